@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright 2026 The vshare developers
+ *
+ * vshare: a virtual DRM device whose job is to export buffers as dma-bufs
+ * to other devices, with every dma-buf operation implemented.
+ *
+ * The module registers a platform driver and num_devices platform devices;
+ * each bound device is a separate DRM device with a card and a render node,
+ * so that two "GPUs" can share buffers with each other.
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_prime.h>
+#include <drm/vshare_drm.h>
+
+#include "vshare_compat.h"
+#include "vshare_drv.h"
+
+#define VSHARE_MAX_DEVICES	8
+
+static unsigned int num_devices = 1;
+module_param(num_devices, uint, 0444);
+MODULE_PARM_DESC(num_devices, "Number of vshare devices (1-8, default 1)");
+
+static struct platform_device *vshare_pdevs[VSHARE_MAX_DEVICES];
+
+static const struct drm_ioctl_desc vshare_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(VSHARE_CREATE, vshare_create_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSHARE_MAP_OFFSET, vshare_map_offset_ioctl,
+			  DRM_RENDER_ALLOW),
+};
+
+static const struct file_operations vshare_fops = {
+	.owner = THIS_MODULE,
+	DRM_GEM_FOPS,
+	.show_fdinfo = drm_show_fdinfo,
+};
+
+static void vshare_show_fdinfo(struct drm_printer *p, struct drm_file *file)
+{
+	drm_show_memory_stats(p, file);
+}
+
+static const struct drm_driver vshare_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_RENDER,
+	.ioctls = vshare_ioctls,
+	.num_ioctls = ARRAY_SIZE(vshare_ioctls),
+	.fops = &vshare_fops,
+	.show_fdinfo = vshare_show_fdinfo,
+	.dumb_create = vshare_dumb_create,
+	.gem_prime_import_sg_table = vshare_prime_import_sg_table,
+	.name = DRIVER_NAME,
+	.desc = DRIVER_DESC,
+	VSHARE_DRIVER_DATE
+	.major = 1,
+	.minor = 0,
+};
+
+static int vshare_probe(struct platform_device *pdev)
+{
+	struct vshare_device *vdev;
+	int ret;
+
+	/* Importers map our pages for DMA against this mask. */
+	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		return ret;
+
+	vdev = devm_drm_dev_alloc(&pdev->dev, &vshare_driver,
+				  struct vshare_device, drm);
+	if (IS_ERR(vdev))
+		return PTR_ERR(vdev);
+	vdev->pdev = pdev;
+	platform_set_drvdata(pdev, vdev);
+
+	return drm_dev_register(&vdev->drm, 0);
+}
+
+static void vshare_remove(struct platform_device *pdev)
+{
+	struct vshare_device *vdev = platform_get_drvdata(pdev);
+
+	drm_dev_unplug(&vdev->drm);
+}
+
+static struct platform_driver vshare_platform_driver = {
+	.probe = vshare_probe,
+	.remove = vshare_remove,
+	.driver = {
+		.name = DRIVER_NAME,
+	},
+};
+
+static void vshare_unregister_devices(void)
+{
+	int i;
+
+	for (i = VSHARE_MAX_DEVICES - 1; i >= 0; i--) {
+		if (vshare_pdevs[i])
+			platform_device_unregister(vshare_pdevs[i]);
+		vshare_pdevs[i] = NULL;
+	}
+}
+
+static int __init vshare_init(void)
+{
+	struct platform_device *pdev;
+	unsigned int i;
+	int ret;
+
+	if (num_devices < 1 || num_devices > VSHARE_MAX_DEVICES)
+		return -EINVAL;
+
+	ret = platform_driver_register(&vshare_platform_driver);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < num_devices; i++) {
+		pdev = platform_device_register_simple(DRIVER_NAME, i, NULL, 0);
+		if (IS_ERR(pdev)) {
+			ret = PTR_ERR(pdev);
+			goto err_unregister;
+		}
+		vshare_pdevs[i] = pdev;
+		/* A device whose probe failed is not bound: give up. */
+		if (!platform_get_drvdata(pdev)) {
+			ret = -ENODEV;
+			goto err_unregister;
+		}
+	}
+	return 0;
+
+err_unregister:
+	vshare_unregister_devices();
+	platform_driver_unregister(&vshare_platform_driver);
+	return ret;
+}
+
+static void __exit vshare_exit(void)
+{
+	vshare_unregister_devices();
+	platform_driver_unregister(&vshare_platform_driver);
+}
+
+module_init(vshare_init);
+module_exit(vshare_exit);
+
+MODULE_DESCRIPTION(DRIVER_DESC);
+MODULE_LICENSE("GPL");
+VSHARE_IMPORT_NS_DMA_BUF;

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright 2026 The vshare developers
+ */
+
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "drmtest.h"
+#include "igt.h"
+
+char *drm_driver_name(int fd)
+{
+	struct drm_version v = { 0 };
+	char *name;
+
+	if (igt_ioctl(fd, DRM_IOCTL_VERSION, &v))
+		return NULL;
+	name = calloc(1, v.name_len + 1);
+	v.name = name;
+	v.date_len = 0;
+	v.desc_len = 0;
+	if (igt_ioctl(fd, DRM_IOCTL_VERSION, &v)) {
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
+static int node_cmp(const void *a, const void *b)
+{
+	return strverscmp(*(const char * const *)a, *(const char * const *)b);
+}
+
+/*
+ * Open the nth (from 0) node of the given kind that belongs to @driver,
+ * in the order of the node minors. Returns -1 when there is none.
+ */
+int drm_open_driver_nth(const char *driver, enum drm_node node, int nth)
+{
+	const char *prefix = node == NODE_RENDER ? "renderD" : "card";
+	char *names[64], path[64], *name;
+	struct dirent *de;
+	int n = 0, i, fd, ret = -1;
+	DIR *dir;
+
+	dir = opendir("/dev/dri");
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir)) && n < 64)
+		if (!strncmp(de->d_name, prefix, strlen(prefix)))
+			names[n++] = strdup(de->d_name);
+	closedir(dir);
+	qsort(names, n, sizeof(names[0]), node_cmp);
+
+	for (i = 0; i < n; i++) {
+		if (ret >= 0)
+			continue;
+		snprintf(path, sizeof(path), "/dev/dri/%s", names[i]);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		name = drm_driver_name(fd);
+		if (name && !strcmp(name, driver) && nth-- == 0)
+			ret = fd;
+		else
+			close(fd);
+		free(name);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	return ret;
+}
+
+int drm_open_driver_require(const char *driver, enum drm_node node, int nth)
+{
+	int fd = drm_open_driver_nth(driver, node, nth);
+
+	igt_require_f(fd >= 0, "no %s %s node #%d\n", driver,
+		      node == NODE_RENDER ? "render" : "primary", nth);
+	return fd;
+}
+
+void drm_close(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+int __vshare_create(int fd, uint64_t *size, uint32_t flags, uint32_t *handle)
+{
+	struct drm_vshare_create arg = { .size = *size, .flags = flags };
+
+	if (igt_ioctl(fd, DRM_IOCTL_VSHARE_CREATE, &arg))
+		return -errno;
+	*size = arg.size;
+	*handle = arg.handle;
+	return 0;
+}
+
+uint32_t vshare_create(int fd, uint64_t size)
+{
+	uint32_t handle = 0;
+
+	igt_assert_eq(__vshare_create(fd, &size, 0, &handle), 0);
+	igt_assert(handle);
+	return handle;
+}
+
+static void *mmap_checked(int fd, size_t size, int prot, off_t offset)
+{
+	void *ptr = mmap(NULL, size, prot, MAP_SHARED, fd, offset);
+
+	igt_assert_f(ptr != MAP_FAILED, "mmap of %zu bytes failed\n", size);
+	return ptr;
+}
+
+void *vshare_mmap(int fd, uint32_t handle, size_t size, int prot)
+{
+	struct drm_vshare_map_offset arg = { .handle = handle };
+
+	do_ioctl(fd, DRM_IOCTL_VSHARE_MAP_OFFSET, &arg);
+	return mmap_checked(fd, size, prot, arg.offset);
+}
+
+int __gem_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close arg = { .handle = handle };
+
+	return igt_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &arg) ? -errno : 0;
+}
+
+void gem_close(int fd, uint32_t handle)
+{
+	igt_assert_eq(__gem_close(fd, handle), 0);
+}
+
+int __dumb_create(int fd, struct drm_mode_create_dumb *arg)
+{
+	return igt_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, arg) ? -errno : 0;
+}
+
+uint32_t dumb_create(int fd, uint32_t width, uint32_t height, uint32_t bpp,
+		     uint32_t *pitch, uint64_t *size)
+{
+	struct drm_mode_create_dumb arg = {
+		.width = width, .height = height, .bpp = bpp,
+	};
+
+	igt_assert_eq(__dumb_create(fd, &arg), 0);
+	if (pitch)
+		*pitch = arg.pitch;
+	if (size)
+		*size = arg.size;
+	return arg.handle;
+}
+
+void *dumb_mmap(int fd, uint32_t handle, size_t size, int prot)
+{
+	struct drm_mode_map_dumb arg = { .handle = handle };
+
+	do_ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &arg);
+	return mmap_checked(fd, size, prot, arg.offset);
+}
+
+int __prime_handle_to_fd(int fd, uint32_t handle, uint32_t flags, int *dmabuf)
+{
+	struct drm_prime_handle arg = { .handle = handle, .flags = flags, .fd = -1 };
+
+	if (igt_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &arg))
+		return -errno;
+	*dmabuf = arg.fd;
+	return 0;
+}
+
+int prime_handle_to_fd(int fd, uint32_t handle, uint32_t flags)
+{
+	int dmabuf = -1;
+
+	igt_assert_eq(__prime_handle_to_fd(fd, handle, flags, &dmabuf), 0);
+	igt_assert(dmabuf >= 0);
+	return dmabuf;
+}
+
+int __prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle)
+{
+	struct drm_prime_handle arg = { .fd = dmabuf };
+
+	if (igt_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &arg))
+		return -errno;
+	*handle = arg.handle;
+	return 0;
+}
+
+uint32_t prime_fd_to_handle(int fd, int dmabuf)
+{
+	uint32_t handle = 0;
+
+	igt_assert_eq(__prime_fd_to_handle(fd, dmabuf, &handle), 0);
+	igt_assert(handle);
+	return handle;
+}
+
+void *dmabuf_mmap(int dmabuf, size_t size, int prot)
+{
+	return mmap_checked(dmabuf, size, prot, 0);
+}
+
+/* Two fds of the same dma-buf share one inode. */
+bool same_file(int fd_a, int fd_b)
+{
+	struct stat a, b;
+
+	igt_assert_eq(fstat(fd_a, &a), 0);
+	igt_assert_eq(fstat(fd_b, &b), 0);
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* A pattern that differs in every word and with every seed. */
+static inline uint32_t pattern_word(size_t i, uint32_t seed)
+{
+	uint32_t x = (uint32_t)i * 2654435761u ^ seed;
+
+	return x ^ (x >> 15);
+}
+
+void fill_pattern(void *ptr, size_t size, uint32_t seed)
+{
+	uint32_t *p = ptr;
+	size_t i;
+
+	for (i = 0; i < size / 4; i++)
+		p[i] = pattern_word(i, seed);
+}
+
+/* Returns the number of wrong words (0 when the pattern is intact). */
+size_t check_pattern(const void *ptr, size_t size, uint32_t seed)
+{
+	const uint32_t *p = ptr;
+	size_t i, bad = 0;
+
+	for (i = 0; i < size / 4; i++) {
+		if (p[i] == pattern_word(i, seed))
+			continue;
+		if (!bad)
+			igt_info("first mismatch at word %zu: %#x, expected %#x\n",
+				 i, p[i], pattern_word(i, seed));
+		bad++;
+	}
+	return bad;
+}
+
+bool all_zero(const void *ptr, size_t size)
+{
+	const uint64_t *p = ptr;
+	size_t i;
+
+	for (i = 0; i < size / 8; i++)
+		if (p[i])
+			return false;
+	return true;
+}

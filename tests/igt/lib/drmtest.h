@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Copyright 2026 The vshare developers
+ *
+ * Device and buffer helpers shared by the vshare IGT tests.
+ */
+
+#ifndef VSHARE_DRMTEST_H
+#define VSHARE_DRMTEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <drm.h>
+#include <drm_mode.h>
+
+#include "vshare_drm.h"
+
+enum drm_node { NODE_RENDER, NODE_PRIMARY };
+
+int drm_open_driver_nth(const char *driver, enum drm_node node, int nth);
+int drm_open_driver_require(const char *driver, enum drm_node node, int nth);
+char *drm_driver_name(int fd);
+void drm_close(int fd);
+
+int __vshare_create(int fd, uint64_t *size, uint32_t flags, uint32_t *handle);
+uint32_t vshare_create(int fd, uint64_t size);
+void *vshare_mmap(int fd, uint32_t handle, size_t size, int prot);
+int __gem_close(int fd, uint32_t handle);
+void gem_close(int fd, uint32_t handle);
+
+int __dumb_create(int fd, struct drm_mode_create_dumb *arg);
+uint32_t dumb_create(int fd, uint32_t width, uint32_t height, uint32_t bpp,
+		     uint32_t *pitch, uint64_t *size);
+void *dumb_mmap(int fd, uint32_t handle, size_t size, int prot);
+
+int __prime_handle_to_fd(int fd, uint32_t handle, uint32_t flags, int *dmabuf);
+int prime_handle_to_fd(int fd, uint32_t handle, uint32_t flags);
+int __prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle);
+uint32_t prime_fd_to_handle(int fd, int dmabuf);
+void *dmabuf_mmap(int dmabuf, size_t size, int prot);
+bool same_file(int fd_a, int fd_b);
+
+void fill_pattern(void *ptr, size_t size, uint32_t seed);
+size_t check_pattern(const void *ptr, size_t size, uint32_t seed);
+bool all_zero(const void *ptr, size_t size);
+
+#endif /* VSHARE_DRMTEST_H */

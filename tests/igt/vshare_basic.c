@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright 2026 The vshare developers
+ *
+ * vshare_basic: buffer creation, mapping and the ioctls' bad-input paths.
+ */
+
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "drmtest.h"
+#include "igt.h"
+
+#define MiB (1024ull * 1024)
+
+/* drm-total-memory of a DRM fd, from its fdinfo, in KiB. */
+static long fdinfo_total_kib(int fd)
+{
+	char path[64], line[256];
+	long kib = -1, v;
+	char unit[8];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "drm-total-memory: %ld %7s", &v, unit) != 2 &&
+		    sscanf(line, "drm-total-system: %ld %7s", &v, unit) != 2)
+			continue;
+		kib = !strcmp(unit, "MiB") ? v * 1024 : !strcmp(unit, "GiB") ?
+		      v * 1024 * 1024 : v;
+	}
+	fclose(f);
+	return kib;
+}
+
+static bool fdinfo_has(int fd, const char *text)
+{
+	char path[64], line[256];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	igt_assert(f);
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, text);
+	fclose(f);
+	return found;
+}
+
+int igt_main()
+{
+	int fd = -1, card = -1;
+
+	igt_fixture() {
+		fd = drm_open_driver_require("vshare", NODE_RENDER, 0);
+	}
+
+	igt_describe("DRM_IOCTL_VERSION names the driver vshare.");
+	igt_subtest("version") {
+		char *name = drm_driver_name(fd);
+
+		igt_assert(name);
+		igt_assert_eq(strcmp(name, "vshare"), 0);
+		free(name);
+	}
+
+	igt_subtest("create-close") {
+		uint32_t handle = vshare_create(fd, 4096);
+
+		gem_close(fd, handle);
+		igt_assert_eq(__gem_close(fd, handle), -EINVAL);
+	}
+
+	igt_describe("Sizes are rounded up to whole pages.");
+	igt_subtest("create-sizes") {
+		static const uint64_t sizes[] = {
+			1, 4095, 4096, 4097, MiB + 1, 2 * MiB, 64 * MiB - 4096,
+		};
+		unsigned int i;
+
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			uint64_t size = sizes[i];
+			uint32_t handle;
+
+			igt_assert_eq(__vshare_create(fd, &size, 0, &handle), 0);
+			igt_assert_eq_u64(size, (sizes[i] + 4095) & ~4095ull);
+			gem_close(fd, handle);
+		}
+	}
+
+	igt_subtest("create-zero-size") {
+		uint64_t size = 0;
+		uint32_t handle;
+
+		igt_assert_eq(__vshare_create(fd, &size, 0, &handle), -EINVAL);
+	}
+
+	igt_subtest("create-bad-flags") {
+		static const uint32_t flags[] = { 1u << 31, 1u << 16, ~0u };
+		unsigned int i;
+
+		for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+			uint64_t size = 4096;
+			uint32_t handle;
+
+			igt_assert_eq(__vshare_create(fd, &size, flags[i], &handle),
+				      -EINVAL);
+		}
+	}
+
+	igt_describe("Sizes no machine has fail with ENOMEM, overflow with EINVAL.");
+	igt_subtest("create-huge") {
+		uint64_t size = 1ull << 50;
+		uint32_t handle;
+
+		igt_assert_eq(__vshare_create(fd, &size, 0, &handle), -ENOMEM);
+		size = ~0ull;
+		igt_assert_eq(__vshare_create(fd, &size, 0, &handle), -EINVAL);
+		size = ~0ull - 4095;
+		igt_assert_eq(__vshare_create(fd, &size, 0, &handle), -ENOMEM);
+	}
+
+	igt_subtest("create-many") {
+		static uint32_t handles[1024];
+		unsigned int i, j;
+
+		for (i = 0; i < 1024; i++) {
+			handles[i] = vshare_create(fd, 4096 * (1 + i % 7));
+			for (j = 0; j < i; j += 97)
+				igt_assert_neq(handles[i], handles[j]);
+		}
+		for (i = 0; i < 1024; i++)
+			gem_close(fd, handles[i]);
+	}
+
+	igt_describe("Writes through one mapping are read through another.");
+	igt_subtest("mmap-write-read") {
+		const size_t size = 4 * MiB + 12 * 4096;
+		uint32_t handle = vshare_create(fd, size);
+		void *a = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
+		void *b = vshare_mmap(fd, handle, size, PROT_READ);
+
+		fill_pattern(a, size, 0x5eed);
+		igt_assert_eq(check_pattern(b, size, 0x5eed), 0);
+		munmap(a, size);
+		munmap(b, size);
+		/* The buffer outlives a mapping that outlives its handle. */
+		a = vshare_mmap(fd, handle, size, PROT_READ);
+		gem_close(fd, handle);
+		igt_assert_eq(check_pattern(a, size, 0x5eed), 0);
+		munmap(a, size);
+	}
+
+	igt_describe("New buffers never show old contents.");
+	igt_subtest("zeroed") {
+		const size_t size = 8 * MiB;
+		unsigned int round;
+
+		for (round = 0; round < 4; round++) {
+			uint32_t handle = vshare_create(fd, size);
+			void *ptr = vshare_mmap(fd, handle, size,
+						PROT_READ | PROT_WRITE);
+
+			igt_assert(all_zero(ptr, size));
+			memset(ptr, 0xa5, size);
+			munmap(ptr, size);
+			gem_close(fd, handle);
+		}
+	}
+
+	igt_subtest("map-offset-bad-handle") {
+		struct drm_vshare_map_offset arg = { .handle = 0x7fff };
+
+		do_ioctl_err(fd, DRM_IOCTL_VSHARE_MAP_OFFSET, &arg, ENOENT);
+		arg.handle = 0;
+		do_ioctl_err(fd, DRM_IOCTL_VSHARE_MAP_OFFSET, &arg, ENOENT);
+	}
+
+	igt_subtest("map-offset-bad-pad") {
+		struct drm_vshare_map_offset arg = { .pad = 1 };
+
+		arg.handle = vshare_create(fd, 4096);
+		do_ioctl_err(fd, DRM_IOCTL_VSHARE_MAP_OFFSET, &arg, EINVAL);
+		gem_close(fd, arg.handle);
+	}
+
+	igt_describe("mmap larger than the buffer or past its end is refused.");
+	igt_subtest("mmap-beyond-end") {
+		struct drm_vshare_map_offset arg = { 0 };
+		void *ptr;
+
+		arg.handle = vshare_create(fd, 2 * 4096);
+		do_ioctl(fd, DRM_IOCTL_VSHARE_MAP_OFFSET, &arg);
+		ptr = mmap(NULL, 3 * 4096, PROT_READ, MAP_SHARED, fd, arg.offset);
+		igt_assert(ptr == MAP_FAILED && errno == EINVAL);
+		ptr = mmap(NULL, 2 * 4096, PROT_READ, MAP_SHARED, fd,
+			   arg.offset + 4096);
+		igt_assert(ptr == MAP_FAILED && errno == EINVAL);
+		/* GEM offsets name a whole object: only its start maps. */
+		ptr = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, arg.offset + 4096);
+		igt_assert(ptr == MAP_FAILED && errno == EINVAL);
+		ptr = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, arg.offset);
+		igt_assert(ptr != MAP_FAILED);
+		munmap(ptr, 4096);
+		gem_close(fd, arg.handle);
+	}
+
+	igt_describe("Handles are private to the file that created them.");
+	igt_subtest("handles-per-file") {
+		int other = drm_open_driver_require("vshare", NODE_RENDER, 0);
+		struct drm_vshare_map_offset arg = { 0 };
+		uint32_t handle = vshare_create(fd, 4096);
+
+		arg.handle = handle;
+		do_ioctl_err(other, DRM_IOCTL_VSHARE_MAP_OFFSET, &arg, ENOENT);
+		igt_assert_eq(__gem_close(other, handle), -EINVAL);
+		close(other);
+		gem_close(fd, handle);
+	}
+
+	igt_describe("fdinfo names the driver and counts the file's memory.");
+	igt_subtest("fdinfo-memory") {
+		long before, after;
+		uint32_t handle;
+
+		igt_assert(fdinfo_has(fd, "drm-driver:\tvshare"));
+		before = fdinfo_total_kib(fd);
+		handle = vshare_create(fd, 16 * MiB);
+		after = fdinfo_total_kib(fd);
+		igt_info("drm-total memory: %ld KiB -> %ld KiB\n", before, after);
+		igt_assert_eq(after - (before < 0 ? 0 : before), 16 * 1024);
+		gem_close(fd, handle);
+		igt_assert_eq(fdinfo_total_kib(fd), before < 0 ? 0 : before);
+	}
+
+	igt_subtest_group() {
+		igt_fixture() {
+			card = drm_open_driver_require("vshare", NODE_PRIMARY, 0);
+		}
+
+		igt_describe("Dumb buffers on the card node, with a 64-byte pitch.");
+		igt_subtest("dumb-create-map") {
+			uint32_t pitch, handle;
+			uint64_t size;
+			void *ptr;
+
+			handle = dumb_create(card, 1000, 700, 32, &pitch, &size);
+			igt_assert_eq(pitch, 4032);
+			igt_assert_eq_u64(size, (4032ull * 700 + 4095) & ~4095ull);
+			ptr = dumb_mmap(card, handle, size, PROT_READ | PROT_WRITE);
+			igt_assert(all_zero(ptr, size));
+			fill_pattern(ptr, size, 77);
+			igt_assert_eq(check_pattern(ptr, size, 77), 0);
+			munmap(ptr, size);
+			gem_close(card, handle);
+		}
+
+		igt_subtest("dumb-create-bad") {
+			struct drm_mode_create_dumb bad[] = {
+				{ .width = 0, .height = 16, .bpp = 32 },
+				{ .width = 16, .height = 0, .bpp = 32 },
+				{ .width = 16, .height = 16, .bpp = 0 },
+				{ .width = 16, .height = 16, .bpp = 32, .flags = 1 },
+				{ .width = 0xffffffff, .height = 16, .bpp = 32 },
+				{ .width = 16, .height = 16, .bpp = 0xffffffff },
+			};
+			unsigned int i;
+
+			for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+				igt_assert_eq(__dumb_create(card, &bad[i]), -EINVAL);
+		}
+
+		igt_describe("The render node refuses dumb buffers.");
+		igt_subtest("dumb-create-render-node") {
+			struct drm_mode_create_dumb arg = {
+				.width = 64, .height = 64, .bpp = 32,
+			};
+
+			igt_assert_eq(__dumb_create(fd, &arg), -EACCES);
+		}
+
+		igt_fixture() {
+			drm_close(card);
+		}
+	}
+
+	igt_fixture() {
+		drm_close(fd);
+	}
+}

@@ -1,0 +1,48 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the test VM (tools/vm/vshare-vm run): loads vgem, vkms and
+# vshare, runs our IGT tests and the upstream ones under igt_runner, then
+# unloads vshare. Results go to /job/results (results.json) and /job/checks.
+set -u
+export IGT_SENTINEL_ON_STDERR=1
+checks=/job/checks
+: >$checks
+check() { echo "$1 $2" >>$checks; echo "check $1: $2"; }
+
+upstream=/usr/libexec/igt-gpu-tools
+root=/tmp/igt-root
+mkdir -p $root
+
+modprobe vgem && modprobe vkms
+if insmod /job/vshare.ko num_devices=2; then
+	check module-load pass
+else
+	check module-load fail
+fi
+ls -l /dev/dri
+
+: >$root/test-list.txt
+for t in /vshare/build/igt/vshare_*; do
+	ln -s "$t" $root/
+	basename "$t" >>$root/test-list.txt
+done
+grep -v '^#' /vshare/tests/igt/upstream.txt | while read -r t; do
+	[ -n "$t" ] || continue
+	ln -s "$upstream/$t" $root/
+	echo "$t" >>$root/test-list.txt
+done
+
+igt_runner --overwrite --per-test-timeout 300 --dmesg-warn-level 4 \
+	$root /tmp/results >/job/runner.log 2>&1
+echo "igt_runner exit status $?"
+mkdir -p /job/results
+cp /tmp/results/results.json /job/results/ 2>/dev/null
+cp -r /tmp/results/* /job/results/ 2>/dev/null
+
+# Every buffer and file is gone: the module must unload.
+if rmmod vshare; then
+	check module-unload pass
+else
+	check module-unload fail
+fi
+exit 0
