@@ -3,30 +3,33 @@
  * Copyright 2026 The vshare developers
  *
  * The few kernel API differences between the kernels vshare supports
- * (6.12 LTS to 7.x), kept in one place.
+ * (6.12 LTS to 7.x), kept in one place. The Makefile probes the kernel's
+ * headers and defines VSHARE_HAVE_* for what the kernel has; in a kernel
+ * tree of the newest API nothing here expands to anything.
  */
 
 #ifndef _VSHARE_COMPAT_H_
 #define _VSHARE_COMPAT_H_
 
-#include <linux/version.h>
-
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
-#error "vshare needs Linux 6.12 or newer"
-#endif
+#include <linux/slab.h>
 
 /* drm_driver.date was removed in 6.14. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 14, 0)
+#ifdef VSHARE_HAVE_DRIVER_DATE
 #define VSHARE_DRIVER_DATE	.date = "20261123",
 #else
 #define VSHARE_DRIVER_DATE
 #endif
 
 /* Symbol namespaces became string literals in 6.13. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+#ifdef VSHARE_HAVE_NS_TOKEN
 #define VSHARE_IMPORT_NS_DMA_BUF	MODULE_IMPORT_NS(DMA_BUF)
 #else
 #define VSHARE_IMPORT_NS_DMA_BUF	MODULE_IMPORT_NS("DMA_BUF")
+#endif
+
+/* Typed allocation helpers arrived in 7.x. */
+#ifndef kzalloc_obj
+#define kzalloc_obj(P, GFP)	kzalloc(sizeof(P), GFP)
 #endif
 
 #endif /* _VSHARE_COMPAT_H_ */

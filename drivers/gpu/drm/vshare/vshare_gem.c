@@ -16,6 +16,7 @@
 #include <drm/drm_prime.h>
 #include <drm/vshare_drm.h>
 
+#include "vshare_compat.h"
 #include "vshare_drv.h"
 
 /*
@@ -196,7 +197,7 @@ struct vshare_bo *vshare_bo_alloc(struct drm_device *dev, size_t size)
 {
 	struct vshare_bo *bo;
 
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	bo = kzalloc_obj(*bo, GFP_KERNEL);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	bo->base.funcs = &vshare_bo_funcs;

@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vshare top-level Makefile.
+#
+#   make [KDIR=...]   build vshare.ko out of tree against KDIR
+#                     (default: the running kernel's build directory)
+#   make demo         main job: boot the test VM, share a vshare buffer
+#                     with vgem and back, print what happened
+#   make check        the whole suite on every test kernel (KERNELS)
+#   make clean
+#
+# demo and check install what they need (apt), build the debug kernels and
+# the guest root into ~/.cache/vshare, and run everything under qemu.
+
+KERNELS ?= 6.12 7.3
+KDIR ?= /lib/modules/$(shell uname -r)/build
+VM := tools/vm/vshare-vm
+RESULTS := build/results
+MIN_KERNEL := 6.12
+
+CFLAGS_TOOLS := -O2 -g -std=gnu11 -Wall -Wextra -Werror \
+	-Iinclude/uapi/drm -I/usr/include/libdrm
+
+all: modules
+
+modules:
+	@rel=$$(cat $(KDIR)/include/config/kernel.release 2>/dev/null); \
+	if [ -z "$$rel" ]; then \
+		echo "vshare: no kernel build tree at KDIR=$(KDIR)"; exit 1; fi; \
+	if [ "$$(printf '%s\n' $(MIN_KERNEL) $$rel | sort -V | head -1)" != "$(MIN_KERNEL)" ]; then \
+		echo "vshare: kernel $$rel is too old: vshare needs Linux $(MIN_KERNEL) or newer"; exit 1; fi
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/drivers/gpu/drm/vshare CONFIG_DRM_VSHARE=m modules
+
+deps:
+	$(VM) deps
+
+tests: deps
+	$(MAKE) -C tests/igt
+	@mkdir -p build/tools
+	$(CC) $(CFLAGS_TOOLS) -static -o build/tools/vshare_demo tools/demo/vshare_demo.c
+
+demo: tests
+	$(VM) run --kernel $(firstword $(KERNELS)) --timeout 900 --out $(RESULTS)/demo -- \
+		'modprobe vgem && insmod /job/vshare.ko && /vshare/build/tools/vshare_demo && rmmod vshare'
+
+check: tests
+	@rm -rf $(RESULTS)/host $(addprefix $(RESULTS)/,$(KERNELS))
+	@for k in $(KERNELS); do $(VM) kernel $$k >/dev/null || exit 1; done
+	tests/host-checks.sh $(RESULTS)/host $(KERNELS)
+	@for k in $(KERNELS); do \
+		$(VM) run --kernel $$k --quiet --timeout 1800 --out $(RESULTS)/$$k -- \
+			sh /vshare/tests/run-guest.sh; \
+		echo "kernel $$k: VM exit status $$?"; \
+	done
+	python3 tests/summary.py $(RESULTS)/host $(addprefix $(RESULTS)/,$(KERNELS))
+
+clean:
+	rm -rf build
+	$(MAKE) -C tests/igt clean
+	find drivers -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
+
+.PHONY: all modules deps tests demo check clean

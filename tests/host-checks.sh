@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Source checks run on the host, written as "name pass|fail" lines to
+# OUTDIR/checks for tests/summary.py:
+#   checkpatch-VER  scripts/checkpatch.pl --strict of that kernel tree, clean
+#   build-VER       W=1 -Werror build of vshare.ko, with no message
+#   sparse-VER      the same with sparse (C=1), with no message
+# Usage: host-checks.sh OUTDIR VER...
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+out=$1
+shift
+mkdir -p "$out"
+: >"$out/checks"
+log=$out/host-checks.log
+: >"$log"
+
+files=$(cd "$TOP" && ls drivers/gpu/drm/vshare/*.[ch] drivers/gpu/drm/vshare/Makefile \
+	drivers/gpu/drm/vshare/Kconfig include/uapi/drm/vshare_drm.h)
+
+# build VER NAME SPARSE: the module must build with no message at all.
+build() {
+	local err=$out/build-$1-$2.err
+	if VSHARE_SPARSE=$3 "$TOP/tools/vm/vshare-vm" module "$1" >/dev/null 2>"$err" &&
+	   ! grep -qv '^\[vshare-vm\]' "$err"; then
+		echo "$2-$1 pass" >>"$out/checks"
+	else
+		echo "$2-$1 fail" >>"$out/checks"
+	fi
+	cat "$err" >>"$log"
+}
+
+for ver in "$@"; do
+	src=${VSHARE_CACHE:-$HOME/.cache/vshare}/src/linux-$ver
+	if (cd "$TOP" && perl "$src/scripts/checkpatch.pl" --strict --no-tree \
+		--terse -f $files) >>"$log" 2>&1; then
+		echo "checkpatch-$ver pass" >>"$out/checks"
+	else
+		echo "checkpatch-$ver fail" >>"$out/checks"
+	fi
+
+	build "$ver" build ""
+	# Debian's sparse (0.6.4) cannot parse kernels that use
+	# __typeof_unqual__ (7.x): the kernel's own probe tells.
+	if [ ! -f "$src/scripts/checker-valid.sh" ] ||
+	   "$src/scripts/checker-valid.sh" sparse -m64 2>/dev/null | grep -qx 1; then
+		build "$ver" sparse 1
+	else
+		echo "sparse-$ver skip" >>"$out/checks"
+		echo "sparse-$ver: sparse $(sparse --version) is too old for $ver" >>"$log"
+	fi
+done
+cat "$out/checks"

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Summarise test-VM runs: igt_runner results, our checks, the kernel log.
+
+Usage: summary.py JOBDIR [JOBDIR ...]
+
+Each JOBDIR is a `vshare-vm run --out` directory. A run counts every IGT
+subtest from results/results.json, every line of `checks` ("name pass|fail"),
+and one "kernel-log" check: any WARNING, BUG, lockdep, KASAN, UBSAN or
+kmemleak report, or a taint other than out-of-tree/unsigned module, fails it.
+A VM that did not finish is one failure. Prints one line per failure or skip,
+a line per run, and finally "N passed, N failed, N skipped". Exits 1 if
+anything failed.
+"""
+
+import json
+import os
+import re
+import sys
+
+REPORT = re.compile(
+    r"WARNING:|BUG:|kernel BUG|Oops|general protection fault|"
+    r"KASAN|UBSAN|possible circular locking|possible recursive locking|"
+    r"inconsistent lock state|lock held when returning|"
+    r"suspicious RCU usage|sleeping function called from invalid context|"
+    r"unreferenced object|suspected memory leak|Call Trace:|"
+    r"INFO: task .* blocked|rcu_.*stall|refcount_t:|list_(add|del) corruption")
+
+# Taint bits that are expected: out-of-tree (O, 12) and unsigned (E, 13).
+ALLOWED_TAINT = (1 << 12) | (1 << 13)
+
+
+def read(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
+
+def kernel_log(job):
+    """Returns a list of problems found in the kernel log of a run."""
+    problems = []
+    dmesg = read(os.path.join(job, "dmesg.txt")) or ""
+    for line in dmesg.splitlines():
+        if REPORT.search(line):
+            problems.append(line.strip())
+    leaks = (read(os.path.join(job, "kmemleak.txt")) or "").strip()
+    if leaks:
+        problems.append("kmemleak: " + leaks.splitlines()[0])
+    taint = (read(os.path.join(job, "tainted.txt")) or "0").strip()
+    if taint.isdigit() and int(taint) & ~ALLOWED_TAINT:
+        problems.append("kernel tainted: %s" % taint)
+    return problems
+
+
+def summarise(job, totals):
+    name = os.path.basename(os.path.normpath(job))
+    counts = {"pass": 0, "fail": 0, "skip": 0}
+
+    def count(result, test, detail=""):
+        key = result if result in ("pass", "skip") else "fail"
+        counts[key] += 1
+        if key != "pass":
+            print("  %-5s %s %s %s" % (key.upper(), name, test, detail))
+
+    vm_job = os.path.exists(os.path.join(job, "cmd.sh"))
+    if vm_job and read(os.path.join(job, "status")) is None:
+        count("fail", "vm", "(the VM did not finish: see console.log)")
+
+    results = read(os.path.join(job, "results", "results.json"))
+    if not vm_job:
+        pass
+    elif results is None:
+        count("fail", "igt_runner", "(no results.json)")
+    else:
+        tests = json.loads(results).get("tests", {})
+        if not tests:
+            count("fail", "igt_runner", "(no test ran)")
+        for test in sorted(tests):
+            count(tests[test].get("result", "fail"), test)
+
+    for line in (read(os.path.join(job, "checks")) or "").splitlines():
+        parts = line.split(None, 1)
+        if len(parts) == 2:
+            count(parts[1].strip(), "check@" + parts[0])
+
+    problems = kernel_log(job) if vm_job else None
+    if vm_job:
+        count("fail" if problems else "pass", "check@kernel-log",
+              "\n        " + "\n        ".join(problems[:20]) if problems else "")
+
+    print("%s: %d passed, %d failed, %d skipped" %
+          (name, counts["pass"], counts["fail"], counts["skip"]))
+    for k in counts:
+        totals[k] += counts[k]
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    totals = {"pass": 0, "fail": 0, "skip": 0}
+    for job in argv[1:]:
+        summarise(job, totals)
+    print("%d passed, %d failed, %d skipped" %
+          (totals["pass"], totals["fail"], totals["skip"]))
+    return 1 if totals["fail"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
