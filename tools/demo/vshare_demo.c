@@ -82,11 +82,12 @@ static int open_driver(const char *driver, const char *prefix, char *path)
 
 static uint32_t checksum(const uint32_t *p, size_t size)
 {
-	uint32_t sum = 0;
+	uint32_t sum = 2166136261u;
 	size_t i;
 
+	/* FNV-1a over 32-bit words. */
 	for (i = 0; i < size / 4; i++)
-		sum = (sum << 5 | sum >> 27) ^ p[i];
+		sum = (sum ^ p[i]) * 16777619u;
 	return sum;
 }
 
