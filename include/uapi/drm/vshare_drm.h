@@ -28,12 +28,36 @@ extern "C" {
 
 #define DRM_VSHARE_CREATE		0x00
 #define DRM_VSHARE_MAP_OFFSET		0x01
+#define DRM_VSHARE_ACCESS		0x02
 
 #define DRM_IOCTL_VSHARE_CREATE \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSHARE_CREATE, struct drm_vshare_create)
 #define DRM_IOCTL_VSHARE_MAP_OFFSET \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSHARE_MAP_OFFSET, \
 		 struct drm_vshare_map_offset)
+#define DRM_IOCTL_VSHARE_ACCESS \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSHARE_ACCESS, struct drm_vshare_access)
+
+/**
+ * define VSHARE_CREATE_CONTIGUOUS - one physically contiguous run
+ *
+ * The buffer is a single run of physically contiguous memory, or creation
+ * fails with -ENOMEM. Contiguous buffers are limited to the largest block
+ * the page allocator hands out (4 MiB on x86-64).
+ */
+#define VSHARE_CREATE_CONTIGUOUS	(1u << 0)
+
+/**
+ * define VSHARE_CREATE_WC - write-combined CPU mappings
+ *
+ * CPU mappings of the buffer (mmap(2) of the GEM object or of its dma-buf,
+ * and the kernel's vmap) are write-combined instead of cached, as scanout
+ * buffers of real GPUs often are. The default is cached.
+ */
+#define VSHARE_CREATE_WC		(1u << 1)
+
+#define VSHARE_CREATE_FLAGS		(VSHARE_CREATE_CONTIGUOUS | \
+					 VSHARE_CREATE_WC)
 
 /**
  * struct drm_vshare_create - create a vshare buffer object
@@ -47,7 +71,7 @@ struct drm_vshare_create {
 	 * use fails with -ENOMEM.
 	 */
 	__u64 size;
-	/** @flags: in: creation flags, must be 0 for now. */
+	/** @flags: in: VSHARE_CREATE_* flags; others give -EINVAL. */
 	__u32 flags;
 	/** @handle: out: GEM handle of the new object, local to the file. */
 	__u32 handle;
@@ -67,6 +91,46 @@ struct drm_vshare_map_offset {
 	__u32 pad;
 	/** @offset: out: fake offset to pass to mmap(2). */
 	__u64 offset;
+};
+
+/**
+ * define VSHARE_ACCESS_FILL - the kernel writes a 32-bit value to a range
+ */
+#define VSHARE_ACCESS_FILL		1
+
+/**
+ * define VSHARE_ACCESS_CRC32 - the kernel computes the CRC-32 of a range
+ *
+ * The CRC is the IEEE 802.3 one, as zlib's crc32() computes it.
+ */
+#define VSHARE_ACCESS_CRC32		2
+
+/**
+ * struct drm_vshare_access - make the kernel read or write a buffer
+ *
+ * The kernel accesses the buffer as an importer would: between
+ * begin_cpu_access() and end_cpu_access(), through a kernel mapping (vmap).
+ * For an imported buffer these are the exporter's dma-buf operations, so
+ * this ioctl makes an exporter's CPU-access paths reachable from userspace.
+ */
+struct drm_vshare_access {
+	/** @handle: in: GEM handle of the buffer, native or imported. */
+	__u32 handle;
+	/** @op: in: VSHARE_ACCESS_FILL or VSHARE_ACCESS_CRC32. */
+	__u32 op;
+	/**
+	 * @offset: in: start of the range in bytes, a multiple of 4. The
+	 * range must lie within the buffer.
+	 */
+	__u64 offset;
+	/** @size: in: size of the range in bytes, a non-zero multiple of 4. */
+	__u64 size;
+	/** @value: in: for VSHARE_ACCESS_FILL, the 32-bit word written. */
+	__u32 value;
+	/** @pad: must be 0. */
+	__u32 pad;
+	/** @result: out: for VSHARE_ACCESS_CRC32, the CRC-32 of the range. */
+	__u64 result;
 };
 
 #if defined(__cplusplus)

@@ -11,7 +11,11 @@
 #ifndef _VSHARE_COMPAT_H_
 #define _VSHARE_COMPAT_H_
 
+#include <linux/huge_mm.h>
 #include <linux/slab.h>
+#ifdef VSHARE_HAVE_PFN_T
+#include <linux/pfn_t.h>
+#endif
 
 /* drm_driver.date was removed in 6.14. */
 #ifdef VSHARE_HAVE_DRIVER_DATE
@@ -31,5 +35,22 @@
 #ifndef kzalloc_obj
 #define kzalloc_obj(P, GFP)	kzalloc(sizeof(P), GFP)
 #endif
+
+/*
+ * 2 MiB PFN mappings need the architecture's special PMDs (6.12+). pfn_t
+ * was dropped from the insertion API in 6.17.
+ */
+static inline vm_fault_t vshare_insert_pfn_pmd(struct vm_fault *vmf,
+					       unsigned long pfn, bool write)
+{
+#if !defined(CONFIG_TRANSPARENT_HUGEPAGE) || \
+	!defined(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP)
+	return VM_FAULT_FALLBACK;
+#elif defined(VSHARE_HAVE_PFN_T)
+	return vmf_insert_pfn_pmd(vmf, pfn_to_pfn_t(pfn), write);
+#else
+	return vmf_insert_pfn_pmd(vmf, pfn, write);
+#endif
+}
 
 #endif /* _VSHARE_COMPAT_H_ */

@@ -18,6 +18,7 @@
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_prime.h>
 #include <drm/vshare_drm.h>
 
@@ -36,6 +37,7 @@ static const struct drm_ioctl_desc vshare_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(VSHARE_CREATE, vshare_create_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(VSHARE_MAP_OFFSET, vshare_map_offset_ioctl,
 			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSHARE_ACCESS, vshare_access_ioctl, DRM_RENDER_ALLOW),
 };
 
 static const struct file_operations vshare_fops = {
@@ -56,6 +58,7 @@ static const struct drm_driver vshare_driver = {
 	.fops = &vshare_fops,
 	.show_fdinfo = vshare_show_fdinfo,
 	.dumb_create = vshare_dumb_create,
+	.gem_prime_import = vshare_gem_prime_import,
 	.gem_prime_import_sg_table = vshare_prime_import_sg_table,
 	.name = DRIVER_NAME,
 	.desc = DRIVER_DESC,
@@ -69,17 +72,26 @@ static int vshare_probe(struct platform_device *pdev)
 	struct vshare_device *vdev;
 	int ret;
 
-	/* Importers map our pages for DMA against this mask. */
+	/*
+	 * As an importer, vshare maps buffers for DMA against this mask,
+	 * and takes any segment size: runs stay whole.
+	 */
 	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		return ret;
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 
 	vdev = devm_drm_dev_alloc(&pdev->dev, &vshare_driver,
 				  struct vshare_device, drm);
 	if (IS_ERR(vdev))
 		return PTR_ERR(vdev);
 	vdev->pdev = pdev;
+	INIT_LIST_HEAD(&vdev->bos);
+	ret = drmm_mutex_init(&vdev->drm, &vdev->bos_lock);
+	if (ret)
+		return ret;
 	platform_set_drvdata(pdev, vdev);
+	vshare_debugfs_init(vdev);
 
 	return drm_dev_register(&vdev->drm, 0);
 }

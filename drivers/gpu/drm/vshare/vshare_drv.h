@@ -6,39 +6,84 @@
 #ifndef _VSHARE_DRV_H_
 #define _VSHARE_DRV_H_
 
+#include <linux/dma-direction.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+
 #include <drm/drm_device.h>
 #include <drm/drm_gem.h>
 
 #define DRIVER_NAME	"vshare"
 #define DRIVER_DESC	"Virtual dma-buf exporter"
 
+/* Pages in one PMD (2 MiB on x86-64), the largest run vshare allocates. */
+#define VSHARE_HUGE_PAGES	(1UL << (PMD_SHIFT - PAGE_SHIFT))
+
+struct dma_buf;
+struct dma_buf_attachment;
 struct drm_mode_create_dumb;
 struct platform_device;
+struct sg_table;
 
 /**
  * struct vshare_device - one vshare DRM device
  * @drm: the DRM device, embedded
  * @pdev: the platform device carrying the DMA mask importers map against
+ * @bos_lock: protects @bos
+ * @bos: every live buffer object of the device, for debugfs
+ * @next_id: id of the next buffer object
  */
 struct vshare_device {
 	struct drm_device drm;
 	struct platform_device *pdev;
+	struct mutex bos_lock;
+	struct list_head bos;
+	u32 next_id;
 };
+
+static inline struct vshare_device *to_vshare_device(struct drm_device *drm)
+{
+	return container_of(drm, struct vshare_device, drm);
+}
 
 /**
  * struct vshare_bo - a vshare buffer object
  * @base: the GEM object, embedded
+ * @node: entry in &vshare_device.bos
+ * @id: number shown in debugfs
+ * @flags: VSHARE_CREATE_* flags
  * @pages: one entry per PAGE_SIZE page; NULL for imported objects
+ * @huge: bitmap of the PMD-sized chunks that are one aligned 2 MiB block
+ * @runs: number of physically contiguous runs of @pages
  * @sgt: for imported objects, the exporter's mapping of the buffer
+ * @lock: protects @mappings
+ * @mappings: active DMA mappings (&struct vshare_mapping) of attachments
  * @vaddr: kernel mapping, valid while @vmap_count is non-zero
  * @vmap_count: users of @vaddr, protected by the reservation lock
+ * @attachments: current dma-buf attachments
+ * @maps: current DMA mappings of attachments
+ * @faults: CPU page faults served (4 KiB and 2 MiB)
+ * @pmd_faults: of @faults, those served with a 2 MiB mapping
+ * @syncs: begin/end_cpu_access calls
  */
 struct vshare_bo {
 	struct drm_gem_object base;
+	struct list_head node;
+	u32 id;
+	u32 flags;
 	struct page **pages;
+	unsigned long *huge;
+	unsigned long runs;
 	struct sg_table *sgt;
+	struct mutex lock;
+	struct list_head mappings;
 	void *vaddr;
 	unsigned int vmap_count;
+	atomic_t attachments;
+	atomic_t maps;
+	atomic64_t faults;
+	atomic64_t pmd_faults;
+	atomic64_t syncs;
 };
 
 static inline struct vshare_bo *to_vshare_bo(struct drm_gem_object *obj)
@@ -46,8 +91,27 @@ static inline struct vshare_bo *to_vshare_bo(struct drm_gem_object *obj)
 	return container_of(obj, struct vshare_bo, base);
 }
 
+/**
+ * struct vshare_mapping - one DMA mapping of a vshare buffer
+ * @node: entry in &vshare_bo.mappings
+ * @dev: the importing device
+ * @sgt: the mapped table returned to the importer
+ * @dir: the direction it was mapped for
+ */
+struct vshare_mapping {
+	struct list_head node;
+	struct device *dev;
+	struct sg_table *sgt;
+	enum dma_data_direction dir;
+};
+
+/* vshare_gem.c */
 struct vshare_bo *vshare_bo_alloc(struct drm_device *dev, size_t size);
-struct vshare_bo *vshare_bo_create(struct drm_device *dev, u64 size);
+struct vshare_bo *vshare_bo_create(struct drm_device *dev, u64 size,
+				   u32 flags);
+int vshare_bo_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma);
+u64 vshare_mem_used(void);
+u64 vshare_mem_limit(void);
 int vshare_create_ioctl(struct drm_device *dev, void *data,
 			struct drm_file *file);
 int vshare_map_offset_ioctl(struct drm_device *dev, void *data,
@@ -55,9 +119,24 @@ int vshare_map_offset_ioctl(struct drm_device *dev, void *data,
 int vshare_dumb_create(struct drm_file *file, struct drm_device *dev,
 		       struct drm_mode_create_dumb *args);
 
+/* vshare_dmabuf.c */
+struct dma_buf *vshare_gem_prime_export(struct drm_gem_object *obj, int flags);
+struct drm_gem_object *vshare_gem_prime_import(struct drm_device *dev,
+					       struct dma_buf *dmabuf);
+void vshare_bo_begin_cpu_access(struct vshare_bo *bo,
+				enum dma_data_direction dir);
+void vshare_bo_end_cpu_access(struct vshare_bo *bo,
+			      enum dma_data_direction dir);
+
+/* vshare_import.c */
 struct drm_gem_object *
 vshare_prime_import_sg_table(struct drm_device *dev,
 			     struct dma_buf_attachment *attach,
 			     struct sg_table *sgt);
+int vshare_access_ioctl(struct drm_device *dev, void *data,
+			struct drm_file *file);
+
+/* vshare_debugfs.c */
+void vshare_debugfs_init(struct vshare_device *vdev);
 
 #endif /* _VSHARE_DRV_H_ */

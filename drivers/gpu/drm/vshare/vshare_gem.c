@@ -6,10 +6,17 @@
  * create them.
  */
 
+#include <linux/bitmap.h>
 #include <linux/dma-buf.h>
+#include <linux/huge_mm.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/vmalloc.h>
+
+#ifdef CONFIG_X86
+#include <asm/set_memory.h>
+#endif
 
 #include <drm/drm_file.h>
 #include <drm/drm_print.h>
@@ -20,13 +27,51 @@
 #include "vshare_drv.h"
 
 /*
+ * All vshare devices share one memory budget, so that a test allocating
+ * too much gets -ENOMEM from vshare long before the OOM killer wakes up.
+ */
+static unsigned int mem_limit_mb;
+module_param(mem_limit_mb, uint, 0644);
+MODULE_PARM_DESC(mem_limit_mb,
+		 "Memory all vshare buffers may use, in MiB (default: half of RAM)");
+
+static atomic64_t vshare_mem_bytes = ATOMIC64_INIT(0);
+
+u64 vshare_mem_limit(void)
+{
+	unsigned int mb = READ_ONCE(mem_limit_mb);
+
+	if (!mb)
+		return (u64)totalram_pages() * PAGE_SIZE / 2;
+	return (u64)mb << 20;
+}
+
+u64 vshare_mem_used(void)
+{
+	return atomic64_read(&vshare_mem_bytes);
+}
+
+static int vshare_mem_charge(u64 size)
+{
+	if (atomic64_add_return(size, &vshare_mem_bytes) > vshare_mem_limit()) {
+		atomic64_sub(size, &vshare_mem_bytes);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void vshare_mem_uncharge(u64 size)
+{
+	atomic64_sub(size, &vshare_mem_bytes);
+}
+
+/*
  * Buffers are built from the largest pages the allocator gives without
  * effort, so that sg_tables and mappings stay compact: 2 MiB, 64 KiB, then
  * single pages. High orders neither reclaim nor retry; single pages may
- * retry but never invoke the OOM killer, so a too large buffer fails with
- * -ENOMEM instead.
+ * retry but never invoke the OOM killer.
  */
-static const unsigned int vshare_orders[] = { 9, 4, 0 };
+static const unsigned int vshare_orders[] = { PMD_SHIFT - PAGE_SHIFT, 4, 0 };
 
 #define VSHARE_HIGH_ORDER_GFP	((GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN | \
 				  __GFP_NORETRY) & ~__GFP_RECLAIM)
@@ -41,10 +86,47 @@ static void vshare_free_pages(struct page **pages, unsigned long npages)
 		__free_page(pages[i]);
 }
 
+/* Splits a block into single refcounted pages, each mappable on its own. */
+static void vshare_add_block(struct vshare_bo *bo, unsigned long *done,
+			     struct page *page, unsigned int order)
+{
+	unsigned long j;
+
+	split_page(page, order);
+	if ((1UL << order) == VSHARE_HUGE_PAGES && !(*done % VSHARE_HUGE_PAGES))
+		__set_bit(*done / VSHARE_HUGE_PAGES, bo->huge);
+	for (j = 0; j < (1UL << order); j++)
+		bo->pages[(*done)++] = page + j;
+}
+
+static int vshare_alloc_contiguous(struct vshare_bo *bo, unsigned long npages)
+{
+	unsigned int order = get_order(npages << PAGE_SHIFT);
+	unsigned long done = 0;
+	struct page *page;
+
+	if (order > MAX_PAGE_ORDER)
+		return -ENOMEM;
+	page = alloc_pages(VSHARE_LOW_ORDER_GFP, order);
+	if (!page)
+		return -ENOMEM;
+	split_page(page, order);
+	for (done = 0; done < npages; done++)
+		bo->pages[done] = page + done;
+	/* Give back the tail beyond the buffer's size. */
+	for (; done < (1UL << order); done++)
+		__free_page(page + done);
+	for (done = 0; done + VSHARE_HUGE_PAGES <= npages;
+	     done += VSHARE_HUGE_PAGES)
+		if (IS_ALIGNED(page_to_pfn(bo->pages[done]), VSHARE_HUGE_PAGES))
+			__set_bit(done / VSHARE_HUGE_PAGES, bo->huge);
+	return 0;
+}
+
 static int vshare_alloc_pages(struct vshare_bo *bo, unsigned long npages)
 {
-	unsigned long done = 0, j;
-	unsigned int i, order;
+	unsigned long done = 0;
+	unsigned int i, order = 0;
 	struct page *page;
 
 	while (done < npages) {
@@ -60,10 +142,7 @@ static int vshare_alloc_pages(struct vshare_bo *bo, unsigned long npages)
 		}
 		if (!page)
 			goto err;
-		/* Single refcounted pages, so each can be mapped on its own. */
-		split_page(page, order);
-		for (j = 0; j < (1UL << order); j++)
-			bo->pages[done++] = page + j;
+		vshare_add_block(bo, &done, page, order);
 	}
 	return 0;
 
@@ -72,18 +151,60 @@ err:
 	return -ENOMEM;
 }
 
+static unsigned long vshare_count_runs(struct page **pages, unsigned long n)
+{
+	unsigned long i, runs = 1;
+
+	for (i = 1; i < n; i++)
+		if (page_to_pfn(pages[i]) != page_to_pfn(pages[i - 1]) + 1)
+			runs++;
+	return runs;
+}
+
+/* Write-combined buffers get no cached alias in the kernel's linear map. */
+static int vshare_set_caching(struct vshare_bo *bo, bool wc)
+{
+#ifdef CONFIG_X86
+	int n = bo->base.size >> PAGE_SHIFT;
+
+	if (bo->flags & VSHARE_CREATE_WC)
+		return wc ? set_pages_array_wc(bo->pages, n) :
+			    set_pages_array_wb(bo->pages, n);
+#endif
+	return 0;
+}
+
+static pgprot_t vshare_bo_pgprot(struct vshare_bo *bo, pgprot_t prot)
+{
+	return bo->flags & VSHARE_CREATE_WC ? pgprot_writecombine(prot) : prot;
+}
+
 static void vshare_bo_free(struct drm_gem_object *obj)
 {
+	struct vshare_device *vdev = to_vshare_device(obj->dev);
 	struct vshare_bo *bo = to_vshare_bo(obj);
 
 	drm_WARN_ON(obj->dev, bo->vmap_count);
+	drm_WARN_ON(obj->dev, !list_empty(&bo->mappings));
+
+	mutex_lock(&vdev->bos_lock);
+	list_del(&bo->node);
+	mutex_unlock(&vdev->bos_lock);
+
 	if (obj->import_attach) {
 		drm_prime_gem_destroy(obj, bo->sgt);
 	} else {
-		vshare_free_pages(bo->pages, obj->size >> PAGE_SHIFT);
+		/* runs is 0 until every page is allocated. */
+		if (bo->runs) {
+			vshare_set_caching(bo, false);
+			vshare_free_pages(bo->pages, obj->size >> PAGE_SHIFT);
+		}
 		kvfree(bo->pages);
+		bitmap_free(bo->huge);
+		vshare_mem_uncharge(obj->size);
 	}
 	drm_gem_object_release(obj);
+	mutex_destroy(&bo->lock);
 	kfree(bo);
 }
 
@@ -106,7 +227,7 @@ static int vshare_bo_vmap(struct drm_gem_object *obj, struct iosys_map *map)
 
 	if (!bo->vmap_count) {
 		bo->vaddr = vmap(bo->pages, obj->size >> PAGE_SHIFT, VM_MAP,
-				 PAGE_KERNEL);
+				 vshare_bo_pgprot(bo, PAGE_KERNEL));
 		if (!bo->vaddr)
 			return -ENOMEM;
 	}
@@ -133,30 +254,79 @@ static void vshare_bo_vunmap(struct drm_gem_object *obj,
 	}
 }
 
+/*
+ * Page index in the buffer of a faulting address. vm_pgoff carries the fake
+ * offset of the object's mmap node, for dma-buf mappings too.
+ */
+static unsigned long vshare_fault_index(struct vm_area_struct *vma,
+					unsigned long address)
+{
+	struct drm_gem_object *obj = vma->vm_private_data;
+
+	return vma->vm_pgoff - drm_vma_node_start(&obj->vma_node) +
+	       ((address - vma->vm_start) >> PAGE_SHIFT);
+}
+
 static vm_fault_t vshare_bo_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct drm_gem_object *obj = vma->vm_private_data;
-	struct vshare_bo *bo = to_vshare_bo(obj);
-	unsigned long pgoff;
+	struct vshare_bo *bo = to_vshare_bo(vma->vm_private_data);
+	unsigned long idx = vshare_fault_index(vma, vmf->address);
 
-	/* vm_pgoff carries the fake offset of the object's mmap node. */
-	pgoff = vmf->pgoff - drm_vma_node_start(&obj->vma_node);
-	if (pgoff >= obj->size >> PAGE_SHIFT)
+	if (idx >= bo->base.size >> PAGE_SHIFT)
 		return VM_FAULT_SIGBUS;
 
-	return vmf_insert_pfn(vma, vmf->address, page_to_pfn(bo->pages[pgoff]));
+	atomic64_inc(&bo->faults);
+	return vmf_insert_pfn(vma, vmf->address, page_to_pfn(bo->pages[idx]));
+}
+
+/* A 2 MiB mapping where the address and an aligned 2 MiB block line up. */
+static vm_fault_t vshare_bo_huge_fault(struct vm_fault *vmf,
+				       unsigned int order)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vshare_bo *bo = to_vshare_bo(vma->vm_private_data);
+	unsigned long addr = vmf->address & PMD_MASK;
+	unsigned long idx;
+	vm_fault_t ret;
+
+	if (order != PMD_SHIFT - PAGE_SHIFT || addr < vma->vm_start ||
+	    addr + PMD_SIZE > vma->vm_end)
+		return VM_FAULT_FALLBACK;
+	idx = vshare_fault_index(vma, addr);
+	if (!IS_ALIGNED(idx, VSHARE_HUGE_PAGES) ||
+	    idx + VSHARE_HUGE_PAGES > bo->base.size >> PAGE_SHIFT ||
+	    !test_bit(idx / VSHARE_HUGE_PAGES, bo->huge))
+		return VM_FAULT_FALLBACK;
+
+	ret = vshare_insert_pfn_pmd(vmf, page_to_pfn(bo->pages[idx]),
+				    vmf->flags & FAULT_FLAG_WRITE);
+	if (ret == VM_FAULT_NOPAGE) {
+		atomic64_inc(&bo->faults);
+		atomic64_inc(&bo->pmd_faults);
+	}
+	return ret;
 }
 
 static const struct vm_operations_struct vshare_vm_ops = {
 	.fault = vshare_bo_fault,
+	.huge_fault = vshare_bo_huge_fault,
 	.open = drm_gem_vm_open,
 	.close = drm_gem_vm_close,
 };
 
-static int vshare_bo_mmap(struct drm_gem_object *obj,
-			  struct vm_area_struct *vma)
+/**
+ * vshare_bo_mmap - set up a CPU mapping of a buffer object
+ * @obj: the object
+ * @vma: the new mapping, of the DRM file or of the object's dma-buf
+ *
+ * Pages are inserted at fault time, 2 MiB at once where possible.
+ *
+ * Returns: 0 or a negative errno.
+ */
+int vshare_bo_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 {
+	struct vshare_bo *bo = to_vshare_bo(obj);
 	int ret;
 
 	if (obj->import_attach) {
@@ -172,8 +342,9 @@ static int vshare_bo_mmap(struct drm_gem_object *obj,
 		return 0;
 	}
 
-	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
-	vma->vm_page_prot = vm_get_page_prot(vma->vm_flags);
+	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP |
+		     VM_HUGEPAGE);
+	vma->vm_page_prot = vshare_bo_pgprot(bo, vm_get_page_prot(vma->vm_flags));
 	return 0;
 }
 
@@ -184,6 +355,7 @@ static enum drm_gem_object_status vshare_bo_status(struct drm_gem_object *obj)
 
 static const struct drm_gem_object_funcs vshare_bo_funcs = {
 	.free = vshare_bo_free,
+	.export = vshare_gem_prime_export,
 	.get_sg_table = vshare_bo_get_sg_table,
 	.vmap = vshare_bo_vmap,
 	.vunmap = vshare_bo_vunmap,
@@ -192,9 +364,18 @@ static const struct drm_gem_object_funcs vshare_bo_funcs = {
 	.vm_ops = &vshare_vm_ops,
 };
 
-/* The object shell, before its memory: shared by creation and import. */
+/**
+ * vshare_bo_alloc - allocate the shell of a buffer object
+ * @dev: the vshare DRM device
+ * @size: size in bytes, page aligned
+ *
+ * The object has no memory yet: creation adds pages, import an sg_table.
+ *
+ * Returns: the object, or an ERR_PTR.
+ */
 struct vshare_bo *vshare_bo_alloc(struct drm_device *dev, size_t size)
 {
+	struct vshare_device *vdev = to_vshare_device(dev);
 	struct vshare_bo *bo;
 
 	bo = kzalloc_obj(*bo, GFP_KERNEL);
@@ -203,6 +384,13 @@ struct vshare_bo *vshare_bo_alloc(struct drm_device *dev, size_t size)
 	bo->base.funcs = &vshare_bo_funcs;
 	/* Our own pages back the object, not a shmem file. */
 	drm_gem_private_object_init(dev, &bo->base, size);
+	mutex_init(&bo->lock);
+	INIT_LIST_HEAD(&bo->mappings);
+
+	mutex_lock(&vdev->bos_lock);
+	bo->id = ++vdev->next_id;
+	list_add_tail(&bo->node, &vdev->bos);
+	mutex_unlock(&vdev->bos_lock);
 	return bo;
 }
 
@@ -210,59 +398,72 @@ struct vshare_bo *vshare_bo_alloc(struct drm_device *dev, size_t size)
  * vshare_bo_create - allocate a zero-filled buffer object
  * @dev: the vshare DRM device
  * @size: size in bytes, not zero
+ * @flags: VSHARE_CREATE_* flags
  *
  * Returns: the new object with one reference, or an ERR_PTR: -EINVAL for a
- * zero size, -ENOMEM when the memory cannot be had.
+ * zero size or unknown flags, -ENOMEM when the memory cannot be had or is
+ * over vshare's limit.
  */
-struct vshare_bo *vshare_bo_create(struct drm_device *dev, u64 size)
+struct vshare_bo *vshare_bo_create(struct drm_device *dev, u64 size, u32 flags)
 {
 	unsigned long npages;
 	struct vshare_bo *bo;
 	int ret;
 
-	if (!size || size > U64_MAX - PAGE_SIZE + 1)
+	if (!size || size > U64_MAX - PAGE_SIZE + 1 ||
+	    (flags & ~VSHARE_CREATE_FLAGS))
 		return ERR_PTR(-EINVAL);
 	size = PAGE_ALIGN(size);
 	npages = size >> PAGE_SHIFT;
 	/* Never ask for more than the machine has: fail, don't warn. */
 	if (npages > totalram_pages())
 		return ERR_PTR(-ENOMEM);
+	ret = vshare_mem_charge(size);
+	if (ret)
+		return ERR_PTR(ret);
 
 	bo = vshare_bo_alloc(dev, size);
-	if (IS_ERR(bo))
+	if (IS_ERR(bo)) {
+		vshare_mem_uncharge(size);
 		return bo;
-
-	bo->pages = kvmalloc_array(npages, sizeof(*bo->pages), GFP_KERNEL);
-	if (!bo->pages) {
-		ret = -ENOMEM;
-		goto err_release;
 	}
-	ret = vshare_alloc_pages(bo, npages);
-	if (ret)
-		goto err_pages;
+	bo->flags = flags;
 
-	ret = drm_gem_create_mmap_offset(&bo->base);
+	/* From here on, vshare_bo_free() undoes whatever was done. */
+	bo->pages = kvmalloc_array(npages, sizeof(*bo->pages), GFP_KERNEL);
+	bo->huge = bitmap_zalloc(DIV_ROUND_UP(npages, VSHARE_HUGE_PAGES),
+				 GFP_KERNEL);
+	if (!bo->pages || !bo->huge) {
+		ret = -ENOMEM;
+		goto err_put;
+	}
+	if (flags & VSHARE_CREATE_CONTIGUOUS)
+		ret = vshare_alloc_contiguous(bo, npages);
+	else
+		ret = vshare_alloc_pages(bo, npages);
 	if (ret)
-		goto err_free_pages;
+		goto err_put;
+	bo->runs = vshare_count_runs(bo->pages, npages);
+
+	ret = vshare_set_caching(bo, true);
+	if (!ret)
+		ret = drm_gem_create_mmap_offset(&bo->base);
+	if (ret)
+		goto err_put;
 	return bo;
 
-err_free_pages:
-	vshare_free_pages(bo->pages, npages);
-err_pages:
-	kvfree(bo->pages);
-err_release:
-	drm_gem_object_release(&bo->base);
-	kfree(bo);
+err_put:
+	drm_gem_object_put(&bo->base);
 	return ERR_PTR(ret);
 }
 
 static int vshare_create_handle(struct drm_file *file, struct drm_device *dev,
-				u64 size, u32 *handle)
+				u64 size, u32 flags, u32 *handle)
 {
 	struct vshare_bo *bo;
 	int ret;
 
-	bo = vshare_bo_create(dev, size);
+	bo = vshare_bo_create(dev, size, flags);
 	if (IS_ERR(bo))
 		return PTR_ERR(bo);
 
@@ -278,10 +479,8 @@ int vshare_create_ioctl(struct drm_device *dev, void *data,
 	struct drm_vshare_create *args = data;
 	int ret;
 
-	if (args->flags)
-		return -EINVAL;
-
-	ret = vshare_create_handle(file, dev, args->size, &args->handle);
+	ret = vshare_create_handle(file, dev, args->size, args->flags,
+				   &args->handle);
 	if (ret)
 		return ret;
 	args->size = PAGE_ALIGN(args->size);
@@ -325,7 +524,7 @@ int vshare_dumb_create(struct drm_file *file, struct drm_device *dev,
 	pitch = ALIGN_DOWN(pitch, 64);
 	size = (u64)pitch * args->height;
 
-	ret = vshare_create_handle(file, dev, size, &args->handle);
+	ret = vshare_create_handle(file, dev, size, 0, &args->handle);
 	if (ret)
 		return ret;
 	args->pitch = pitch;

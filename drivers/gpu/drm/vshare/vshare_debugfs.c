@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright 2026 The vshare developers
+ *
+ * debugfs: the state of every buffer of a device, for tests and humans.
+ * /sys/kernel/debug/dri/N/vshare_buffers has a line per buffer and totals.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/seq_file.h>
+
+#include <drm/drm_debugfs.h>
+#include <drm/drm_file.h>
+#include <drm/vshare_drm.h>
+
+#include "vshare_drv.h"
+
+static int vshare_buffers_show(struct seq_file *m, void *data)
+{
+	struct drm_debugfs_entry *entry = m->private;
+	struct vshare_device *vdev = to_vshare_device(entry->dev);
+	unsigned long count = 0, bytes = 0;
+	struct vshare_bo *bo;
+
+	seq_printf(m, "%6s %12s %6s %-8s %-8s %6s %5s %5s %8s %8s %8s\n",
+		   "id", "size", "runs", "caching", "origin", "attach",
+		   "maps", "vmaps", "faults", "pmd", "syncs");
+
+	mutex_lock(&vdev->bos_lock);
+	list_for_each_entry(bo, &vdev->bos, node) {
+		struct drm_gem_object *obj = &bo->base;
+		bool imported = obj->import_attach;
+
+		seq_printf(m, "%6u %12zu %6lu %-8s %-8s %6d %5d %5u %8lld %8lld %8lld\n",
+			   bo->id, obj->size, imported ? 0 : bo->runs,
+			   bo->flags & VSHARE_CREATE_WC ? "wc" : "cached",
+			   imported ? "imported" :
+			   bo->flags & VSHARE_CREATE_CONTIGUOUS ? "contig" :
+			   "native",
+			   atomic_read(&bo->attachments),
+			   atomic_read(&bo->maps), READ_ONCE(bo->vmap_count),
+			   atomic64_read(&bo->faults),
+			   atomic64_read(&bo->pmd_faults),
+			   atomic64_read(&bo->syncs));
+		count++;
+		if (!imported)
+			bytes += obj->size;
+	}
+	mutex_unlock(&vdev->bos_lock);
+
+	seq_printf(m, "buffers: %lu, bytes: %lu, all devices: %llu of %llu bytes\n",
+		   count, bytes, vshare_mem_used(), vshare_mem_limit());
+	return 0;
+}
+
+static const struct drm_debugfs_info vshare_debugfs_list[] = {
+	{ "vshare_buffers", vshare_buffers_show, 0 },
+};
+
+void vshare_debugfs_init(struct vshare_device *vdev)
+{
+	drm_debugfs_add_files(&vdev->drm, vshare_debugfs_list,
+			      ARRAY_SIZE(vshare_debugfs_list));
+}

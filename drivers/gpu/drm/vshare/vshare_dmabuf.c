@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright 2026 The vshare developers
+ *
+ * vshare's dma-buf exporter: its own dma_buf_ops, built on the DRM PRIME
+ * helpers for export and release.
+ *
+ * Every mapping of an attachment gets its own sg_table, with one entry per
+ * physically contiguous run cut at the importer's maximum segment size, so
+ * that importers see the buffer as compact as it really is. The mappings
+ * are remembered, so that CPU access can do the cache maintenance each of
+ * them needs.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/highmem.h>
+#include <linux/module.h>
+#include <linux/scatterlist.h>
+
+#include <drm/drm_gem.h>
+#include <drm/drm_prime.h>
+#include <drm/vshare_drm.h>
+
+#include "vshare_compat.h"
+#include "vshare_drv.h"
+
+static int vshare_dmabuf_attach(struct dma_buf *dmabuf,
+				struct dma_buf_attachment *attach)
+{
+	struct vshare_bo *bo = to_vshare_bo(dmabuf->priv);
+
+	atomic_inc(&bo->attachments);
+	return 0;
+}
+
+static void vshare_dmabuf_detach(struct dma_buf *dmabuf,
+				 struct dma_buf_attachment *attach)
+{
+	struct vshare_bo *bo = to_vshare_bo(dmabuf->priv);
+
+	atomic_dec(&bo->attachments);
+}
+
+static struct sg_table *vshare_dmabuf_map(struct dma_buf_attachment *attach,
+					  enum dma_data_direction dir)
+{
+	struct vshare_bo *bo = to_vshare_bo(attach->dmabuf->priv);
+	unsigned int max_seg = dma_get_max_seg_size(attach->dev);
+	struct vshare_mapping *mapping;
+	unsigned long attrs = 0;
+	int ret;
+
+	if (!valid_dma_direction(dir))
+		return ERR_PTR(-EINVAL);
+
+	mapping = kzalloc_obj(*mapping, GFP_KERNEL);
+	if (!mapping)
+		return ERR_PTR(-ENOMEM);
+	mapping->sgt = kzalloc_obj(*mapping->sgt, GFP_KERNEL);
+	if (!mapping->sgt) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	ret = sg_alloc_table_from_pages_segment(mapping->sgt, bo->pages,
+						bo->base.size >> PAGE_SHIFT, 0,
+						bo->base.size,
+						max(ALIGN_DOWN(max_seg, PAGE_SIZE),
+						    PAGE_SIZE),
+						GFP_KERNEL);
+	if (ret)
+		goto err_free;
+
+	/* Write-combined memory has no CPU cache to write back. */
+	if (bo->flags & VSHARE_CREATE_WC)
+		attrs |= DMA_ATTR_SKIP_CPU_SYNC;
+	ret = dma_map_sgtable(attach->dev, mapping->sgt, dir, attrs);
+	if (ret)
+		goto err_table;
+
+	mapping->dev = attach->dev;
+	mapping->dir = dir;
+	mutex_lock(&bo->lock);
+	list_add(&mapping->node, &bo->mappings);
+	mutex_unlock(&bo->lock);
+	atomic_inc(&bo->maps);
+	return mapping->sgt;
+
+err_table:
+	sg_free_table(mapping->sgt);
+err_free:
+	kfree(mapping->sgt);
+	kfree(mapping);
+	return ERR_PTR(ret);
+}
+
+static void vshare_dmabuf_unmap(struct dma_buf_attachment *attach,
+				struct sg_table *sgt,
+				enum dma_data_direction dir)
+{
+	struct vshare_bo *bo = to_vshare_bo(attach->dmabuf->priv);
+	struct vshare_mapping *mapping, *found = NULL;
+
+	mutex_lock(&bo->lock);
+	list_for_each_entry(mapping, &bo->mappings, node) {
+		if (mapping->sgt == sgt && mapping->dev == attach->dev) {
+			list_del(&mapping->node);
+			found = mapping;
+			break;
+		}
+	}
+	mutex_unlock(&bo->lock);
+	/* An importer unmapping what it never mapped is a bug: say so. */
+	if (WARN_ON(!found))
+		return;
+
+	dma_unmap_sgtable(attach->dev, sgt, found->dir,
+			  bo->flags & VSHARE_CREATE_WC ? DMA_ATTR_SKIP_CPU_SYNC : 0);
+	sg_free_table(sgt);
+	kfree(sgt);
+	kfree(found);
+	atomic_dec(&bo->maps);
+}
+
+/**
+ * vshare_bo_begin_cpu_access - make a buffer coherent for the CPU
+ * @bo: a native vshare buffer
+ * @dir: DMA_FROM_DEVICE to read, DMA_TO_DEVICE to write, or both
+ *
+ * Syncs every active DMA mapping of the buffer for the CPU (each in the
+ * direction it was mapped in, as the DMA API requires) and invalidates the
+ * kernel mapping where the CPU will read.
+ */
+void vshare_bo_begin_cpu_access(struct vshare_bo *bo,
+				enum dma_data_direction dir)
+{
+	struct vshare_mapping *mapping;
+
+	atomic64_inc(&bo->syncs);
+	if (bo->flags & VSHARE_CREATE_WC)
+		return;
+
+	mutex_lock(&bo->lock);
+	list_for_each_entry(mapping, &bo->mappings, node)
+		dma_sync_sgtable_for_cpu(mapping->dev, mapping->sgt,
+					 mapping->dir);
+	mutex_unlock(&bo->lock);
+
+	if (dir != DMA_TO_DEVICE && READ_ONCE(bo->vaddr))
+		invalidate_kernel_vmap_range(bo->vaddr, bo->base.size);
+}
+
+/**
+ * vshare_bo_end_cpu_access - hand a buffer back to its devices
+ * @bo: a native vshare buffer
+ * @dir: the direction given to vshare_bo_begin_cpu_access()
+ *
+ * Flushes the kernel mapping where the CPU wrote and syncs every active DMA
+ * mapping for its device.
+ */
+void vshare_bo_end_cpu_access(struct vshare_bo *bo,
+			      enum dma_data_direction dir)
+{
+	struct vshare_mapping *mapping;
+
+	atomic64_inc(&bo->syncs);
+	if (bo->flags & VSHARE_CREATE_WC)
+		return;
+
+	if (dir != DMA_FROM_DEVICE && READ_ONCE(bo->vaddr))
+		flush_kernel_vmap_range(bo->vaddr, bo->base.size);
+
+	mutex_lock(&bo->lock);
+	list_for_each_entry(mapping, &bo->mappings, node)
+		dma_sync_sgtable_for_device(mapping->dev, mapping->sgt,
+					    mapping->dir);
+	mutex_unlock(&bo->lock);
+}
+
+static int vshare_dmabuf_begin_cpu_access(struct dma_buf *dmabuf,
+					  enum dma_data_direction dir)
+{
+	vshare_bo_begin_cpu_access(to_vshare_bo(dmabuf->priv), dir);
+	return 0;
+}
+
+static int vshare_dmabuf_end_cpu_access(struct dma_buf *dmabuf,
+					enum dma_data_direction dir)
+{
+	vshare_bo_end_cpu_access(to_vshare_bo(dmabuf->priv), dir);
+	return 0;
+}
+
+static int vshare_dmabuf_mmap(struct dma_buf *dmabuf,
+			      struct vm_area_struct *vma)
+{
+	struct drm_gem_object *obj = dmabuf->priv;
+	int ret;
+
+	/* The VFS refuses this already for read-only files; be sure. */
+	if ((vma->vm_flags & VM_WRITE) && !(dmabuf->file->f_mode & FMODE_WRITE))
+		return -EACCES;
+
+	/*
+	 * dma-buf checked the page offset against the size; add the fake
+	 * offset, as for mappings of the DRM file.
+	 */
+	vma->vm_pgoff += drm_vma_node_start(&obj->vma_node);
+	drm_gem_object_get(obj);
+	vma->vm_private_data = obj;
+	vma->vm_ops = obj->funcs->vm_ops;
+	ret = vshare_bo_mmap(obj, vma);
+	if (ret)
+		drm_gem_object_put(obj);
+	return ret;
+}
+
+static const struct dma_buf_ops vshare_dmabuf_ops = {
+	.attach = vshare_dmabuf_attach,
+	.detach = vshare_dmabuf_detach,
+	.map_dma_buf = vshare_dmabuf_map,
+	.unmap_dma_buf = vshare_dmabuf_unmap,
+	.release = drm_gem_dmabuf_release,
+	.begin_cpu_access = vshare_dmabuf_begin_cpu_access,
+	.end_cpu_access = vshare_dmabuf_end_cpu_access,
+	.mmap = vshare_dmabuf_mmap,
+	.vmap = drm_gem_dmabuf_vmap,
+	.vunmap = drm_gem_dmabuf_vunmap,
+};
+
+/**
+ * vshare_gem_prime_import - import a dma-buf into a vshare device
+ * @dev: the importing device
+ * @dmabuf: the buffer
+ *
+ * A buffer this device exported is its own GEM object again; anything
+ * else, including buffers of other vshare devices, is attached and mapped
+ * like any foreign buffer.
+ *
+ * Returns: a GEM object with a new reference, or an ERR_PTR.
+ */
+struct drm_gem_object *vshare_gem_prime_import(struct drm_device *dev,
+					       struct dma_buf *dmabuf)
+{
+	struct drm_gem_object *obj = dmabuf->priv;
+
+	if (dmabuf->ops == &vshare_dmabuf_ops && obj->dev == dev) {
+		drm_gem_object_get(obj);
+		return obj;
+	}
+	return drm_gem_prime_import(dev, dmabuf);
+}
+
+/**
+ * vshare_gem_prime_export - export a vshare buffer as a dma-buf
+ * @obj: the buffer object
+ * @flags: file flags of the new dma-buf (O_RDWR, O_CLOEXEC)
+ *
+ * Returns: the dma-buf, named "vshare", or an ERR_PTR.
+ */
+struct dma_buf *vshare_gem_prime_export(struct drm_gem_object *obj, int flags)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+
+	exp_info.exp_name = DRIVER_NAME;
+	exp_info.owner = THIS_MODULE;
+	exp_info.ops = &vshare_dmabuf_ops;
+	exp_info.size = obj->size;
+	exp_info.flags = flags;
+	exp_info.priv = obj;
+	exp_info.resv = obj->resv;
+
+	return drm_gem_dmabuf_export(obj->dev, &exp_info);
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright 2026 The vshare developers
+ */
+
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "drmtest.h"
+#include "igt.h"
+#include "vshare_lib.h"
+
+int __vshare_access(int fd, uint32_t handle, uint32_t op, uint64_t offset,
+		    uint64_t size, uint32_t value, uint64_t *result)
+{
+	struct drm_vshare_access arg = {
+		.handle = handle, .op = op, .offset = offset, .size = size,
+		.value = value,
+	};
+
+	if (igt_ioctl(fd, DRM_IOCTL_VSHARE_ACCESS, &arg))
+		return -errno;
+	if (result)
+		*result = arg.result;
+	return 0;
+}
+
+void vshare_fill(int fd, uint32_t handle, uint64_t offset, uint64_t size,
+		 uint32_t value)
+{
+	igt_assert_eq(__vshare_access(fd, handle, VSHARE_ACCESS_FILL, offset,
+				      size, value, NULL), 0);
+}
+
+uint32_t vshare_crc32(int fd, uint32_t handle, uint64_t offset, uint64_t size)
+{
+	uint64_t result = 0;
+
+	igt_assert_eq(__vshare_access(fd, handle, VSHARE_ACCESS_CRC32, offset,
+				      size, 0, &result), 0);
+	igt_assert(result <= UINT32_MAX);
+	return result;
+}
+
+/* The IEEE CRC-32 of zlib's crc32(), table driven. */
+uint32_t crc32_ieee(const void *buf, size_t len)
+{
+	static uint32_t table[256];
+	const uint8_t *p = buf;
+	uint32_t crc = ~0u;
+	size_t i;
+
+	if (!table[1]) {
+		for (i = 0; i < 256; i++) {
+			uint32_t c = i;
+			int k;
+
+			for (k = 0; k < 8; k++)
+				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+			table[i] = c;
+		}
+	}
+	for (i = 0; i < len; i++)
+		crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+	return ~crc;
+}
+
+/* The debugfs directory of the DRM device a file descriptor belongs to. */
+int vshare_debugfs_dir(int fd, char *path, size_t len)
+{
+	char link[256], target[256], want[128], line[256];
+	struct stat st;
+	ssize_t n;
+	int i;
+
+	if (fstat(fd, &st))
+		return -errno;
+	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device",
+		 major(st.st_rdev), minor(st.st_rdev));
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	snprintf(want, sizeof(want), "dev=%s ", basename(target));
+
+	for (i = 0; i < 64; i++) {
+		FILE *f;
+		bool hit;
+
+		snprintf(path, len, "/sys/kernel/debug/dri/%d/name", i);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		hit = fgets(line, sizeof(line), f) && strstr(line, want);
+		fclose(f);
+		if (hit) {
+			snprintf(path, len, "/sys/kernel/debug/dri/%d", i);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static FILE *open_buffers(int fd)
+{
+	char dir[128], path[160];
+	FILE *f;
+
+	igt_assert_eq(vshare_debugfs_dir(fd, dir, sizeof(dir)), 0);
+	snprintf(path, sizeof(path), "%s/vshare_buffers", dir);
+	f = fopen(path, "r");
+	igt_assert_f(f, "cannot open %s\n", path);
+	return f;
+}
+
+static bool parse_line(const char *line, struct vshare_bo_state *st)
+{
+	return sscanf(line, "%u %" SCNu64 " %lu %15s %15s %d %d %d %lld %lld %lld",
+		      &st->id, &st->size, &st->runs, st->caching, st->origin,
+		      &st->attach, &st->maps, &st->vmaps, &st->faults,
+		      &st->pmd, &st->syncs) == 11;
+}
+
+/* The state of the newest buffer of that size on the fd's device. */
+bool vshare_bo_state(int fd, uint64_t size, struct vshare_bo_state *st)
+{
+	struct vshare_bo_state cur;
+	char line[512];
+	bool found = false;
+	FILE *f = open_buffers(fd);
+
+	while (fgets(line, sizeof(line), f))
+		if (parse_line(line, &cur) && cur.size == size) {
+			*st = cur;
+			found = true;
+		}
+	fclose(f);
+	return found;
+}
+
+int vshare_bo_count(int fd, uint64_t size)
+{
+	struct vshare_bo_state cur;
+	char line[512];
+	int count = 0;
+	FILE *f = open_buffers(fd);
+
+	while (fgets(line, sizeof(line), f))
+		if (parse_line(line, &cur) && (!size || cur.size == size))
+			count++;
+	fclose(f);
+	return count;
+}
+
+/* Bytes of all vshare devices, from the debugfs totals line. */
+uint64_t vshare_mem_used(int fd)
+{
+	unsigned long long used = ~0ull, limit;
+	unsigned long count, bytes;
+	char line[512];
+	FILE *f = open_buffers(fd);
+
+	while (fgets(line, sizeof(line), f))
+		sscanf(line, "buffers: %lu, bytes: %lu, all devices: %llu of %llu",
+		       &count, &bytes, &used, &limit);
+	fclose(f);
+	igt_assert(used != ~0ull);
+	return used;
+}
+
+#define MEM_LIMIT "/sys/module/vshare/parameters/mem_limit_mb"
+
+unsigned int vshare_mem_limit_mb(void)
+{
+	unsigned int mb = 0;
+	FILE *f = fopen(MEM_LIMIT, "r");
+
+	igt_assert(f);
+	igt_assert_eq(fscanf(f, "%u", &mb), 1);
+	fclose(f);
+	return mb;
+}
+
+void vshare_set_mem_limit_mb(unsigned int mb)
+{
+	FILE *f = fopen(MEM_LIMIT, "w");
+
+	igt_assert(f);
+	igt_assert(fprintf(f, "%u\n", mb) > 0);
+	igt_assert_eq(fclose(f), 0);
+}

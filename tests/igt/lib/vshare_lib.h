@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Copyright 2026 The vshare developers
+ *
+ * vshare-specific helpers: the ACCESS ioctl, debugfs buffer state, CRC-32.
+ */
+
+#ifndef VSHARE_LIB_H
+#define VSHARE_LIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** struct vshare_bo_state - one line of debugfs vshare_buffers */
+struct vshare_bo_state {
+	unsigned int id;
+	uint64_t size;
+	unsigned long runs;
+	char caching[16];
+	char origin[16];
+	int attach, maps, vmaps;
+	long long faults, pmd, syncs;
+};
+
+int __vshare_access(int fd, uint32_t handle, uint32_t op, uint64_t offset,
+		    uint64_t size, uint32_t value, uint64_t *result);
+void vshare_fill(int fd, uint32_t handle, uint64_t offset, uint64_t size,
+		 uint32_t value);
+uint32_t vshare_crc32(int fd, uint32_t handle, uint64_t offset, uint64_t size);
+
+uint32_t crc32_ieee(const void *buf, size_t len);
+
+int vshare_debugfs_dir(int fd, char *path, size_t len);
+bool vshare_bo_state(int fd, uint64_t size, struct vshare_bo_state *st);
+int vshare_bo_count(int fd, uint64_t size);
+uint64_t vshare_mem_used(int fd);
+
+unsigned int vshare_mem_limit_mb(void);
+void vshare_set_mem_limit_mb(unsigned int mb);
+
+#endif /* VSHARE_LIB_H */

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright 2026 The vshare developers
+ *
+ * vshare_exporter: what makes vshare a complete exporter, seen from
+ * userspace and debugfs: allocation flags and caching, the memory limit,
+ * compact sg tables, attachment and mapping bookkeeping, CPU access by the
+ * kernel (the ACCESS ioctl) on native and imported buffers, cache syncs,
+ * and 2 MiB CPU mappings.
+ */
+
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+
+#include "drmtest.h"
+#include "igt.h"
+#include "vshare_lib.h"
+
+#define MiB (1024ull * 1024)
+
+static uint32_t create_flags(int fd, uint64_t size, uint32_t flags)
+{
+	uint32_t handle = 0;
+
+	igt_assert_eq(__vshare_create(fd, &size, flags, &handle), 0);
+	return handle;
+}
+
+static struct vshare_bo_state state(int fd, uint64_t size)
+{
+	struct vshare_bo_state st;
+
+	igt_assert_f(vshare_bo_state(fd, size, &st),
+		     "no buffer of %" PRIu64 " bytes in debugfs\n", size);
+	return st;
+}
+
+/* An mmap at a 2 MiB aligned address, so that PMD mappings can be used. */
+static void *mmap_aligned(int fd, off_t offset, size_t size, int prot)
+{
+	char *area = mmap(NULL, size + 2 * MiB, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *aligned;
+	void *ptr;
+
+	igt_assert(area != MAP_FAILED);
+	aligned = (char *)(((uintptr_t)area + 2 * MiB - 1) & ~(2 * MiB - 1));
+	ptr = mmap(aligned, size, prot, MAP_SHARED | MAP_FIXED, fd, offset);
+	igt_assert(ptr == aligned);
+	if (aligned > area)
+		munmap(area, aligned - area);
+	munmap(aligned + size, area + size + 2 * MiB - (aligned + size));
+	return ptr;
+}
+
+/* A pattern buffer with a FILL applied, to compare a whole buffer with. */
+static uint32_t *expected_after_fill(uint64_t size, uint32_t seed,
+				     uint64_t offset, uint64_t len, uint32_t value)
+{
+	uint32_t *expected = malloc(size);
+	uint64_t i;
+
+	igt_assert(expected);
+	fill_pattern(expected, size, seed);
+	for (i = offset / 4; i < (offset + len) / 4; i++)
+		expected[i] = value;
+	return expected;
+}
+
+static void assert_same(const uint32_t *got, const uint32_t *expected,
+			uint64_t size)
+{
+	uint64_t i;
+
+	for (i = 0; i < size / 4; i++)
+		igt_assert_f(got[i] == expected[i],
+			     "word %" PRIu64 " is %#x, expected %#x\n",
+			     i, got[i], expected[i]);
+}
+
+static void check_access_bad_args(int fd, uint32_t handle, uint64_t size)
+{
+	struct drm_vshare_access arg = {
+		.handle = handle, .op = VSHARE_ACCESS_CRC32, .size = 4,
+	};
+
+	arg.pad = 1;
+	do_ioctl_err(fd, DRM_IOCTL_VSHARE_ACCESS, &arg, EINVAL);
+	arg.pad = 0;
+	arg.op = 0;
+	do_ioctl_err(fd, DRM_IOCTL_VSHARE_ACCESS, &arg, EINVAL);
+	arg.op = 3;
+	do_ioctl_err(fd, DRM_IOCTL_VSHARE_ACCESS, &arg, EINVAL);
+	arg.op = VSHARE_ACCESS_CRC32;
+	arg.size = 0;
+	do_ioctl_err(fd, DRM_IOCTL_VSHARE_ACCESS, &arg, EINVAL);
+	arg.size = 6;
+	do_ioctl_err(fd, DRM_IOCTL_VSHARE_ACCESS, &arg, EINVAL);
+	arg.size = 4;
+	arg.offset = 2;
+	do_ioctl_err(fd, DRM_IOCTL_VSHARE_ACCESS, &arg, EINVAL);
+	arg.offset = size;
+	do_ioctl_err(fd, DRM_IOCTL_VSHARE_ACCESS, &arg, EINVAL);
+	arg.offset = size - 4;
+	arg.size = 8;
+	do_ioctl_err(fd, DRM_IOCTL_VSHARE_ACCESS, &arg, EINVAL);
+	arg.offset = ~0ull - 3;
+	arg.size = 8;
+	do_ioctl_err(fd, DRM_IOCTL_VSHARE_ACCESS, &arg, EINVAL);
+	arg.offset = 0;
+	arg.size = 4;
+	arg.handle = 0x7fff;
+	do_ioctl_err(fd, DRM_IOCTL_VSHARE_ACCESS, &arg, ENOENT);
+}
+
+int igt_main()
+{
+	int fd = -1, fd2 = -1;
+
+	igt_fixture() {
+		fd = drm_open_driver_require("vshare", NODE_RENDER, 0);
+	}
+
+	igt_describe("A 64 MiB buffer is a few 2 MiB runs, not 16384 pages.");
+	igt_subtest("sg-runs-64mib") {
+		const uint64_t size = 64 * MiB;
+		uint32_t handle = vshare_create(fd, size);
+		struct vshare_bo_state st = state(fd, size);
+
+		igt_info("64 MiB buffer: %lu physically contiguous runs (%lu per MiB)\n",
+			 st.runs, st.runs / 64);
+		igt_assert_f(st.runs <= 32, "%lu runs\n", st.runs);
+		igt_assert_eq(strcmp(st.origin, "native"), 0);
+		gem_close(fd, handle);
+		igt_assert_eq(vshare_bo_count(fd, size), 0);
+	}
+
+	igt_describe("CONTIGUOUS gives one run, or ENOMEM beyond the largest block.");
+	igt_subtest("create-contiguous") {
+		const uint64_t size = 4 * MiB;
+		uint64_t big = 4 * MiB + 4096;
+		uint32_t handle = create_flags(fd, size, VSHARE_CREATE_CONTIGUOUS);
+		struct vshare_bo_state st = state(fd, size);
+		void *ptr;
+
+		igt_assert_eq(st.runs, 1);
+		igt_assert_eq(strcmp(st.origin, "contig"), 0);
+		ptr = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
+		igt_assert(all_zero(ptr, size));
+		fill_pattern(ptr, size, 11);
+		igt_assert_eq(check_pattern(ptr, size, 11), 0);
+		munmap(ptr, size);
+		gem_close(fd, handle);
+
+		igt_assert_eq(__vshare_create(fd, &big, VSHARE_CREATE_CONTIGUOUS,
+					      &handle), -ENOMEM);
+		/* A small odd size gives back the block's tail. */
+		handle = create_flags(fd, 3 * 4096, VSHARE_CREATE_CONTIGUOUS);
+		igt_assert_eq(state(fd, 3 * 4096).runs, 1);
+		gem_close(fd, handle);
+	}
+
+	igt_describe("Write-combined buffers map, export and read back like cached ones.");
+	igt_subtest("create-wc") {
+		const uint64_t size = 2 * MiB + 3 * 4096;
+		uint32_t handle = create_flags(fd, size, VSHARE_CREATE_WC);
+		struct vshare_bo_state st = state(fd, size);
+		int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC | DRM_RDWR);
+		void *ptr = dmabuf_mmap(dmabuf, size, PROT_READ | PROT_WRITE);
+		void *gptr = vshare_mmap(fd, handle, size, PROT_READ);
+
+		igt_assert_eq(strcmp(st.caching, "wc"), 0);
+		igt_assert(all_zero(gptr, size));
+		fill_pattern(ptr, size, 12);
+		igt_assert_eq(check_pattern(gptr, size, 12), 0);
+		igt_assert_eq_u32(vshare_crc32(fd, handle, 0, size),
+				  crc32_ieee(gptr, size));
+		munmap(ptr, size);
+		munmap(gptr, size);
+		close(dmabuf);
+		gem_close(fd, handle);
+	}
+
+	igt_describe("Buffers over the module's memory limit fail with ENOMEM.");
+	igt_subtest("mem-limit") {
+		unsigned int saved = vshare_mem_limit_mb();
+		uint64_t used = vshare_mem_used(fd), size = 32 * MiB;
+		uint32_t a, b, c;
+
+		vshare_set_mem_limit_mb(used / MiB + 64);
+		a = vshare_create(fd, 48 * MiB);
+		igt_assert_eq(__vshare_create(fd, &size, 0, &b), -ENOMEM);
+		size = 32 * MiB;
+		igt_assert_eq(__vshare_create(fd, &size, VSHARE_CREATE_WC, &b),
+			      -ENOMEM);
+		b = vshare_create(fd, 16 * MiB);
+		igt_assert_eq_u64(vshare_mem_used(fd), used + 64 * MiB);
+		gem_close(fd, a);
+		c = vshare_create(fd, 32 * MiB);
+		gem_close(fd, b);
+		gem_close(fd, c);
+		vshare_set_mem_limit_mb(saved);
+		igt_assert_eq_u64(vshare_mem_used(fd), used);
+	}
+
+	igt_describe("The kernel fills and checksums native buffers; bad ranges fail.");
+	igt_subtest("access-native") {
+		const uint64_t size = 3 * MiB + 4096;
+		uint32_t handle = vshare_create(fd, size);
+		uint32_t *ptr = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
+		uint32_t *expected = expected_after_fill(size, 13, 2 * MiB - 8, 16,
+							 0xdeadbeef);
+
+		fill_pattern(ptr, size, 13);
+		igt_assert_eq_u32(vshare_crc32(fd, handle, 0, size),
+				  crc32_ieee(ptr, size));
+		igt_assert_eq_u32(vshare_crc32(fd, handle, 4096 + 8, 40000),
+				  crc32_ieee((char *)ptr + 4096 + 8, 40000));
+
+		/* Across a run boundary, and nothing else changes. */
+		vshare_fill(fd, handle, 2 * MiB - 8, 16, 0xdeadbeef);
+		assert_same(ptr, expected, size);
+		free(expected);
+		check_access_bad_args(fd, handle, size);
+		igt_assert_eq(state(fd, size).vmaps, 0);
+		munmap(ptr, size);
+		gem_close(fd, handle);
+	}
+
+	igt_describe("DMA_BUF_IOCTL_SYNC reaches vshare's begin/end_cpu_access.");
+	igt_subtest("dmabuf-sync") {
+		const uint64_t size = MiB + 4096;
+		uint32_t handle = vshare_create(fd, size);
+		int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC | DRM_RDWR);
+		struct dma_buf_sync sync = { 0 };
+		long long before = state(fd, size).syncs;
+		void *ptr = dmabuf_mmap(dmabuf, size, PROT_READ | PROT_WRITE);
+
+		sync.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW;
+		do_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
+		fill_pattern(ptr, size, 14);
+		sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
+		do_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
+		igt_assert_eq(state(fd, size).syncs - before, 2);
+		sync.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ;
+		do_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
+		igt_assert_eq_u32(crc32_ieee(ptr, size),
+				  vshare_crc32(fd, handle, 0, size));
+		sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
+		do_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
+		sync.flags = ~0ull;
+		do_ioctl_err(dmabuf, DMA_BUF_IOCTL_SYNC, &sync, EINVAL);
+		munmap(ptr, size);
+		close(dmabuf);
+		gem_close(fd, handle);
+	}
+
+	igt_describe("Touching a 2 MiB-aligned mapping uses 2 MiB page-table entries.");
+	igt_subtest("mmap-pmd") {
+		const uint64_t size = 16 * MiB;
+		uint32_t handle = vshare_create(fd, size);
+		int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC | DRM_RDWR);
+		struct vshare_bo_state st;
+		char *ptr, *gptr;
+		uint64_t i;
+
+		ptr = mmap_aligned(dmabuf, 0, size, PROT_READ | PROT_WRITE);
+		for (i = 0; i < size; i += 4096)
+			ptr[i] = i >> 12;
+		st = state(fd, size);
+		igt_info("16 MiB first touch: %lld faults, %lld of them 2 MiB (%lu runs)\n",
+			 st.faults, st.pmd, st.runs);
+		igt_assert(st.faults > 0);
+		igt_assert_f(st.pmd > 0, "no 2 MiB mapping was used\n");
+		igt_assert(st.faults < (long long)(size / 4096));
+
+		/* Through the DRM file and at an offset, the same bytes. */
+		gptr = vshare_mmap(fd, handle, size, PROT_READ);
+		for (i = 0; i < size; i += 4096)
+			igt_assert_eq(gptr[i], (char)(i >> 12));
+		munmap(gptr, size);
+		gptr = mmap(NULL, size - 2 * MiB, PROT_READ, MAP_SHARED, dmabuf,
+			    2 * MiB);
+		igt_assert(gptr != MAP_FAILED);
+		for (i = 0; i < size - 2 * MiB; i += 4096)
+			igt_assert_eq(gptr[i], (char)((i + 2 * MiB) >> 12));
+		munmap(gptr, size - 2 * MiB);
+		munmap(ptr, size);
+		close(dmabuf);
+		gem_close(fd, handle);
+	}
+
+	igt_subtest_group() {
+		igt_fixture() {
+			fd2 = drm_open_driver_require("vshare", NODE_RENDER, 1);
+		}
+
+		igt_describe("An importing vshare device maps the runs whole; "
+			     "attachments and mappings are counted and undone.");
+		igt_subtest("attach-map-counts") {
+			const uint64_t size = 64 * MiB + 4096;
+			uint32_t handle = vshare_create(fd, size), theirs;
+			int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
+			struct vshare_bo_state st;
+
+			igt_assert_eq(state(fd, size).attach, 0);
+			theirs = prime_fd_to_handle(fd2, dmabuf);
+			st = state(fd, size);
+			igt_assert_eq(st.attach, 1);
+			igt_assert_eq(st.maps, 1);
+			igt_assert_eq(strcmp(state(fd2, size).origin, "imported"), 0);
+			gem_close(fd2, theirs);
+			st = state(fd, size);
+			igt_assert_eq(st.attach, 0);
+			igt_assert_eq(st.maps, 0);
+			igt_assert_eq(vshare_bo_count(fd2, size), 0);
+			close(dmabuf);
+			gem_close(fd, handle);
+		}
+
+		igt_describe("ACCESS on an imported vshare buffer goes through the "
+			     "exporter's begin/end_cpu_access and vmap.");
+		igt_subtest("access-imported-vshare") {
+			const uint64_t size = 5 * MiB;
+			uint32_t handle = vshare_create(fd2, size), theirs;
+			int dmabuf = prime_handle_to_fd(fd2, handle, DRM_CLOEXEC);
+			uint32_t *ptr = vshare_mmap(fd2, handle, size,
+						    PROT_READ | PROT_WRITE);
+			long long syncs = state(fd2, size).syncs;
+
+			theirs = prime_fd_to_handle(fd, dmabuf);
+			uint32_t *expected = expected_after_fill(size, 15, 4096,
+								 4096, 0x12345678);
+
+			fill_pattern(ptr, size, 15);
+			igt_assert_eq_u32(vshare_crc32(fd, theirs, 0, size),
+					  crc32_ieee(ptr, size));
+			vshare_fill(fd, theirs, 4096, 4096, 0x12345678);
+			assert_same(ptr, expected, size);
+			free(expected);
+			igt_assert_eq(state(fd2, size).syncs - syncs, 4);
+			igt_assert_eq(state(fd2, size).vmaps, 0);
+			check_access_bad_args(fd, theirs, size);
+			munmap(ptr, size);
+			gem_close(fd, theirs);
+			close(dmabuf);
+			gem_close(fd2, handle);
+		}
+
+		igt_fixture() {
+			drm_close(fd2);
+		}
+	}
+
+	igt_subtest_group() {
+		int vgem = -1;
+
+		igt_fixture() {
+			vgem = drm_open_driver_require("vgem", NODE_PRIMARY, 0);
+		}
+
+		igt_describe("ACCESS on an imported vgem buffer: the kernel's view "
+			     "matches vgem's mapping both ways.");
+		igt_subtest("access-imported-vgem") {
+			uint32_t pitch, vh, handle;
+			uint64_t size;
+			uint32_t *vptr, *expected;
+			int dmabuf;
+
+			vh = dumb_create(vgem, 1024, 300, 32, &pitch, &size);
+			expected = expected_after_fill(size, 16, 0, 4096, 0xa5a5a5a5);
+			vptr = dumb_mmap(vgem, vh, size, PROT_READ | PROT_WRITE);
+			fill_pattern(vptr, size, 16);
+			dmabuf = prime_handle_to_fd(vgem, vh, DRM_CLOEXEC | DRM_RDWR);
+			handle = prime_fd_to_handle(fd, dmabuf);
+
+			igt_assert_eq_u32(vshare_crc32(fd, handle, 0, size),
+					  crc32_ieee(vptr, size));
+			vshare_fill(fd, handle, 0, 4096, 0xa5a5a5a5);
+			assert_same(vptr, expected, size);
+			free(expected);
+			munmap(vptr, size);
+			close(dmabuf);
+			gem_close(fd, handle);
+			gem_close(vgem, vh);
+		}
+
+		igt_fixture() {
+			drm_close(vgem);
+		}
+	}
+
+	igt_fixture() {
+		drm_close(fd);
+	}
+}
