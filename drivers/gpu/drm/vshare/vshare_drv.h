@@ -36,7 +36,7 @@ struct sg_table;
 struct vshare_device {
 	struct drm_device drm;
 	struct platform_device *pdev;
-	struct mutex bos_lock;
+	struct mutex bos_lock; /* protects bos */
 	struct list_head bos;
 	u32 next_id;
 };
@@ -75,7 +75,7 @@ struct vshare_bo {
 	unsigned long *huge;
 	unsigned long runs;
 	struct sg_table *sgt;
-	struct mutex lock;
+	struct mutex lock; /* protects mappings */
 	struct list_head mappings;
 	void *vaddr;
 	unsigned int vmap_count;
