@@ -15,7 +15,8 @@ mkdir -p "$out"
 log=$out/host-checks.log
 : >"$log"
 
-files=$(cd "$TOP" && ls drivers/gpu/drm/vshare/*.[ch] drivers/gpu/drm/vshare/Makefile \
+files=$(cd "$TOP" && ls drivers/gpu/drm/vshare/*.[ch] drivers/gpu/drm/vshare/tests/*.c \
+	drivers/gpu/drm/vshare/Makefile \
 	drivers/gpu/drm/vshare/Kconfig include/uapi/drm/vshare_drm.h)
 
 # build VER NAME SPARSE: the module must build with no message at all.

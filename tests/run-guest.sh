@@ -21,6 +21,21 @@ else
 fi
 ls -l /dev/dri
 
+# The KUnit suite ran when vshare.ko loaded: one check per case.
+kunit=/sys/kernel/debug/kunit/vshare/results
+if [ -r $kunit ]; then
+	cp $kunit /job/kunit-results.txt
+	awk '/^ +(not )?ok [0-9]+ / {
+		res = $1 == "not" ? "fail" : "pass"
+		name = $1 == "not" ? $4 : $3
+		if ($0 ~ /# SKIP/) res = "skip"
+		print "kunit-" name, res
+	}' $kunit >>$checks
+	grep -c . $kunit >/dev/null
+else
+	check kunit fail
+fi
+
 : >$root/test-list.txt
 for t in /vshare/build/igt/vshare_*; do
 	ln -s "$t" $root/

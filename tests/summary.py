@@ -26,8 +26,9 @@ REPORT = re.compile(
     r"unreferenced object|suspected memory leak|Call Trace:|"
     r"INFO: task .* blocked|rcu_.*stall|refcount_t:|list_(add|del) corruption")
 
-# Taint bits that are expected: out-of-tree (O, 12) and unsigned (E, 13).
-ALLOWED_TAINT = (1 << 12) | (1 << 13)
+# Taint bits that are expected: out-of-tree (O, 12), unsigned (E, 13) and
+# KUnit tests ran (N, 18).
+ALLOWED_TAINT = (1 << 12) | (1 << 13) | (1 << 18)
 
 
 def read(path):

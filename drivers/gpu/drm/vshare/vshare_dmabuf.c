@@ -34,11 +34,36 @@ static int vshare_dmabuf_attach(struct dma_buf *dmabuf,
 	return 0;
 }
 
+static void vshare_mapping_free(struct vshare_bo *bo,
+				struct vshare_mapping *mapping)
+{
+	dma_unmap_sgtable(mapping->dev, mapping->sgt, mapping->dir,
+			  bo->flags & VSHARE_CREATE_WC ? DMA_ATTR_SKIP_CPU_SYNC : 0);
+	sg_free_table(mapping->sgt);
+	kfree(mapping->sgt);
+	kfree(mapping);
+	atomic_dec(&bo->maps);
+}
+
+/*
+ * An importer that detaches with mappings still live would leak them and
+ * leave our pages mapped for its device: unmap them now.
+ */
 static void vshare_dmabuf_detach(struct dma_buf *dmabuf,
 				 struct dma_buf_attachment *attach)
 {
 	struct vshare_bo *bo = to_vshare_bo(dmabuf->priv);
+	struct vshare_mapping *mapping, *tmp;
+	LIST_HEAD(stale);
 
+	mutex_lock(&bo->lock);
+	list_for_each_entry_safe(mapping, tmp, &bo->mappings, node)
+		if (mapping->attach == attach)
+			list_move(&mapping->node, &stale);
+	mutex_unlock(&bo->lock);
+
+	list_for_each_entry_safe(mapping, tmp, &stale, node)
+		vshare_mapping_free(bo, mapping);
 	atomic_dec(&bo->attachments);
 }
 
@@ -78,6 +103,7 @@ static struct sg_table *vshare_dmabuf_map(struct dma_buf_attachment *attach,
 	if (ret)
 		goto err_table;
 
+	mapping->attach = attach;
 	mapping->dev = attach->dev;
 	mapping->dir = dir;
 	mutex_lock(&bo->lock);
@@ -103,7 +129,7 @@ static void vshare_dmabuf_unmap(struct dma_buf_attachment *attach,
 
 	mutex_lock(&bo->lock);
 	list_for_each_entry(mapping, &bo->mappings, node) {
-		if (mapping->sgt == sgt && mapping->dev == attach->dev) {
+		if (mapping->sgt == sgt && mapping->attach == attach) {
 			list_del(&mapping->node);
 			found = mapping;
 			break;
@@ -113,13 +139,7 @@ static void vshare_dmabuf_unmap(struct dma_buf_attachment *attach,
 	/* An importer unmapping what it never mapped is a bug: say so. */
 	if (WARN_ON(!found))
 		return;
-
-	dma_unmap_sgtable(attach->dev, sgt, found->dir,
-			  bo->flags & VSHARE_CREATE_WC ? DMA_ATTR_SKIP_CPU_SYNC : 0);
-	sg_free_table(sgt);
-	kfree(sgt);
-	kfree(found);
-	atomic_dec(&bo->maps);
+	vshare_mapping_free(bo, found);
 }
 
 /**

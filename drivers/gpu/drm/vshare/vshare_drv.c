@@ -111,6 +111,21 @@ static struct platform_driver vshare_platform_driver = {
 	},
 };
 
+/**
+ * vshare_device_get - a vshare device by its index
+ * @index: from 0 to num_devices - 1
+ *
+ * For the in-kernel tests: the devices live as long as the module.
+ *
+ * Returns: the device, or NULL.
+ */
+struct vshare_device *vshare_device_get(unsigned int index)
+{
+	if (index >= VSHARE_MAX_DEVICES || !vshare_pdevs[index])
+		return NULL;
+	return platform_get_drvdata(vshare_pdevs[index]);
+}
+
 static void vshare_unregister_devices(void)
 {
 	int i;

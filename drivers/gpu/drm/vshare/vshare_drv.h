@@ -94,12 +94,14 @@ static inline struct vshare_bo *to_vshare_bo(struct drm_gem_object *obj)
 /**
  * struct vshare_mapping - one DMA mapping of a vshare buffer
  * @node: entry in &vshare_bo.mappings
+ * @attach: the attachment it was made for
  * @dev: the importing device
  * @sgt: the mapped table returned to the importer
  * @dir: the direction it was mapped for
  */
 struct vshare_mapping {
 	struct list_head node;
+	struct dma_buf_attachment *attach;
 	struct device *dev;
 	struct sg_table *sgt;
 	enum dma_data_direction dir;
@@ -127,6 +129,9 @@ void vshare_bo_begin_cpu_access(struct vshare_bo *bo,
 				enum dma_data_direction dir);
 void vshare_bo_end_cpu_access(struct vshare_bo *bo,
 			      enum dma_data_direction dir);
+
+/* vshare_drv.c */
+struct vshare_device *vshare_device_get(unsigned int index);
 
 /* vshare_import.c */
 struct drm_gem_object *

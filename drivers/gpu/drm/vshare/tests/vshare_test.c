@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright 2026 The vshare developers
+ *
+ * KUnit tests of vshare's dma-buf exporter, from the importer's side: every
+ * dma-buf entry point an importing driver calls, on vshare buffers, with
+ * the results checked (entry counts, lengths, DMA addresses, contents,
+ * reference counts).
+ */
+
+#include <kunit/device.h>
+#include <kunit/test.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/highmem.h>
+#include <linux/mman.h>
+#include <linux/scatterlist.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_gem.h>
+#include <drm/vshare_drm.h>
+
+#include "../vshare_compat.h"
+#include "../vshare_drv.h"
+
+#define TEST_SIZE	(SZ_4M + 3 * PAGE_SIZE)
+
+struct vshare_test {
+	struct vshare_device *vdev;
+	struct vshare_bo *bo;
+	struct dma_buf *dmabuf;
+	struct device *dev;
+};
+
+/* An importing device, with a DMA mask and an optional segment limit. */
+static struct device *test_importer(struct kunit *test, const char *name,
+				    unsigned int max_seg)
+{
+	struct device *dev = kunit_device_register(test, name);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	KUNIT_ASSERT_EQ(test, dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64)), 0);
+	if (max_seg) {
+		dev->dma_parms = kunit_kzalloc(test, sizeof(*dev->dma_parms),
+					       GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, dev->dma_parms);
+		dma_set_max_seg_size(dev, max_seg);
+	}
+	return dev;
+}
+
+static struct vshare_bo *test_bo(struct kunit *test, struct vshare_device *vdev,
+				 u64 size, u32 flags)
+{
+	struct vshare_bo *bo = vshare_bo_create(&vdev->drm, size, flags);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bo);
+	return bo;
+}
+
+static int vshare_test_init(struct kunit *test)
+{
+	struct vshare_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->vdev = vshare_device_get(0);
+	KUNIT_ASSERT_NOT_NULL(test, t->vdev);
+	t->bo = test_bo(test, t->vdev, TEST_SIZE, 0);
+	t->dmabuf = vshare_gem_prime_export(&t->bo->base, O_RDWR);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->dmabuf);
+	t->dev = test_importer(test, "vshare-importer", 0);
+	test->priv = t;
+	return 0;
+}
+
+static void vshare_test_exit(struct kunit *test)
+{
+	struct vshare_test *t = test->priv;
+
+	if (!t)
+		return;
+	if (t->dmabuf)
+		dma_buf_put(t->dmabuf);
+	if (t->bo)
+		drm_gem_object_put(&t->bo->base);
+}
+
+/* Entries an importer with this segment limit must get: runs, cut. */
+static unsigned int expected_entries(struct vshare_bo *bo, unsigned int max_seg)
+{
+	unsigned long n = bo->base.size >> PAGE_SHIFT, i, run = 1;
+	unsigned int entries = 0, per = max_seg >> PAGE_SHIFT;
+
+	for (i = 1; i <= n; i++) {
+		if (i < n && page_to_pfn(bo->pages[i]) ==
+			     page_to_pfn(bo->pages[i - 1]) + 1) {
+			run++;
+			continue;
+		}
+		entries += DIV_ROUND_UP(run, per);
+		run = 1;
+	}
+	return entries;
+}
+
+static void vshare_test_export_fd_get_put(struct kunit *test)
+{
+	struct vshare_test *t = test->priv;
+	struct dma_buf *got;
+	int fd;
+
+	KUNIT_EXPECT_STREQ(test, t->dmabuf->exp_name, "vshare");
+	KUNIT_EXPECT_EQ(test, t->dmabuf->size, (size_t)PAGE_ALIGN(TEST_SIZE));
+	KUNIT_EXPECT_PTR_EQ(test, t->dmabuf->resv, t->bo->base.resv);
+
+	get_dma_buf(t->dmabuf);
+	fd = dma_buf_fd(t->dmabuf, O_CLOEXEC);
+	KUNIT_ASSERT_GE(test, fd, 0);
+	got = dma_buf_get(fd);
+	KUNIT_EXPECT_PTR_EQ(test, got, t->dmabuf);
+	if (!IS_ERR(got))
+		dma_buf_put(got);
+	/* Closing the fd drops the reference dma_buf_fd() consumed. */
+	KUNIT_EXPECT_EQ(test, close_fd(fd), 0);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(dma_buf_get(fd)));
+}
+
+static void vshare_test_attach_detach(struct kunit *test)
+{
+	struct vshare_test *t = test->priv;
+	struct dma_buf_attachment *a, *b;
+
+	a = dma_buf_attach(t->dmabuf, t->dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+	b = dma_buf_attach(t->dmabuf, t->dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->attachments), 2);
+	dma_buf_detach(t->dmabuf, a);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->attachments), 1);
+	dma_buf_detach(t->dmabuf, b);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->attachments), 0);
+}
+
+static void check_mapping(struct kunit *test, struct vshare_test *t,
+			  struct device *dev, unsigned int max_seg)
+{
+	struct dma_buf_attachment *attach;
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	size_t total = 0;
+	unsigned int i;
+
+	attach = dma_buf_attach(t->dmabuf, dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->maps), 1);
+
+	KUNIT_EXPECT_EQ(test, sgt->orig_nents, expected_entries(t->bo, max_seg));
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		KUNIT_EXPECT_LE(test, sg_dma_len(sg), max_seg);
+		KUNIT_EXPECT_TRUE(test, IS_ALIGNED(sg_dma_len(sg), PAGE_SIZE));
+		/* No IOMMU: the device sees the pages' physical addresses. */
+		KUNIT_EXPECT_EQ(test, sg_dma_address(sg),
+				phys_to_dma(dev, page_to_phys(sg_page(sg))));
+		total += sg_dma_len(sg);
+	}
+	KUNIT_EXPECT_EQ(test, total, t->bo->base.size);
+	kunit_info(test, "%zu bytes, %lu runs: %u entries at max segment %u\n",
+		   t->bo->base.size, t->bo->runs, sgt->orig_nents, max_seg);
+
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->maps), 0);
+	dma_buf_detach(t->dmabuf, attach);
+}
+
+static void vshare_test_map_default_segment(struct kunit *test)
+{
+	struct vshare_test *t = test->priv;
+
+	/* A device without DMA parameters takes 64 KiB segments. */
+	check_mapping(test, t, t->dev, dma_get_max_seg_size(t->dev));
+}
+
+static void vshare_test_map_large_segment(struct kunit *test)
+{
+	struct vshare_test *t = test->priv;
+	struct device *dev = test_importer(test, "vshare-importer-1g", SZ_1G);
+
+	check_mapping(test, t, dev, SZ_1G);
+}
+
+static void vshare_test_map_bad_direction(struct kunit *test)
+{
+	struct vshare_test *t = test->priv;
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+
+	attach = dma_buf_attach(t->dmabuf, t->dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_NONE);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(sgt), -EINVAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->maps), 0);
+	dma_buf_detach(t->dmabuf, attach);
+}
+
+/* An importer that detaches with a live mapping must not leak it. */
+static void vshare_test_detach_while_mapped(struct kunit *test)
+{
+	struct vshare_test *t = test->priv;
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+
+	attach = dma_buf_attach(t->dmabuf, t->dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->maps), 1);
+	dma_buf_detach(t->dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->maps), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->attachments), 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&t->bo->mappings));
+}
+
+static void vshare_test_cpu_access(struct kunit *test)
+{
+	struct vshare_test *t = test->priv;
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	s64 syncs;
+
+	attach = dma_buf_attach(t->dmabuf, t->dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_FROM_DEVICE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+
+	syncs = atomic64_read(&t->bo->syncs);
+	KUNIT_EXPECT_EQ(test, dma_buf_begin_cpu_access(t->dmabuf, DMA_FROM_DEVICE), 0);
+	KUNIT_EXPECT_EQ(test, dma_buf_end_cpu_access(t->dmabuf, DMA_FROM_DEVICE), 0);
+	KUNIT_EXPECT_EQ(test, dma_buf_begin_cpu_access(t->dmabuf, DMA_BIDIRECTIONAL), 0);
+	KUNIT_EXPECT_EQ(test, dma_buf_end_cpu_access(t->dmabuf, DMA_BIDIRECTIONAL), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->bo->syncs) - syncs, 4);
+
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_FROM_DEVICE);
+	dma_buf_detach(t->dmabuf, attach);
+}
+
+static void vshare_test_vmap_refcount(struct kunit *test)
+{
+	struct vshare_test *t = test->priv;
+	struct iosys_map a, b;
+	u32 *p;
+
+	struct drm_gem_object *obj = &t->bo->base;
+	struct iosys_map c;
+
+	/* dma-buf counts its users and asks us once... */
+	KUNIT_ASSERT_EQ(test, dma_buf_vmap_unlocked(t->dmabuf, &a), 0);
+	KUNIT_ASSERT_EQ(test, dma_buf_vmap_unlocked(t->dmabuf, &b), 0);
+	KUNIT_EXPECT_FALSE(test, a.is_iomem);
+	KUNIT_EXPECT_PTR_EQ(test, a.vaddr, b.vaddr);
+	KUNIT_EXPECT_EQ(test, t->dmabuf->vmapping_counter, 2);
+	KUNIT_EXPECT_EQ(test, t->bo->vmap_count, 1);
+	/* ...and the driver's own users share the same mapping. */
+	dma_resv_lock(obj->resv, NULL);
+	KUNIT_EXPECT_EQ(test, obj->funcs->vmap(obj, &c), 0);
+	dma_resv_unlock(obj->resv);
+	KUNIT_EXPECT_PTR_EQ(test, c.vaddr, a.vaddr);
+	KUNIT_EXPECT_EQ(test, t->bo->vmap_count, 2);
+	dma_resv_lock(obj->resv, NULL);
+	obj->funcs->vunmap(obj, &c);
+	dma_resv_unlock(obj->resv);
+
+	/* Zero-filled, and writable end to end. */
+	p = a.vaddr;
+	KUNIT_EXPECT_EQ(test, p[0], 0);
+	KUNIT_EXPECT_EQ(test, p[TEST_SIZE / 4 - 1], 0);
+	p[TEST_SIZE / 4 - 1] = 0xfeedf00d;
+
+	dma_buf_vunmap_unlocked(t->dmabuf, &b);
+	KUNIT_EXPECT_EQ(test, t->dmabuf->vmapping_counter, 1);
+	KUNIT_EXPECT_EQ(test, t->bo->vmap_count, 1);
+	KUNIT_EXPECT_PTR_EQ(test, t->bo->vaddr, a.vaddr);
+	dma_buf_vunmap_unlocked(t->dmabuf, &a);
+	KUNIT_EXPECT_EQ(test, t->dmabuf->vmapping_counter, 0);
+	KUNIT_EXPECT_EQ(test, t->bo->vmap_count, 0);
+	KUNIT_EXPECT_NULL(test, t->bo->vaddr);
+}
+
+/*
+ * Per-page CPU access, the modern form of the removed dma_buf_ops kmap:
+ * kmap_local_page() over the pages of a mapped attachment sees what was
+ * written through vmap.
+ */
+static void vshare_test_kmap_local_pages(struct kunit *test)
+{
+	struct vshare_test *t = test->priv;
+	struct dma_buf_attachment *attach;
+	struct sg_page_iter piter;
+	struct iosys_map map;
+	struct sg_table *sgt;
+	unsigned long page = 0, bad = 0;
+	u32 *vaddr, *p;
+	size_t i;
+
+	KUNIT_ASSERT_EQ(test, dma_buf_vmap_unlocked(t->dmabuf, &map), 0);
+	vaddr = map.vaddr;
+	for (i = 0; i < TEST_SIZE / 4; i++)
+		vaddr[i] = i ^ 0x5a5a5a5a;
+
+	attach = dma_buf_attach(t->dmabuf, t->dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_ASSERT_EQ(test, dma_buf_begin_cpu_access(t->dmabuf, DMA_FROM_DEVICE), 0);
+
+	for_each_sgtable_page(sgt, &piter, 0) {
+		p = kmap_local_page(sg_page_iter_page(&piter));
+		for (i = 0; i < PAGE_SIZE / 4; i++)
+			if (p[i] != ((page * PAGE_SIZE / 4 + i) ^ 0x5a5a5a5a))
+				bad++;
+		kunmap_local(p);
+		page++;
+	}
+	KUNIT_EXPECT_EQ(test, page, TEST_SIZE >> PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+
+	KUNIT_EXPECT_EQ(test, dma_buf_end_cpu_access(t->dmabuf, DMA_FROM_DEVICE), 0);
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	dma_buf_detach(t->dmabuf, attach);
+	dma_buf_vunmap_unlocked(t->dmabuf, &map);
+}
+
+static void vshare_test_mmap(struct kunit *test)
+{
+	struct vshare_test *t = test->priv;
+	u32 val = 0xc0ffee, got = 0;
+	struct iosys_map map;
+	unsigned long addr;
+
+	addr = kunit_vm_mmap(test, t->dmabuf->file, 0, TEST_SIZE,
+			     PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	KUNIT_EXPECT_EQ(test, copy_to_user((void __user *)addr + SZ_2M, &val,
+					   sizeof(val)), 0);
+	KUNIT_EXPECT_GT(test, atomic64_read(&t->bo->faults), 0);
+
+	KUNIT_ASSERT_EQ(test, dma_buf_vmap_unlocked(t->dmabuf, &map), 0);
+	KUNIT_EXPECT_EQ(test, ((u32 *)map.vaddr)[SZ_2M / 4], val);
+	((u32 *)map.vaddr)[1] = 0xabcdef;
+	dma_buf_vunmap_unlocked(t->dmabuf, &map);
+	KUNIT_EXPECT_EQ(test, copy_from_user(&got, (void __user *)addr + 4,
+					     sizeof(got)), 0);
+	KUNIT_EXPECT_EQ(test, got, 0xabcdef);
+}
+
+static void vshare_test_mmap_bounds(struct kunit *test)
+{
+	struct vshare_test *t = test->priv;
+	size_t size = PAGE_ALIGN(TEST_SIZE);
+	unsigned long addr;
+
+	addr = kunit_vm_mmap(test, t->dmabuf->file, 0, size + PAGE_SIZE,
+			     PROT_READ, MAP_SHARED, 0);
+	KUNIT_EXPECT_TRUE(test, IS_ERR_VALUE(addr));
+	addr = kunit_vm_mmap(test, t->dmabuf->file, 0, PAGE_SIZE, PROT_READ,
+			     MAP_SHARED, size);
+	KUNIT_EXPECT_TRUE(test, IS_ERR_VALUE(addr));
+	addr = kunit_vm_mmap(test, t->dmabuf->file, 0, PAGE_SIZE, PROT_READ,
+			     MAP_SHARED, size - PAGE_SIZE);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_VALUE(addr));
+}
+
+static void vshare_test_mmap_readonly(struct kunit *test)
+{
+	struct vshare_test *t = test->priv;
+	struct dma_buf *ro = vshare_gem_prime_export(&t->bo->base, O_RDONLY);
+	unsigned long addr;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ro);
+	addr = kunit_vm_mmap(test, ro->file, 0, PAGE_SIZE,
+			     PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	KUNIT_EXPECT_EQ(test, (long)addr, -EACCES);
+	addr = kunit_vm_mmap(test, ro->file, 0, PAGE_SIZE, PROT_READ,
+			     MAP_SHARED, 0);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_VALUE(addr));
+	dma_buf_put(ro);
+}
+
+/* Write-combined buffers: coherent without syncs, still counted. */
+static void vshare_test_wc_cpu_access(struct kunit *test)
+{
+	struct vshare_test *t = test->priv;
+	struct vshare_bo *bo = test_bo(test, t->vdev, SZ_1M, VSHARE_CREATE_WC);
+	struct dma_buf *dmabuf = vshare_gem_prime_export(&bo->base, O_RDWR);
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	attach = dma_buf_attach(dmabuf, t->dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_EXPECT_EQ(test, dma_buf_begin_cpu_access(dmabuf, DMA_TO_DEVICE), 0);
+	KUNIT_EXPECT_EQ(test, dma_buf_end_cpu_access(dmabuf, DMA_TO_DEVICE), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&bo->syncs), 2);
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_TO_DEVICE);
+	dma_buf_detach(dmabuf, attach);
+	dma_buf_put(dmabuf);
+	drm_gem_object_put(&bo->base);
+}
+
+/* A second vshare device imports the buffer like any foreign one. */
+static void vshare_test_import_foreign(struct kunit *test)
+{
+	struct vshare_test *t = test->priv;
+	struct vshare_device *other = vshare_device_get(1);
+	struct drm_gem_object *obj;
+	struct iosys_map ours, theirs;
+	u32 *p;
+
+	if (!other)
+		kunit_skip(test, "needs num_devices=2");
+
+	obj = vshare_gem_prime_import(&other->drm, t->dmabuf);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
+	KUNIT_EXPECT_PTR_NE(test, obj, &t->bo->base);
+	KUNIT_EXPECT_NOT_NULL(test, obj->import_attach);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->attachments), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->maps), 1);
+	KUNIT_EXPECT_PTR_EQ(test, obj->resv, t->bo->base.resv);
+
+	/* Our own device gets its object back. */
+	KUNIT_EXPECT_PTR_EQ(test, vshare_gem_prime_import(&t->vdev->drm, t->dmabuf),
+			    &t->bo->base);
+	drm_gem_object_put(&t->bo->base);
+
+	KUNIT_ASSERT_EQ(test, dma_buf_vmap_unlocked(t->dmabuf, &ours), 0);
+	p = ours.vaddr;
+	p[7] = 0x77777777;
+	dma_resv_lock(obj->resv, NULL);
+	KUNIT_EXPECT_EQ(test, obj->funcs->vmap(obj, &theirs), 0);
+	dma_resv_unlock(obj->resv);
+	KUNIT_EXPECT_EQ(test, ((u32 *)theirs.vaddr)[7], 0x77777777);
+	dma_resv_lock(obj->resv, NULL);
+	obj->funcs->vunmap(obj, &theirs);
+	dma_resv_unlock(obj->resv);
+	dma_buf_vunmap_unlocked(t->dmabuf, &ours);
+
+	drm_gem_object_put(obj);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->attachments), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->maps), 0);
+}
+
+static void vshare_test_create_errors(struct kunit *test)
+{
+	struct vshare_test *t = test->priv;
+	struct drm_device *drm = &t->vdev->drm;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vshare_bo_create(drm, 0, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vshare_bo_create(drm, PAGE_SIZE, ~0u)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vshare_bo_create(drm, U64_MAX, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vshare_bo_create(drm, SZ_1T, 0)), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vshare_bo_create(drm, SZ_8M,
+						       VSHARE_CREATE_CONTIGUOUS)),
+			-ENOMEM);
+}
+
+static struct kunit_case vshare_test_cases[] = {
+	KUNIT_CASE(vshare_test_export_fd_get_put),
+	KUNIT_CASE(vshare_test_attach_detach),
+	KUNIT_CASE(vshare_test_map_default_segment),
+	KUNIT_CASE(vshare_test_map_large_segment),
+	KUNIT_CASE(vshare_test_map_bad_direction),
+	KUNIT_CASE(vshare_test_detach_while_mapped),
+	KUNIT_CASE(vshare_test_cpu_access),
+	KUNIT_CASE(vshare_test_vmap_refcount),
+	KUNIT_CASE(vshare_test_kmap_local_pages),
+	KUNIT_CASE(vshare_test_mmap),
+	KUNIT_CASE(vshare_test_mmap_bounds),
+	KUNIT_CASE(vshare_test_mmap_readonly),
+	KUNIT_CASE(vshare_test_wc_cpu_access),
+	KUNIT_CASE(vshare_test_import_foreign),
+	KUNIT_CASE(vshare_test_create_errors),
+	{}
+};
+
+static struct kunit_suite vshare_test_suite = {
+	.name = "vshare",
+	.init = vshare_test_init,
+	.exit = vshare_test_exit,
+	.test_cases = vshare_test_cases,
+};
+
+kunit_test_suite(vshare_test_suite);
