@@ -294,6 +294,27 @@ int igt_main()
 		gem_close(fd, handle);
 	}
 
+	igt_describe("mmap(NULL) of the DRM file is placed for 2 MiB mappings.");
+	igt_subtest("gem-mmap-pmd") {
+		const uint64_t size = 8 * MiB;
+		uint32_t handle = vshare_create(fd, size);
+		struct vshare_bo_state st;
+		char *ptr;
+		uint64_t i;
+
+		ptr = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
+		igt_info("mapped at %p\n", ptr);
+		igt_assert_eq((uintptr_t)ptr & (2 * MiB - 1), 0);
+		for (i = 0; i < size; i += 4096)
+			ptr[i] = 1;
+		st = state(fd, size);
+		igt_info("8 MiB first touch: %lld faults, %lld of them 2 MiB\n",
+			 st.faults, st.pmd);
+		igt_assert(st.pmd > 0);
+		munmap(ptr, size);
+		gem_close(fd, handle);
+	}
+
 	igt_subtest_group() {
 		igt_fixture() {
 			fd2 = drm_open_driver_require("vshare", NODE_RENDER, 1);

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <linux/dma-buf.h>
+
 #include "drmtest.h"
 #include "igt.h"
 
@@ -211,6 +213,19 @@ uint32_t prime_fd_to_handle(int fd, int dmabuf)
 void *dmabuf_mmap(int dmabuf, size_t size, int prot)
 {
 	return mmap_checked(dmabuf, size, prot, 0);
+}
+
+/* DMA_BUF_IOCTL_SYNC: bracket CPU access to a dma-buf's mapping. */
+int __dmabuf_sync(int dmabuf, uint64_t flags)
+{
+	struct dma_buf_sync arg = { .flags = flags };
+
+	return igt_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &arg) ? -errno : 0;
+}
+
+void dmabuf_sync(int dmabuf, uint64_t flags)
+{
+	igt_assert_eq(__dmabuf_sync(dmabuf, flags), 0);
 }
 
 /* Two fds of the same dma-buf share one inode. */

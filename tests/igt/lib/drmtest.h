@@ -40,6 +40,8 @@ int prime_handle_to_fd(int fd, uint32_t handle, uint32_t flags);
 int __prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle);
 uint32_t prime_fd_to_handle(int fd, int dmabuf);
 void *dmabuf_mmap(int dmabuf, size_t size, int prot);
+int __dmabuf_sync(int dmabuf, uint64_t flags);
+void dmabuf_sync(int dmabuf, uint64_t flags);
 bool same_file(int fd_a, int fd_b);
 
 void fill_pattern(void *ptr, size_t size, uint32_t seed);

@@ -40,9 +40,21 @@ static const struct drm_ioctl_desc vshare_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(VSHARE_ACCESS, vshare_access_ioctl, DRM_RENDER_ALLOW),
 };
 
+/* DRM_GEM_FOPS, with mappings placed for 2 MiB pages and fdinfo stats. */
 static const struct file_operations vshare_fops = {
 	.owner = THIS_MODULE,
-	DRM_GEM_FOPS,
+	.open = drm_open,
+	.release = drm_release,
+	.unlocked_ioctl = drm_ioctl,
+	.compat_ioctl = drm_compat_ioctl,
+	.poll = drm_poll,
+	.read = drm_read,
+	.llseek = noop_llseek,
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	.get_unmapped_area = vshare_get_unmapped_area,
+#endif
+	.mmap = drm_gem_mmap,
+	.fop_flags = FOP_UNSIGNED_OFFSET,
 	.show_fdinfo = drm_show_fdinfo,
 };
 

@@ -21,6 +21,7 @@
 #include <drm/drm_file.h>
 #include <drm/drm_print.h>
 #include <drm/drm_prime.h>
+#include <drm/drm_vma_manager.h>
 #include <drm/vshare_drm.h>
 
 #include "vshare_compat.h"
@@ -347,6 +348,39 @@ int vshare_bo_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 	vma->vm_page_prot = vshare_bo_pgprot(bo, vm_get_page_prot(vma->vm_flags));
 	return 0;
 }
+
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+/**
+ * vshare_get_unmapped_area - place mappings of the DRM file for 2 MiB pages
+ * @filp: the DRM file
+ * @addr: address hint
+ * @len: length of the mapping
+ * @pgoff: fake offset of the object (plus an offset into it)
+ * @flags: mmap flags
+ *
+ * An address congruent, modulo 2 MiB, to the offset inside the object lets
+ * the fault handler map each aligned 2 MiB block with one PMD entry.
+ *
+ * Returns: the address, or a negative errno.
+ */
+unsigned long vshare_get_unmapped_area(struct file *filp, unsigned long addr,
+				       unsigned long len, unsigned long pgoff,
+				       unsigned long flags)
+{
+	struct drm_file *priv = filp->private_data;
+	struct drm_vma_offset_manager *mgr = priv->minor->dev->vma_offset_manager;
+	struct drm_vma_offset_node *node;
+	unsigned long start = 0;
+
+	drm_vma_offset_lock_lookup(mgr);
+	node = drm_vma_offset_lookup_locked(mgr, pgoff, 1);
+	if (node)
+		start = drm_vma_node_start(node);
+	drm_vma_offset_unlock_lookup(mgr);
+
+	return thp_get_unmapped_area(filp, addr, len, pgoff - start, flags);
+}
+#endif
 
 static enum drm_gem_object_status vshare_bo_status(struct drm_gem_object *obj)
 {
