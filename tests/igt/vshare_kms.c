@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright 2026 The vshare developers
+ *
+ * vshare_kms: vkms scans out vshare buffers. A vshare buffer is filled
+ * through its mmap, shared as a dma-buf, imported into vkms, made a
+ * framebuffer and shown by an atomic commit; vkms composes the frame into
+ * the framebuffer of its writeback connector, which is compared pixel by
+ * pixel with the image a model of vkms's composer expects.
+ *
+ * vkms must be loaded with its writeback connector (enable_writeback=1, the
+ * default); two-planes-one-buffer uses an overlay plane (enable_overlay=1)
+ * or, without one, the cursor plane, which vkms implements as a full plane.
+ * Where vshare's debugfs is mounted, free-while-displayed also checks that
+ * the buffer lives exactly as long as vkms's framebuffer of it.
+ */
+
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "drmtest.h"
+#include "igt.h"
+#include "kms.h"
+#include "vshare_lib.h"
+
+#define WIDTH	1024
+#define HEIGHT	768
+
+#define ALIGN(x, a)	(((x) + (a) - 1) / (a) * (a))
+
+/* Anything written back has X = 0xff: this never matches a written pixel. */
+#define POISON	0x005a5a5au
+
+/* A vshare buffer shown by vkms. */
+struct vs_fb {
+	uint32_t width, height, format, cpp, pitch;
+	uint64_t size;
+	uint32_t handle;	/* vshare GEM handle, 0 once closed */
+	int dmabuf;		/* -1 once closed */
+	uint32_t kms_handle;	/* vkms GEM handle of the import, 0 once closed */
+	uint32_t fb_id;
+	uint8_t *ref;		/* what was written, for the model */
+};
+
+struct ctx {
+	int vs;			/* vshare render node */
+	struct kms_device kms;
+	const struct kms_plane *primary;
+	uint32_t wb_handle, wb_pitch, wb_fb;
+	uint64_t wb_size;
+	uint32_t *wb_map;
+	uint32_t *expected;
+};
+
+static uint32_t hash32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352du;
+	x ^= x >> 15;
+	x *= 0x846ca68bu;
+	x ^= x >> 16;
+	return x;
+}
+
+static uint32_t pixel_hash(uint32_t x, uint32_t y, uint32_t seed)
+{
+	return hash32(x * 0x9e3779b1u ^ hash32(y ^ seed * 0x85ebca77u));
+}
+
+/*
+ * Fills @fb->ref: random bytes everywhere (row padding and the X byte of
+ * XRGB8888 included, which vkms must ignore), then valid pixels; ARGB8888
+ * pixels are premultiplied (colour <= alpha), as DRM defines them.
+ */
+static void fill_image(struct vs_fb *fb, uint32_t seed)
+{
+	uint32_t x, y, i;
+
+	for (i = 0; i < fb->size / 4; i++)
+		((uint32_t *)fb->ref)[i] = hash32(i ^ seed << 24 ^ 0xa5a5a5a5u);
+
+	for (y = 0; y < fb->height; y++) {
+		uint8_t *row = fb->ref + (size_t)y * fb->pitch;
+
+		for (x = 0; x < fb->width; x++) {
+			uint32_t h = pixel_hash(x, y, seed), a;
+
+			switch (fb->format) {
+			case DRM_FORMAT_XRGB8888:
+				((uint32_t *)row)[x] = h;
+				break;
+			case DRM_FORMAT_ARGB8888:
+				a = h >> 24;
+				((uint32_t *)row)[x] = a << 24 |
+					((h >> 16 & 0xff) % (a + 1)) << 16 |
+					((h >> 8 & 0xff) % (a + 1)) << 8 |
+					(h & 0xff) % (a + 1);
+				break;
+			case DRM_FORMAT_RGB565:
+				((uint16_t *)row)[x] = h;
+				break;
+			default:
+				igt_assert(false);
+			}
+		}
+	}
+}
+
+/*
+ * Creates a vshare buffer with the image of @seed, shares it with vkms
+ * through a DRM_RDWR dma-buf and makes a vkms framebuffer of it.
+ */
+static void vs_fb_create(struct ctx *c, struct vs_fb *fb, uint32_t width,
+			 uint32_t height, uint32_t format, uint32_t seed)
+{
+	int kfd = c->kms.fd;
+	void *ptr;
+
+	memset(fb, 0, sizeof(*fb));
+	fb->width = width;
+	fb->height = height;
+	fb->format = format;
+	fb->cpp = format == DRM_FORMAT_RGB565 ? 2 : 4;
+	fb->pitch = ALIGN(width * fb->cpp, 64);
+	fb->size = (uint64_t)fb->pitch * height;
+	fb->ref = malloc(fb->size);
+	igt_assert(fb->ref);
+	fill_image(fb, seed);
+
+	fb->handle = vshare_create(c->vs, fb->size);
+	ptr = vshare_mmap(c->vs, fb->handle, fb->size, PROT_READ | PROT_WRITE);
+	memcpy(ptr, fb->ref, fb->size);
+	munmap(ptr, fb->size);
+
+	fb->dmabuf = prime_handle_to_fd(c->vs, fb->handle, DRM_CLOEXEC | DRM_RDWR);
+	fb->kms_handle = prime_fd_to_handle(kfd, fb->dmabuf);
+	fb->fb_id = kms_addfb(kfd, fb->kms_handle, width, height, format,
+			      fb->pitch);
+}
+
+/* Drops every reference to the buffer but the framebuffer's. */
+static void vs_fb_close_handles(struct ctx *c, struct vs_fb *fb)
+{
+	if (fb->kms_handle)
+		gem_close(c->kms.fd, fb->kms_handle);
+	if (fb->dmabuf >= 0)
+		close(fb->dmabuf);
+	if (fb->handle)
+		gem_close(c->vs, fb->handle);
+	fb->kms_handle = 0;
+	fb->dmabuf = -1;
+	fb->handle = 0;
+}
+
+static void vs_fb_destroy(struct ctx *c, struct vs_fb *fb)
+{
+	vs_fb_close_handles(c, fb);
+	kms_rmfb(c->kms.fd, fb->fb_id);
+	free(fb->ref);
+	fb->ref = NULL;
+}
+
+static struct kms_plane_state show(const struct kms_plane *plane,
+				   const struct vs_fb *fb, uint32_t src_x,
+				   uint32_t src_y, uint32_t w, uint32_t h,
+				   int32_t crtc_x, int32_t crtc_y)
+{
+	return (struct kms_plane_state) {
+		.plane = plane, .fb_id = fb->fb_id,
+		.src_x = src_x, .src_y = src_y, .width = w, .height = h,
+		.crtc_x = crtc_x, .crtc_y = crtc_y,
+	};
+}
+
+static struct kms_plane_state show_whole(const struct kms_plane *plane,
+					 const struct vs_fb *fb)
+{
+	return show(plane, fb, 0, 0, fb->width, fb->height, 0, 0);
+}
+
+/*
+ * Captures the frame of @states through writeback, computes the expected
+ * one (@fbs[i] is what @states[i] shows) and fails on any difference.
+ */
+static void capture_and_check(struct ctx *c, const struct kms_plane_state *states,
+			      const struct vs_fb * const *fbs, int num)
+{
+	struct kms_layer layers[KMS_MAX_PLANES];
+	size_t i;
+	int n;
+
+	for (n = 0; n < num; n++) {
+		layers[n] = (struct kms_layer) {
+			.data = fbs[n]->ref, .format = fbs[n]->format,
+			.pitch = fbs[n]->pitch,
+			.src_x = states[n].src_x, .src_y = states[n].src_y,
+			.width = states[n].width, .height = states[n].height,
+			.crtc_x = states[n].crtc_x, .crtc_y = states[n].crtc_y,
+		};
+	}
+	/* Bottom to top: the kernel's plane order, as vkms blends. */
+	for (n = 1; n < num; n++)
+		igt_assert(states[n - 1].plane < states[n].plane);
+
+	for (i = 0; i < c->wb_size / 4; i++)
+		c->wb_map[i] = POISON;
+	kms_writeback_capture(&c->kms, states, num, c->wb_fb);
+	kms_model_compose(c->expected, WIDTH, HEIGHT, c->kms.background,
+			  layers, num);
+	kms_assert_frame(c->wb_map, c->wb_pitch, c->expected, WIDTH, HEIGHT);
+}
+
+static void fullscreen(struct ctx *c, uint32_t format, uint32_t seed)
+{
+	struct kms_plane_state state;
+	const struct vs_fb *fbs[1];
+	struct vs_fb fb;
+
+	igt_require_f(kms_plane_has_format(c->primary, format),
+		      "the primary plane does not take %.4s\n",
+		      (const char *)&format);
+	vs_fb_create(c, &fb, WIDTH, HEIGHT, format, seed);
+	state = show_whole(c->primary, &fb);
+	fbs[0] = &fb;
+	capture_and_check(c, &state, fbs, 1);
+	kms_disable(&c->kms);
+	vs_fb_destroy(c, &fb);
+}
+
+/* The frame outside the rectangle, as four bands. */
+static unsigned long background_mismatches(struct ctx *c, uint32_t x,
+					   uint32_t y, uint32_t w, uint32_t h)
+{
+	const struct {
+		uint32_t x, y, w, h;
+	} band[] = {
+		{ 0, 0, WIDTH, y },
+		{ 0, y + h, WIDTH, HEIGHT - y - h },
+		{ 0, y, x, h },
+		{ x + w, y, WIDTH - x - w, h },
+	};
+	const uint64_t bg = c->kms.background;
+	const uint32_t bg_px = kms_model_xrgb8888((struct kms_argb16) {
+		.a = 0xffff, .r = bg >> 32, .g = bg >> 16, .b = bg,
+	});
+	unsigned long bad = 0;
+	unsigned int i;
+	uint32_t px, py;
+
+	igt_info("background colour %#010x\n", bg_px);
+	for (i = 0; i < sizeof(band) / sizeof(band[0]); i++) {
+		/* The model agrees these pixels are the background. */
+		for (py = band[i].y; py < band[i].y + band[i].h; py++)
+			for (px = band[i].x; px < band[i].x + band[i].w; px++)
+				igt_assert_eq_u32(c->expected[py * WIDTH + px], bg_px);
+		bad += kms_count_mismatches(c->wb_map, c->wb_pitch, c->expected,
+					    WIDTH, band[i].x, band[i].y,
+					    band[i].w, band[i].h, "background");
+	}
+	return bad;
+}
+
+/* Buffer releases may finish after the ioctl that dropped the last ref. */
+static bool wait_bo_count(struct ctx *c, uint64_t size, int count, int timeout_ms)
+{
+	int waited;
+
+	for (waited = 0; waited < timeout_ms; waited += 10) {
+		if (vshare_bo_count(c->vs, size) == count)
+			return true;
+		usleep(10 * 1000);
+	}
+	return vshare_bo_count(c->vs, size) == count;
+}
+
+/* A second plane on the CRTC: an overlay, else vkms's cursor plane. */
+static const struct kms_plane *second_plane(struct ctx *c)
+{
+	const struct kms_plane *p;
+
+	p = kms_find_plane(&c->kms, DRM_PLANE_TYPE_OVERLAY, 0);
+	if (!p)
+		p = kms_find_plane(&c->kms, DRM_PLANE_TYPE_CURSOR, 0);
+	igt_require_f(p, "no plane besides the primary one (vkms: enable_overlay=1)\n");
+	igt_require(kms_plane_has_format(p, DRM_FORMAT_XRGB8888));
+	igt_info("second plane: %u (%s)\n", p->id,
+		 p->type == DRM_PLANE_TYPE_OVERLAY ? "overlay" : "cursor");
+	return p;
+}
+
+int igt_main()
+{
+	struct ctx c = { .vs = -1 };
+	int kfd = -1;
+
+	igt_fixture() {
+		c.vs = drm_open_driver_require("vshare", NODE_RENDER, 0);
+		kfd = drm_open_driver_nth("vkms", NODE_PRIMARY, 0);
+		igt_require_f(kfd >= 0, "no vkms device\n");
+		kms_open_writeback(&c.kms, kfd);
+		igt_require_f(kms_writeback_has_format(&c.kms, DRM_FORMAT_XRGB8888),
+			      "the writeback connector does not take XRGB8888\n");
+		kms_set_mode(&c.kms, WIDTH, HEIGHT);
+		/*
+		 * Uncovered pixels show the background: make it a colour no
+		 * unwritten pixel has, where the CRTC lets us (otherwise it
+		 * is black).
+		 */
+		if (c.kms.crtc_props[KMS_CRTC_BACKGROUND_COLOR])
+			kms_set_background(&c.kms, (uint64_t)0xffff << 48 |
+					   (uint64_t)0x1234 << 32 |
+					   (uint64_t)0x9abc << 16 | 0x5678);
+		c.primary = kms_find_plane(&c.kms, DRM_PLANE_TYPE_PRIMARY, 0);
+		igt_require_f(c.primary, "no primary plane on the CRTC\n");
+		igt_require(kms_plane_has_format(c.primary, DRM_FORMAT_XRGB8888));
+
+		/* The writeback buffer: exactly the mode size (vkms requires it). */
+		c.wb_handle = dumb_create(kfd, WIDTH, HEIGHT, 32, &c.wb_pitch,
+					  &c.wb_size);
+		c.wb_map = dumb_mmap(kfd, c.wb_handle, c.wb_size,
+				     PROT_READ | PROT_WRITE);
+		c.wb_fb = kms_addfb(kfd, c.wb_handle, WIDTH, HEIGHT,
+				    DRM_FORMAT_XRGB8888, c.wb_pitch);
+		c.expected = calloc((size_t)WIDTH * HEIGHT, sizeof(uint32_t));
+		igt_assert(c.expected);
+	}
+
+	igt_describe("A full-screen XRGB8888 vshare buffer, X bytes random.");
+	igt_subtest("xrgb8888-fullscreen")
+		fullscreen(&c, DRM_FORMAT_XRGB8888, 1);
+
+	igt_describe("A full-screen premultiplied ARGB8888 vshare buffer, "
+		     "blended over the CRTC background.");
+	igt_subtest("argb8888")
+		fullscreen(&c, DRM_FORMAT_ARGB8888, 2);
+
+	igt_describe("A full-screen RGB565 vshare buffer, every 16-bit value "
+		     "expanded as vkms does.");
+	igt_subtest("rgb565")
+		fullscreen(&c, DRM_FORMAT_RGB565, 3);
+
+	igt_describe("A smaller vshare buffer (pitch not width * 4) at a "
+		     "CRTC offset, the background around it.");
+	igt_subtest("plane-offset") {
+		const uint32_t w = 333, h = 222, x = 101, y = 67;
+		struct kms_plane_state state;
+		const struct vs_fb *fbs[1];
+		struct vs_fb fb;
+		unsigned long bad;
+		int ret;
+
+		vs_fb_create(&c, &fb, w, h, DRM_FORMAT_XRGB8888, 4);
+		igt_assert_neq(fb.pitch, w * 4);
+		state = show(c.primary, &fb, 0, 0, w, h, x, y);
+		fbs[0] = &fb;
+
+		/* Drivers may want the primary plane to cover the CRTC. */
+		ret = __kms_writeback_commit(&c.kms, &state, 1, 0, NULL);
+		igt_require_f(ret != -EINVAL,
+			      "the primary plane must cover the CRTC here\n");
+		igt_assert_eq(ret, 0);
+
+		capture_and_check(&c, &state, fbs, 1);
+		/* Both regions, for the log: the plane and around it. */
+		bad = kms_count_mismatches(c.wb_map, c.wb_pitch, c.expected,
+					   WIDTH, x, y, w, h, "plane");
+		bad += background_mismatches(&c, x, y, w, h);
+		igt_assert_eq(bad, 0);
+		kms_disable(&c.kms);
+		vs_fb_destroy(&c, &fb);
+	}
+
+	igt_describe("One vshare framebuffer on two planes with different "
+		     "source rectangles, the upper one overlapping the lower.");
+	igt_subtest("two-planes-one-buffer") {
+		const struct kms_plane *upper = second_plane(&c);
+		struct kms_plane_state states[2];
+		const struct vs_fb *fbs[2];
+		struct vs_fb fb;
+
+		vs_fb_create(&c, &fb, WIDTH, HEIGHT, DRM_FORMAT_XRGB8888, 5);
+		states[0] = show_whole(c.primary, &fb);
+		states[1] = show(upper, &fb, 64, 32, 400, 300, 500, 400);
+		fbs[0] = fbs[1] = &fb;
+		capture_and_check(&c, states, fbs, 2);
+		kms_count_mismatches(c.wb_map, c.wb_pitch, c.expected, WIDTH,
+				     500, 400, 400, 300, "upper plane");
+		kms_disable(&c.kms);
+		vs_fb_destroy(&c, &fb);
+	}
+
+	igt_describe("The framebuffer alone keeps a displayed vshare buffer "
+		     "alive: every handle and fd closed, it is scanned out "
+		     "again, then freed when the plane and framebuffer go.");
+	igt_subtest("free-while-displayed") {
+		char dir[128];
+		bool debugfs = vshare_debugfs_dir(c.vs, dir, sizeof(dir)) == 0;
+		struct kms_plane_state state;
+		const struct vs_fb *fbs[1];
+		struct vshare_bo_state st;
+		struct vs_fb fb;
+		int before = 0;
+
+		if (debugfs)
+			before = vshare_bo_count(c.vs, (uint64_t)WIDTH * HEIGHT * 4);
+		else
+			igt_info("no vshare debugfs: the buffer's release is not checked\n");
+
+		vs_fb_create(&c, &fb, WIDTH, HEIGHT, DRM_FORMAT_XRGB8888, 6);
+		igt_assert_eq_u64(fb.size, (uint64_t)WIDTH * HEIGHT * 4);
+		state = show_whole(c.primary, &fb);
+		fbs[0] = &fb;
+		capture_and_check(&c, &state, fbs, 1);
+
+		vs_fb_close_handles(&c, &fb);
+		if (debugfs) {
+			/* Alive, attached and mapped by vkms for scanout. */
+			igt_assert(vshare_bo_state(c.vs, fb.size, &st));
+			igt_assert_eq(vshare_bo_count(c.vs, fb.size), before + 1);
+			igt_assert_lte(1, st.attach);
+			igt_assert_lte(1, st.vmaps);
+		}
+		capture_and_check(&c, &state, fbs, 1);
+
+		/* A new plane state maps the buffer again (prepare_fb). */
+		state = show(c.primary, &fb, 100, 50, 600, 400, 20, 30);
+		capture_and_check(&c, &state, fbs, 1);
+
+		/* Off the plane and the framebuffer gone: the buffer is freed. */
+		kms_disable(&c.kms);
+		vs_fb_destroy(&c, &fb);
+		if (debugfs)
+			igt_assert_f(wait_bo_count(&c, fb.size, before, 5000),
+				     "the vshare buffer outlives its last framebuffer\n");
+	}
+
+	igt_fixture() {
+		kms_disable(&c.kms);
+		free(c.expected);
+		kms_rmfb(kfd, c.wb_fb);
+		munmap(c.wb_map, c.wb_size);
+		gem_close(kfd, c.wb_handle);
+		kms_close(&c.kms);
+		drm_close(kfd);
+		drm_close(c.vs);
+	}
+}
