@@ -29,6 +29,8 @@ extern "C" {
 #define DRM_VSHARE_CREATE		0x00
 #define DRM_VSHARE_MAP_OFFSET		0x01
 #define DRM_VSHARE_ACCESS		0x02
+#define DRM_VSHARE_FENCE_ATTACH		0x03
+#define DRM_VSHARE_FENCE_SIGNAL		0x04
 
 #define DRM_IOCTL_VSHARE_CREATE \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSHARE_CREATE, struct drm_vshare_create)
@@ -37,6 +39,12 @@ extern "C" {
 		 struct drm_vshare_map_offset)
 #define DRM_IOCTL_VSHARE_ACCESS \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSHARE_ACCESS, struct drm_vshare_access)
+#define DRM_IOCTL_VSHARE_FENCE_ATTACH \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSHARE_FENCE_ATTACH, \
+		 struct drm_vshare_fence_attach)
+#define DRM_IOCTL_VSHARE_FENCE_SIGNAL \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VSHARE_FENCE_SIGNAL, \
+		struct drm_vshare_fence_signal)
 
 /**
  * define VSHARE_CREATE_CONTIGUOUS - one physically contiguous run
@@ -131,6 +139,65 @@ struct drm_vshare_access {
 	__u32 pad;
 	/** @result: out: for VSHARE_ACCESS_CRC32, the CRC-32 of the range. */
 	__u64 result;
+};
+
+/**
+ * define VSHARE_FENCE_WRITE - the fence is a write (exclusive) fence
+ */
+#define VSHARE_FENCE_WRITE		(1u << 0)
+
+/**
+ * define VSHARE_FENCE_TIMEOUT - the fence expires after @timeout_ms
+ *
+ * Without it, the fence expires after the module's fence_timeout_ms
+ * (10 seconds by default), as vgem's fences do.
+ */
+#define VSHARE_FENCE_TIMEOUT		(1u << 1)
+
+#define VSHARE_FENCE_FLAGS		(VSHARE_FENCE_WRITE | \
+					 VSHARE_FENCE_TIMEOUT)
+
+/**
+ * struct drm_vshare_fence_attach - attach an unsignaled fence to a buffer
+ *
+ * The fence is added to the buffer's reservation object, as a write fence
+ * with VSHARE_FENCE_WRITE and as a read fence otherwise, so that importers,
+ * poll(2) on the dma-buf and DMA_BUF_IOCTL_EXPORT_SYNC_FILE see the buffer
+ * busy until &DRM_IOCTL_VSHARE_FENCE_SIGNAL signals it or it expires (then
+ * with the error -ETIMEDOUT). This is vgem's FENCE_ATTACH, with a
+ * configurable expiry.
+ *
+ * Errors: -EINVAL for unknown flags, or a @timeout_ms without
+ * VSHARE_FENCE_TIMEOUT; -ENOENT for an unknown handle; -EBUSY when an
+ * unsignaled fence conflicts (any fence for a write fence, a write fence
+ * for a read fence).
+ */
+struct drm_vshare_fence_attach {
+	/** @handle: in: GEM handle of the buffer. */
+	__u32 handle;
+	/** @flags: in: VSHARE_FENCE_* flags. */
+	__u32 flags;
+	/** @out_fence: out: id of the fence for FENCE_SIGNAL, never 0. */
+	__u32 out_fence;
+	/**
+	 * @timeout_ms: in: with VSHARE_FENCE_TIMEOUT, milliseconds before
+	 * the fence expires (0: at once); must be 0 otherwise.
+	 */
+	__u32 timeout_ms;
+};
+
+/**
+ * struct drm_vshare_fence_signal - signal a fence made by FENCE_ATTACH
+ *
+ * Errors: -EINVAL for non-zero @flags; -ENOENT for an unknown fence id or
+ * one already signaled through this ioctl; -ETIMEDOUT if the fence had
+ * expired (it is forgotten all the same).
+ */
+struct drm_vshare_fence_signal {
+	/** @fence: in: the id FENCE_ATTACH returned. */
+	__u32 fence;
+	/** @flags: in: must be 0. */
+	__u32 flags;
 };
 
 #if defined(__cplusplus)

@@ -53,4 +53,11 @@ static inline vm_fault_t vshare_insert_pfn_pmd(struct vm_fault *vmf,
 #endif
 }
 
+/* from_timer() became timer_container_of() in 6.16. */
+#ifdef timer_container_of
+#define vshare_timer_container_of	timer_container_of
+#else
+#define vshare_timer_container_of	from_timer
+#endif
+
 #endif /* _VSHARE_COMPAT_H_ */

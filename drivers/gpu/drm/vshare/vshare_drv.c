@@ -38,7 +38,30 @@ static const struct drm_ioctl_desc vshare_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(VSHARE_MAP_OFFSET, vshare_map_offset_ioctl,
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(VSHARE_ACCESS, vshare_access_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSHARE_FENCE_ATTACH, vshare_fence_attach_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSHARE_FENCE_SIGNAL, vshare_fence_signal_ioctl,
+			  DRM_RENDER_ALLOW),
 };
+
+static int vshare_open(struct drm_device *dev, struct drm_file *file)
+{
+	struct vshare_file *vfile = kzalloc_obj(*vfile, GFP_KERNEL);
+
+	if (!vfile)
+		return -ENOMEM;
+	xa_init_flags(&vfile->fences, XA_FLAGS_ALLOC1);
+	file->driver_priv = vfile;
+	return 0;
+}
+
+static void vshare_postclose(struct drm_device *dev, struct drm_file *file)
+{
+	struct vshare_file *vfile = file->driver_priv;
+
+	vshare_fence_file_fini(vfile);
+	kfree(vfile);
+}
 
 /* DRM_GEM_FOPS, with mappings placed for 2 MiB pages and fdinfo stats. */
 static const struct file_operations vshare_fops = {
@@ -64,7 +87,10 @@ static void vshare_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 }
 
 static const struct drm_driver vshare_driver = {
-	.driver_features = DRIVER_GEM | DRIVER_RENDER,
+	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ |
+			   DRIVER_SYNCOBJ_TIMELINE,
+	.open = vshare_open,
+	.postclose = vshare_postclose,
 	.ioctls = vshare_ioctls,
 	.num_ioctls = ARRAY_SIZE(vshare_ioctls),
 	.fops = &vshare_fops,

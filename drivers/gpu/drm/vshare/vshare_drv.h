@@ -9,6 +9,7 @@
 #include <linux/dma-direction.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/xarray.h>
 
 #include <drm/drm_device.h>
 #include <drm/drm_gem.h>
@@ -45,6 +46,14 @@ static inline struct vshare_device *to_vshare_device(struct drm_device *drm)
 {
 	return container_of(drm, struct vshare_device, drm);
 }
+
+/**
+ * struct vshare_file - per-file state of a vshare DRM file
+ * @fences: FENCE_ATTACH fences not yet signaled through the ioctl, by id
+ */
+struct vshare_file {
+	struct xarray fences;
+};
 
 /**
  * struct vshare_bo - a vshare buffer object
@@ -143,6 +152,13 @@ vshare_prime_import_sg_table(struct drm_device *dev,
 			     struct sg_table *sgt);
 int vshare_access_ioctl(struct drm_device *dev, void *data,
 			struct drm_file *file);
+
+/* vshare_fence.c */
+int vshare_fence_attach_ioctl(struct drm_device *dev, void *data,
+			      struct drm_file *file);
+int vshare_fence_signal_ioctl(struct drm_device *dev, void *data,
+			      struct drm_file *file);
+void vshare_fence_file_fini(struct vshare_file *vfile);
 
 /* vshare_debugfs.c */
 void vshare_debugfs_init(struct vshare_device *vdev);
