@@ -31,6 +31,7 @@ extern "C" {
 #define DRM_VSHARE_ACCESS		0x02
 #define DRM_VSHARE_FENCE_ATTACH		0x03
 #define DRM_VSHARE_FENCE_SIGNAL		0x04
+#define DRM_VSHARE_SUBMIT		0x05
 
 #define DRM_IOCTL_VSHARE_CREATE \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSHARE_CREATE, struct drm_vshare_create)
@@ -45,6 +46,8 @@ extern "C" {
 #define DRM_IOCTL_VSHARE_FENCE_SIGNAL \
 	DRM_IOW(DRM_COMMAND_BASE + DRM_VSHARE_FENCE_SIGNAL, \
 		struct drm_vshare_fence_signal)
+#define DRM_IOCTL_VSHARE_SUBMIT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSHARE_SUBMIT, struct drm_vshare_submit)
 
 /**
  * define VSHARE_CREATE_CONTIGUOUS - one physically contiguous run
@@ -198,6 +201,97 @@ struct drm_vshare_fence_signal {
 	__u32 fence;
 	/** @flags: in: must be 0. */
 	__u32 flags;
+};
+
+/**
+ * DOC: vshare engine
+ *
+ * Each vshare device has a small virtual engine that runs jobs
+ * asynchronously, in submission order, like a GPU ring: it fills a range
+ * with a 32-bit value, copies a range between buffers, or writes the CRC-32
+ * of a range into a result buffer. Buffers may be native or imported.
+ *
+ * A job waits for its in-fences (a sync_file and/or a syncobj) and for the
+ * buffers' implicit fences (writers of what it reads, everybody for what
+ * it writes); its own fence is added to the buffers' reservation objects
+ * (write usage for what it writes, read usage for what it reads), so
+ * importers, poll(2) and sync_file exports wait for it. The fence can also
+ * be returned as a sync_file and/or put into a syncobj.
+ *
+ * A job whose dependencies do not signal within the module's
+ * job_timeout_ms, or one submitted with VSHARE_SUBMIT_HANG, is abandoned:
+ * its fence signals with an error (-ETIMEDOUT, -EIO) and the engine goes
+ * on with the next job.
+ */
+
+/** define VSHARE_JOB_FILL - write @value over dst[dst_offset, +size) */
+#define VSHARE_JOB_FILL			1
+/** define VSHARE_JOB_COPY - copy src[src_offset, +size) to dst[dst_offset] */
+#define VSHARE_JOB_COPY			2
+/**
+ * define VSHARE_JOB_CRC32 - CRC-32 of src[src_offset, +size) to dst
+ *
+ * The CRC (as zlib's crc32()) is written as a little-endian 32-bit word at
+ * dst[dst_offset].
+ */
+#define VSHARE_JOB_CRC32		3
+
+/** define VSHARE_SUBMIT_IN_SYNC_FILE - wait for the sync_file @in_fence_fd */
+#define VSHARE_SUBMIT_IN_SYNC_FILE	(1u << 0)
+/** define VSHARE_SUBMIT_OUT_SYNC_FILE - return the job's fence in @out_fence_fd */
+#define VSHARE_SUBMIT_OUT_SYNC_FILE	(1u << 1)
+/**
+ * define VSHARE_SUBMIT_HANG - the job hangs
+ *
+ * The engine never finishes the job: after job_timeout_ms its fence
+ * signals with -EIO, as a GPU reset would, and the engine recovers.
+ */
+#define VSHARE_SUBMIT_HANG		(1u << 2)
+
+#define VSHARE_SUBMIT_FLAGS		(VSHARE_SUBMIT_IN_SYNC_FILE | \
+					 VSHARE_SUBMIT_OUT_SYNC_FILE | \
+					 VSHARE_SUBMIT_HANG)
+
+/**
+ * struct drm_vshare_submit - queue a job on the device's virtual engine
+ *
+ * Ranges must be 4-byte aligned, non-empty and inside their buffers; a COPY
+ * within one buffer must not overlap. Errors: -EINVAL for bad ops, flags,
+ * padding or ranges, or a @delay_ms over 10000; -ENOENT for unknown handles
+ * or syncobjs; -EINVAL for an @in_fence_fd that is not a sync_file.
+ */
+struct drm_vshare_submit {
+	/** @op: in: VSHARE_JOB_FILL, VSHARE_JOB_COPY or VSHARE_JOB_CRC32. */
+	__u32 op;
+	/** @flags: in: VSHARE_SUBMIT_* flags. */
+	__u32 flags;
+	/** @dst_handle: in: the buffer the job writes. */
+	__u32 dst_handle;
+	/** @src_handle: in: the buffer COPY and CRC32 read; 0 for FILL. */
+	__u32 src_handle;
+	/** @dst_offset: in: where the job writes, in bytes. */
+	__u64 dst_offset;
+	/** @src_offset: in: where COPY and CRC32 read, in bytes. */
+	__u64 src_offset;
+	/** @size: in: bytes filled, copied or checksummed. */
+	__u64 size;
+	/** @value: in: the 32-bit word FILL writes. */
+	__u32 value;
+	/**
+	 * @delay_ms: in: the job takes at least this long once it runs, so
+	 * that tests can keep buffers busy (at most 10000).
+	 */
+	__u32 delay_ms;
+	/** @in_fence_fd: in: with VSHARE_SUBMIT_IN_SYNC_FILE, a sync_file fd. */
+	__s32 in_fence_fd;
+	/** @out_fence_fd: out: with VSHARE_SUBMIT_OUT_SYNC_FILE, a sync_file fd. */
+	__s32 out_fence_fd;
+	/** @in_syncobj: in: a syncobj handle to wait for, or 0. */
+	__u32 in_syncobj;
+	/** @out_syncobj: in: a syncobj handle that gets the job's fence, or 0. */
+	__u32 out_syncobj;
+	/** @seqno: out: the job's fence sequence number on the engine. */
+	__u64 seqno;
 };
 
 #if defined(__cplusplus)

@@ -50,6 +50,10 @@ static int vshare_buffers_show(struct seq_file *m, void *data)
 
 	seq_printf(m, "buffers: %lu, bytes: %lu, all devices: %llu of %llu bytes\n",
 		   count, bytes, vshare_mem_used(), vshare_mem_limit());
+	seq_printf(m, "engine: %lld submitted, %lld completed, %d hangs\n",
+		   atomic64_read(&vdev->engine.seqno),
+		   atomic64_read(&vdev->engine.completed),
+		   atomic_read(&vdev->engine.hangs));
 	return 0;
 }
 

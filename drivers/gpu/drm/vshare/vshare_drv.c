@@ -42,6 +42,7 @@ static const struct drm_ioctl_desc vshare_ioctls[] = {
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(VSHARE_FENCE_SIGNAL, vshare_fence_signal_ioctl,
 			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSHARE_SUBMIT, vshare_submit_ioctl, DRM_RENDER_ALLOW),
 };
 
 static int vshare_open(struct drm_device *dev, struct drm_file *file)
@@ -126,6 +127,8 @@ static int vshare_probe(struct platform_device *pdev)
 	vdev->pdev = pdev;
 	INIT_LIST_HEAD(&vdev->bos);
 	ret = drmm_mutex_init(&vdev->drm, &vdev->bos_lock);
+	if (!ret)
+		ret = vshare_engine_init(vdev);
 	if (ret)
 		return ret;
 	platform_set_drvdata(pdev, vdev);
@@ -139,6 +142,8 @@ static void vshare_remove(struct platform_device *pdev)
 	struct vshare_device *vdev = platform_get_drvdata(pdev);
 
 	drm_dev_unplug(&vdev->drm);
+	/* Queued jobs run vshare code: finish them before the module goes. */
+	vshare_engine_flush(vdev);
 }
 
 static struct platform_driver vshare_platform_driver = {

@@ -9,6 +9,7 @@
 #include <linux/dma-direction.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/xarray.h>
 
 #include <drm/drm_device.h>
@@ -27,16 +28,36 @@ struct platform_device;
 struct sg_table;
 
 /**
+ * struct vshare_engine - the virtual engine of a device
+ * @wq: ordered workqueue running the jobs in submission order
+ * @lock: protects the job fences
+ * @context: fence context of the engine's timeline
+ * @seqno: last sequence number given out
+ * @hangs: jobs that hung (VSHARE_SUBMIT_HANG)
+ * @completed: jobs that ran to completion
+ */
+struct vshare_engine {
+	struct workqueue_struct *wq;
+	spinlock_t lock; /* protects job fences */
+	u64 context;
+	atomic64_t seqno;
+	atomic_t hangs;
+	atomic64_t completed;
+};
+
+/**
  * struct vshare_device - one vshare DRM device
  * @drm: the DRM device, embedded
  * @pdev: the platform device carrying the DMA mask importers map against
  * @bos_lock: protects @bos
  * @bos: every live buffer object of the device, for debugfs
  * @next_id: id of the next buffer object
+ * @engine: the virtual engine
  */
 struct vshare_device {
 	struct drm_device drm;
 	struct platform_device *pdev;
+	struct vshare_engine engine;
 	struct mutex bos_lock; /* protects bos */
 	struct list_head bos;
 	u32 next_id;
@@ -159,6 +180,12 @@ int vshare_fence_attach_ioctl(struct drm_device *dev, void *data,
 int vshare_fence_signal_ioctl(struct drm_device *dev, void *data,
 			      struct drm_file *file);
 void vshare_fence_file_fini(struct vshare_file *vfile);
+
+/* vshare_engine.c */
+int vshare_engine_init(struct vshare_device *vdev);
+void vshare_engine_flush(struct vshare_device *vdev);
+int vshare_submit_ioctl(struct drm_device *dev, void *data,
+			struct drm_file *file);
 
 /* vshare_debugfs.c */
 void vshare_debugfs_init(struct vshare_device *vdev);
