@@ -211,6 +211,34 @@ int igt_main()
 		gem_close(fd, arg.handle);
 	}
 
+	igt_describe("Driver ioctl numbers past the table are refused.");
+	igt_subtest("ioctl-bad-nr") {
+		struct drm_vshare_create arg = { .size = 4096 };
+		unsigned long bad = DRM_IOWR(DRM_COMMAND_BASE + 0x3f,
+					     struct drm_vshare_create);
+
+		do_ioctl_err(fd, bad, &arg, EINVAL);
+		igt_assert_eq(arg.handle, 0);
+	}
+
+	igt_describe("An older, shorter CREATE struct still works (zero-extended).");
+	igt_subtest("ioctl-short-struct") {
+		struct { uint64_t size; } small = { 4096 };
+		unsigned long req = DRM_IOWR(DRM_COMMAND_BASE + DRM_VSHARE_CREATE,
+					     typeof(small));
+		struct drm_vshare_map_offset moff = { 0 };
+
+		/* flags reads as 0; the handle is not copied back. */
+		do_ioctl(fd, req, &small);
+		igt_assert_eq_u64(small.size, 4096);
+		/* The buffer exists: the file's first handle maps. */
+		moff.handle = 1;
+		while (igt_ioctl(fd, DRM_IOCTL_VSHARE_MAP_OFFSET, &moff) && moff.handle < 64)
+			moff.handle++;
+		igt_assert(moff.handle < 64);
+		gem_close(fd, moff.handle);
+	}
+
 	igt_describe("Handles are private to the file that created them.");
 	igt_subtest("handles-per-file") {
 		int other = drm_open_driver_require("vshare", NODE_RENDER, 0);
