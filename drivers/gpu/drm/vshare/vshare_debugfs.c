@@ -4,9 +4,12 @@
  *
  * debugfs: the state of every buffer of a device, for tests and humans.
  * /sys/kernel/debug/dri/N/vshare_buffers has a line per buffer and totals.
+ * For an imported buffer, "runs" is the number of entries of the sg_table
+ * its exporter gave us: how compact the exporter's memory is.
  */
 
 #include <linux/dma-buf.h>
+#include <linux/scatterlist.h>
 #include <linux/seq_file.h>
 
 #include <drm/drm_debugfs.h>
@@ -32,7 +35,8 @@ static int vshare_buffers_show(struct seq_file *m, void *data)
 		bool imported = obj->import_attach;
 
 		seq_printf(m, "%6u %12zu %6lu %-8s %-8s %6d %5d %5u %8lld %8lld %8lld\n",
-			   bo->id, obj->size, imported ? 0 : bo->runs,
+			   bo->id, obj->size,
+			   imported ? bo->sgt->orig_nents : bo->runs,
 			   bo->flags & VSHARE_CREATE_WC ? "wc" : "cached",
 			   imported ? "imported" :
 			   bo->flags & VSHARE_CREATE_CONTIGUOUS ? "contig" :
