@@ -180,15 +180,11 @@ static struct kms_plane_state show_whole(const struct kms_plane *plane,
 	return show(plane, fb, 0, 0, fb->width, fb->height, 0, 0);
 }
 
-/*
- * Captures the frame of @states through writeback, computes the expected
- * one (@fbs[i] is what @states[i] shows) and fails on any difference.
- */
-static void capture_and_check(struct ctx *c, const struct kms_plane_state *states,
-			      const struct vs_fb * const *fbs, int num)
+/* The expected frame of @states into c->expected (@fbs[i] is what @states[i] shows). */
+static void model_frame(struct ctx *c, const struct kms_plane_state *states,
+			const struct vs_fb * const *fbs, int num)
 {
 	struct kms_layer layers[KMS_MAX_PLANES];
-	size_t i;
 	int n;
 
 	for (n = 0; n < num; n++) {
@@ -204,11 +200,28 @@ static void capture_and_check(struct ctx *c, const struct kms_plane_state *state
 	for (n = 1; n < num; n++)
 		igt_assert(states[n - 1].plane < states[n].plane);
 
-	for (i = 0; i < c->wb_size / 4; i++)
-		c->wb_map[i] = POISON;
-	kms_writeback_capture(&c->kms, states, num, c->wb_fb);
 	kms_model_compose(c->expected, WIDTH, HEIGHT, c->kms.background,
 			  layers, num);
+}
+
+static void poison_writeback(struct ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->wb_size / 4; i++)
+		c->wb_map[i] = POISON;
+}
+
+/*
+ * Captures the frame of @states through writeback, computes the expected
+ * one (@fbs[i] is what @states[i] shows) and fails on any difference.
+ */
+static void capture_and_check(struct ctx *c, const struct kms_plane_state *states,
+			      const struct vs_fb * const *fbs, int num)
+{
+	poison_writeback(c);
+	kms_writeback_capture(&c->kms, states, num, c->wb_fb);
+	model_frame(c, states, fbs, num);
 	kms_assert_frame(c->wb_map, c->wb_pitch, c->expected, WIDTH, HEIGHT);
 }
 
@@ -288,6 +301,82 @@ static const struct kms_plane *second_plane(struct ctx *c)
 	igt_info("second plane: %u (%s)\n", p->id,
 		 p->type == DRM_PLANE_TYPE_OVERLAY ? "overlay" : "cursor");
 	return p;
+}
+
+#define ENGINE_DELAY_MS		1000
+#define ENGINE_MIN_WAIT_MS	900
+
+/*
+ * vshare's engine fills a buffer showing pattern A with colour B, slowly
+ * (the job sleeps delay_ms, then writes, then signals its fence), and the
+ * commit that puts the buffer on the plane follows at once. vkms's
+ * prepare_fb (drm_gem_plane_helper_prepare_fb) takes the write fences of
+ * the buffer's reservation object, which the import shares with vshare's
+ * GEM object, and a blocking commit waits for them before the new plane
+ * state is swapped in: every pixel written back is B, and the frame comes
+ * only after the job's fence signalled.
+ */
+static void engine_write_then_flip(struct ctx *c)
+{
+	/* The X byte is not 0xff: vkms must ignore it. */
+	const uint32_t colour = 0x5ac0ffeeu;
+	struct drm_vshare_submit job;
+	struct kms_plane_state state;
+	const struct vs_fb *fbs[1];
+	double t_submit, t_commit, t_frame;
+	int32_t wb_fence = -1;
+	struct vs_fb fb;
+	uint64_t i;
+	int ret;
+
+	vs_fb_create(c, &fb, WIDTH, HEIGHT, DRM_FORMAT_XRGB8888, 7);
+	state = show_whole(c->primary, &fb);
+	fbs[0] = &fb;
+	poison_writeback(c);
+
+	job = (struct drm_vshare_submit) {
+		.op = VSHARE_JOB_FILL, .flags = VSHARE_SUBMIT_OUT_SYNC_FILE,
+		.dst_handle = fb.handle, .size = fb.size, .value = colour,
+		.delay_ms = ENGINE_DELAY_MS,
+	};
+	ret = igt_ioctl(c->vs, DRM_IOCTL_VSHARE_SUBMIT, &job) ? -errno : 0;
+	t_submit = kms_now_ms();
+	igt_assert_f(ret == 0, "SUBMIT: %s\n", strerror(-ret));
+	igt_assert(job.out_fence_fd >= 0);
+	/* Otherwise the commit would not have to wait for anything. */
+	igt_assert_f(kms_wait_fence(job.out_fence_fd, 0) == -ETIME,
+		     "the job finished before the commit\n");
+
+	ret = __kms_writeback_commit(&c->kms, &state, 1, c->wb_fb, &wb_fence);
+	t_commit = kms_now_ms();
+	igt_assert_f(ret == 0, "atomic commit with writeback failed: %s\n",
+		     strerror(-ret));
+	igt_assert_f(wb_fence >= 0, "no writeback out-fence returned\n");
+	ret = kms_wait_fence(wb_fence, 30000);
+	t_frame = kms_now_ms();
+	close(wb_fence);
+	igt_assert_f(ret == 0, "writeback out-fence: %s\n", strerror(-ret));
+	igt_info("after the submit: commit returned at %.0f ms, frame written back at %.0f ms (job delay %u ms)\n",
+		 t_commit - t_submit, t_frame - t_submit, ENGINE_DELAY_MS);
+
+	/* The frame was composed after the job had finished, successfully. */
+	ret = kms_wait_fence(job.out_fence_fd, 0);
+	close(job.out_fence_fd);
+	igt_assert_f(ret == 0, "the job's fence %s when the frame was written back\n",
+		     ret == -ETIME ? "had not signalled" : strerror(-ret));
+	igt_assert_f(t_frame - t_submit >= ENGINE_MIN_WAIT_MS,
+		     "frame written back %.0f ms after the submit, before the %u ms job could end\n",
+		     t_frame - t_submit, ENGINE_DELAY_MS);
+
+	/* What the engine wrote: B in every word. */
+	for (i = 0; i < fb.size / 4; i++)
+		((uint32_t *)fb.ref)[i] = colour;
+	model_frame(c, &state, fbs, 1);
+	igt_assert_eq_u32(c->expected[0], 0xff000000u | colour);
+	kms_assert_frame(c->wb_map, c->wb_pitch, c->expected, WIDTH, HEIGHT);
+
+	kms_disable(&c->kms);
+	vs_fb_destroy(c, &fb);
 }
 
 int igt_main()
@@ -435,6 +524,13 @@ int igt_main()
 			igt_assert_f(wait_bo_count(&c, fb.size, before, 5000),
 				     "the vshare buffer outlives its last framebuffer\n");
 	}
+
+	igt_describe("A slow vshare engine job fills the buffer with a new "
+		     "colour just before the commit that shows it: vkms waits "
+		     "for the job's implicit fence, every pixel is the new "
+		     "colour and the frame comes after the job.");
+	igt_subtest("engine-write-then-flip")
+		engine_write_then_flip(&c);
 
 	igt_fixture() {
 		kms_disable(&c.kms);
