@@ -7,12 +7,15 @@
 #   make demo         main job: boot the test VM, share a vshare buffer
 #                     with vgem and back, print what happened
 #   make check        the whole suite on every test kernel (KERNELS)
+#   make bench        benchmarks against vgem, udmabuf, the system heap and
+#                     anonymous memory on a kernel without checkers
 #   make clean
 #
 # demo and check install what they need (apt), build the debug kernels and
 # the guest root into ~/.cache/vshare, and run everything under qemu.
 
 KERNELS ?= 6.12 7.3
+BENCH_KERNEL ?= 6.12-release
 KDIR ?= /lib/modules/$(shell uname -r)/build
 VM := tools/vm/vshare-vm
 RESULTS := build/results
@@ -38,6 +41,7 @@ tests: deps
 	$(MAKE) -C tests/igt
 	@mkdir -p build/tools
 	$(CC) $(CFLAGS_TOOLS) -static -o build/tools/vshare_demo tools/demo/vshare_demo.c
+	$(CC) $(CFLAGS_TOOLS) -static -o build/tools/vshare_bench tools/bench/vshare_bench.c
 
 demo: tests
 	$(VM) run --kernel $(firstword $(KERNELS)) --timeout 900 --out $(RESULTS)/demo -- \
@@ -54,9 +58,16 @@ check: tests
 	done
 	python3 tests/summary.py $(RESULTS)/host $(addprefix $(RESULTS)/,$(KERNELS))
 
+bench: tests
+	@rm -rf build/bench
+	$(VM) run --kernel $(BENCH_KERNEL) --quiet --timeout 2400 --out build/bench -- \
+		'echo 1024 >/sys/module/udmabuf/parameters/size_limit_mb && modprobe vgem && insmod /job/vshare.ko num_devices=2 && /vshare/build/tools/vshare_bench 5 >/job/results.csv'
+	python3 tools/bench/report.py build/bench/results.csv docs docs/benchmarks.rst \
+		"make bench" "Linux $(BENCH_KERNEL)"
+
 clean:
 	rm -rf build
 	$(MAKE) -C tests/igt clean
 	find drivers -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all modules deps tests demo check clean
+.PHONY: all modules deps tests demo check bench clean

@@ -223,8 +223,12 @@ static int vshare_dmabuf_mmap(struct dma_buf *dmabuf,
 
 	/*
 	 * dma-buf checked the page offset against the size; add the fake
-	 * offset, as for mappings of the DRM file.
+	 * offset (made on first use, and fixed for the object's life), as for
+	 * mappings of the DRM file.
 	 */
+	ret = drm_gem_create_mmap_offset(obj);
+	if (ret)
+		return ret;
 	vma->vm_pgoff += drm_vma_node_start(&obj->vma_node);
 	drm_gem_object_get(obj);
 	vma->vm_private_data = obj;

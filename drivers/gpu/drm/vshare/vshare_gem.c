@@ -465,9 +465,10 @@ struct vshare_bo *vshare_bo_create(struct drm_device *dev, u64 size, u32 flags)
 
 	/* From here on, vshare_bo_free() undoes whatever was done. */
 	bo->pages = kvmalloc_array(npages, sizeof(*bo->pages), GFP_KERNEL);
-	bo->huge = bitmap_zalloc(DIV_ROUND_UP(npages, VSHARE_HUGE_PAGES),
-				 GFP_KERNEL);
-	if (!bo->pages || !bo->huge) {
+	/* Only buffers of 2 MiB or more can have PMD-mapped blocks. */
+	if (npages >= VSHARE_HUGE_PAGES)
+		bo->huge = bitmap_zalloc(npages / VSHARE_HUGE_PAGES, GFP_KERNEL);
+	if (!bo->pages || (npages >= VSHARE_HUGE_PAGES && !bo->huge)) {
 		ret = -ENOMEM;
 		goto err_put;
 	}
@@ -479,9 +480,8 @@ struct vshare_bo *vshare_bo_create(struct drm_device *dev, u64 size, u32 flags)
 		goto err_put;
 	bo->runs = vshare_count_runs(bo->pages, npages);
 
+	/* The mmap offset is made when first needed: creation stays cheap. */
 	ret = vshare_set_caching(bo, true);
-	if (!ret)
-		ret = drm_gem_create_mmap_offset(&bo->base);
 	if (ret)
 		goto err_put;
 	return bo;

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn vshare_bench CSV into a table of figures and ratios, a plot and
+docs/benchmarks.rst.
+
+Usage: report.py RESULTS.csv OUTDIR DOC.rst "COMMAND" "KERNEL"
+
+Ratios compare vshare with each other exporter measured in the same boot:
+for times (us) other/vshare (above 1: vshare is faster), for bandwidths
+vshare/other (above 1: vshare is faster), for sg entries other/vshare
+(above 1: vshare's tables are smaller).
+"""
+
+import csv
+import os
+import subprocess
+import sys
+
+OTHERS = ["vgem", "udmabuf", "heap", "anon-thp", "anon-4k"]
+MIB = 1024 * 1024
+
+
+def size_name(size):
+    size = int(size)
+    if size >= MIB:
+        return "%d MiB" % (size // MIB)
+    return "%d KiB" % (size // 1024)
+
+
+def load(path):
+    data = {}
+    with open(path) as f:
+        for row in csv.DictReader(f):
+            key = (row["metric"], int(row["size_bytes"]))
+            data.setdefault(key, {})[row["exporter"]] = (float(row["value"]),
+                                                          row["unit"])
+    return data
+
+
+def ratio(metric, mine, other):
+    if not mine or not other:
+        return None
+    if metric in ("write_bw", "read_bw"):
+        return mine / other
+    return other / mine
+
+
+def table(data):
+    rows = []
+    for (metric, size) in sorted(data, key=lambda k: (k[0], k[1])):
+        values = data[(metric, size)]
+        if "vshare" not in values:
+            continue
+        mine, unit = values["vshare"]
+        row = [metric, size_name(size), unit, "%.1f" % mine]
+        for other in OTHERS:
+            if other in values:
+                r = ratio(metric, mine, values[other][0])
+                row.append("%.1f (%.2fx)" % (values[other][0], r))
+            else:
+                row.append("-")
+        rows.append(row)
+    return ["metric", "size", "unit", "vshare"] + OTHERS, rows
+
+
+def rst_table(header, rows):
+    widths = [max(len(str(r[i])) for r in [header] + rows)
+              for i in range(len(header))]
+    line = "  ".join("=" * w for w in widths)
+    out = [line, "  ".join(h.ljust(w) for h, w in zip(header, widths)), line]
+    for r in rows:
+        out.append("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+    out.append(line)
+    return "\n".join(out)
+
+
+def plot(data, png):
+    """Bar chart of the mmap write bandwidth, with gnuplot if present."""
+    dat = png + ".dat"
+    names = ["vshare"] + OTHERS
+    with open(dat, "w") as f:
+        for size in (64 * MIB, 256 * MIB):
+            values = data.get(("write_bw", size), {})
+            f.write('"%s" %s\n' % (size_name(size), " ".join(
+                "%.1f" % values.get(n, (0, ""))[0] for n in names)))
+    script = """
+set terminal png size 900,500
+set output '%s'
+set title 'First-touch write bandwidth through mmap (MiB/s, same boot)'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set ylabel 'MiB/s'
+set key outside right
+plot %s
+""" % (png, ", ".join("'%s' using %d:xtic(1) title '%s'" % (dat, i + 2, n)
+                      for i, n in enumerate(names)))
+    try:
+        subprocess.run(["gnuplot"], input=script.encode(), check=True)
+    except (OSError, subprocess.CalledProcessError) as err:
+        print("report: no plot (%s)" % err, file=sys.stderr)
+        return False
+    finally:
+        os.unlink(dat)
+    return True
+
+
+def main(argv):
+    if len(argv) != 6:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    csv_path, outdir, doc, command, kernel = argv[1:]
+    data = load(csv_path)
+    header, rows = table(data)
+    text = rst_table(header, rows)
+    print(text)
+    os.makedirs(outdir, exist_ok=True)
+    png = os.path.join(outdir, "write_bw.png")
+    have_plot = plot(data, png)
+
+    with open(doc, "w") as f:
+        f.write("""==========
+Benchmarks
+==========
+
+Measured by ``%s`` in one boot of a %s kernel
+(no KASAN, lockdep or kmemleak) under qemu TCG, so absolute figures are only
+comparable within one run; the ratios are the point. Each figure is the
+median of several repetitions. In parentheses: the ratio of vshare to that
+exporter, above 1 meaning vshare does better (less time, more bandwidth,
+fewer sg entries).
+
+* ``create_export``: create a buffer and export it as a dma-buf fd.
+* ``roundtrip``: import the dma-buf into another DRM device (vshare device 1)
+  and close everything.
+* ``alloc``: create a 256 MiB buffer.
+* ``write_bw`` / ``read_bw``: first touch of every byte through an mmap of
+  the dma-buf at a 2 MiB-aligned address, then a read pass. ``anon-thp`` and
+  ``anon-4k`` are plain anonymous memory with and without transparent huge
+  pages, the limit.
+* ``sg_per_mib``: sg entries per MiB in the table the exporter hands an
+  importer with no segment limit (vshare device 1, from its debugfs).
+* ``vmap``: an importer's kernel access to a 64 MiB buffer (vmap,
+  begin/end_cpu_access, vunmap) through vshare's ACCESS ioctl.
+
+%s
+""" % (command, kernel, text))
+        if have_plot:
+            f.write("""
+.. image:: %s
+
+""" % os.path.relpath(png, os.path.dirname(doc)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright 2026 The vshare developers
+ *
+ * vshare_bench: measures, in one boot, what an exporter costs its users,
+ * for vshare, vgem, udmabuf, the dma-buf system heap and (where it applies)
+ * plain anonymous memory. Prints CSV lines:
+ *
+ *   metric,exporter,size_bytes,value,unit
+ *
+ * Every figure is the median of several repetitions. Metrics:
+ *   create_export   create a buffer and export it as a dma-buf fd (us)
+ *   roundtrip       export, import into vshare device 1, close all (us)
+ *   alloc           create a buffer (us), 256 MiB
+ *   write_bw        first-touch write through a 2 MiB-aligned mmap (MiB/s)
+ *   read_bw         read through the same mapping afterwards (MiB/s)
+ *   sg_per_mib      sg entries per MiB the exporter gives an importer
+ *   vmap            kernel vmap + CPU access of 64 MiB by an importer (us)
+ */
+
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <drm.h>
+#include <drm_mode.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <linux/udmabuf.h>
+
+#include "vshare_drm.h"
+
+#define MiB (1024ul * 1024)
+
+static void die(const char *what)
+{
+	fprintf(stderr, "vshare_bench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, req, arg);
+	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
+	return ret;
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int open_driver(const char *driver, const char *prefix, int nth)
+{
+	char path[64], name[32];
+	struct drm_version v;
+	int i, fd;
+
+	for (i = 0; i < 16; i++) {
+		snprintf(path, sizeof(path), "/dev/dri/%s%d", prefix,
+			 !strcmp(prefix, "card") ? i : 128 + i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(&v, 0, sizeof(v));
+		memset(name, 0, sizeof(name));
+		v.name = name;
+		v.name_len = sizeof(name) - 1;
+		if (!xioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, driver) &&
+		    nth-- == 0)
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+/* An exporter: makes a dma-buf of a size, and frees what it made. */
+struct exporter {
+	const char *name;
+	int (*create)(struct exporter *e, size_t size);	/* returns a dma-buf fd */
+	void (*destroy)(struct exporter *e);
+	int fd;			/* device fd */
+	uint32_t handle;	/* GEM handle, if any */
+	int memfd;		/* udmabuf's memfd */
+};
+
+static int prime_export(int fd, uint32_t handle)
+{
+	struct drm_prime_handle p = { .handle = handle,
+				      .flags = DRM_CLOEXEC | DRM_RDWR };
+
+	if (xioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p))
+		die("PRIME_HANDLE_TO_FD");
+	return p.fd;
+}
+
+static void gem_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close c = { .handle = handle };
+
+	xioctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
+}
+
+static int vshare_create(struct exporter *e, size_t size)
+{
+	struct drm_vshare_create c = { .size = size };
+
+	if (xioctl(e->fd, DRM_IOCTL_VSHARE_CREATE, &c))
+		die("VSHARE_CREATE");
+	e->handle = c.handle;
+	return prime_export(e->fd, c.handle);
+}
+
+static int vgem_create(struct exporter *e, size_t size)
+{
+	struct drm_mode_create_dumb d = { .width = 1024, .bpp = 32,
+					  .height = size / 4096 };
+
+	if (xioctl(e->fd, DRM_IOCTL_MODE_CREATE_DUMB, &d))
+		die("vgem CREATE_DUMB");
+	e->handle = d.handle;
+	return prime_export(e->fd, d.handle);
+}
+
+static void gem_destroy(struct exporter *e)
+{
+	gem_close(e->fd, e->handle);
+}
+
+static int udmabuf_create(struct exporter *e, size_t size)
+{
+	struct udmabuf_create c = { .size = size, .flags = UDMABUF_FLAGS_CLOEXEC };
+	int dmabuf;
+
+	e->memfd = memfd_create("bench", MFD_ALLOW_SEALING);
+	if (e->memfd < 0 || ftruncate(e->memfd, size) ||
+	    fcntl(e->memfd, F_ADD_SEALS, F_SEAL_SHRINK))
+		die("memfd");
+	c.memfd = e->memfd;
+	dmabuf = xioctl(e->fd, UDMABUF_CREATE, &c);
+	if (dmabuf < 0)
+		die("UDMABUF_CREATE");
+	return dmabuf;
+}
+
+static void udmabuf_destroy(struct exporter *e)
+{
+	close(e->memfd);
+}
+
+static int heap_create(struct exporter *e, size_t size)
+{
+	struct dma_heap_allocation_data a = { .len = size,
+					      .fd_flags = O_RDWR | O_CLOEXEC };
+
+	if (xioctl(e->fd, DMA_HEAP_IOCTL_ALLOC, &a))
+		die("DMA_HEAP_IOCTL_ALLOC");
+	return a.fd;
+}
+
+static void nothing(struct exporter *e __attribute__((unused)))
+{
+}
+
+static struct exporter exporters[] = {
+	{ .name = "vshare", .create = vshare_create, .destroy = gem_destroy },
+	{ .name = "vgem", .create = vgem_create, .destroy = gem_destroy },
+	{ .name = "udmabuf", .create = udmabuf_create, .destroy = udmabuf_destroy },
+	{ .name = "heap", .create = heap_create, .destroy = nothing },
+};
+
+#define NUM_EXPORTERS (sizeof(exporters) / sizeof(exporters[0]))
+
+static int importer = -1;	/* vshare render node #1 */
+
+static void report(const char *metric, const char *who, size_t size,
+		   double value, const char *unit)
+{
+	printf("%s,%s,%zu,%.3f,%s\n", metric, who, size, value, unit);
+	fflush(stdout);
+}
+
+static void bench_create_export(struct exporter *e, size_t size, int reps)
+{
+	double t[64];
+	int i, dmabuf;
+
+	for (i = 0; i < reps; i++) {
+		double t0 = now_us();
+
+		dmabuf = e->create(e, size);
+		t[i] = now_us() - t0;
+		close(dmabuf);
+		e->destroy(e);
+	}
+	report("create_export", e->name, size, median(t, reps), "us");
+}
+
+static void bench_roundtrip(struct exporter *e, size_t size, int reps)
+{
+	struct drm_prime_handle p = { 0 };
+	double t[64];
+	int i, dmabuf;
+
+	for (i = 0; i < reps; i++) {
+		double t0;
+
+		dmabuf = e->create(e, size);
+		t0 = now_us();
+		p.fd = dmabuf;
+		if (xioctl(importer, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p))
+			die("import");
+		gem_close(importer, p.handle);
+		close(dmabuf);
+		e->destroy(e);
+		t[i] = now_us() - t0;
+	}
+	report("roundtrip", e->name, size, median(t, reps), "us");
+}
+
+static void bench_alloc(struct exporter *e, size_t size, int reps)
+{
+	double t[64];
+	int i, dmabuf;
+
+	for (i = 0; i < reps; i++) {
+		double t0 = now_us();
+
+		dmabuf = e->create(e, size);
+		t[i] = now_us() - t0;
+		close(dmabuf);
+		e->destroy(e);
+	}
+	report("alloc", e->name, size, median(t, reps), "us");
+}
+
+/* A mapping at a 2 MiB-aligned address, as any application can make. */
+static char *map_aligned(int fd, size_t size)
+{
+	char *area = mmap(NULL, size + 2 * MiB, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p;
+
+	if (area == MAP_FAILED)
+		die("mmap reserve");
+	p = (char *)(((uintptr_t)area + 2 * MiB - 1) & ~(2 * MiB - 1));
+	if (fd >= 0)
+		p = mmap(p, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			 fd, 0);
+	else
+		p = mmap(p, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	return p;
+}
+
+static void touch(char *p, size_t size, double *write_bw, double *read_bw)
+{
+	volatile uint64_t sink = 0;
+	uint64_t sum = 0, *q = (uint64_t *)p;
+	double t0 = now_us();
+	size_t i;
+
+	memset(p, 0xa5, size);
+	*write_bw = size / (double)MiB / ((now_us() - t0) / 1e6);
+	t0 = now_us();
+	for (i = 0; i < size / 8; i++)
+		sum += q[i];
+	sink = sum;
+	(void)sink;
+	*read_bw = size / (double)MiB / ((now_us() - t0) / 1e6);
+}
+
+static void bench_mmap(struct exporter *e, size_t size, int reps)
+{
+	double w[16], r[16];
+	int i, dmabuf;
+
+	for (i = 0; i < reps; i++) {
+		char *p;
+
+		dmabuf = e->create(e, size);
+		p = map_aligned(dmabuf, size);
+		touch(p, size, &w[i], &r[i]);
+		munmap(p, size);
+		close(dmabuf);
+		e->destroy(e);
+	}
+	report("write_bw", e->name, size, median(w, reps), "MiB/s");
+	report("read_bw", e->name, size, median(r, reps), "MiB/s");
+}
+
+static void bench_anon(const char *name, int advice, size_t size, int reps)
+{
+	double w[16], r[16];
+	int i;
+
+	for (i = 0; i < reps; i++) {
+		char *p = map_aligned(-1, size);
+
+		madvise(p, size, advice);
+		touch(p, size, &w[i], &r[i]);
+		munmap(p, size);
+	}
+	report("write_bw", name, size, median(w, reps), "MiB/s");
+	report("read_bw", name, size, median(r, reps), "MiB/s");
+}
+
+/* The importer's debugfs line for the newest buffer of that size. */
+static long imported_entries(size_t size)
+{
+	char link[128], target[256], want[64], path[128], line[512];
+	unsigned long runs = 0, id;
+	unsigned long long sz;
+	struct stat st;
+	long found = -1;
+	ssize_t n;
+	int i;
+
+	fstat(importer, &st);
+	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device",
+		 major(st.st_rdev), minor(st.st_rdev));
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return -1;
+	target[n] = 0;
+	snprintf(want, sizeof(want), "dev=%s ", basename(target));
+	for (i = 0; i < 64 && found < 0; i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%d/name", i);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (!fgets(line, sizeof(line), f) || !strstr(line, want)) {
+			fclose(f);
+			continue;
+		}
+		fclose(f);
+		snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%d/vshare_buffers", i);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (sscanf(line, "%lu %llu %lu", &id, &sz, &runs) == 3 &&
+			    sz == size)
+				found = runs;
+		if (f)
+			fclose(f);
+	}
+	return found;
+}
+
+static void bench_import(struct exporter *e, size_t size, int reps)
+{
+	struct drm_prime_handle p = { 0 };
+	double t[16];
+	int i, dmabuf;
+	long entries = -1;
+
+	for (i = 0; i < reps; i++) {
+		struct drm_vshare_access a = { .op = VSHARE_ACCESS_CRC32, .size = 4 };
+		double t0;
+
+		dmabuf = e->create(e, size);
+		p.fd = dmabuf;
+		if (xioctl(importer, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p))
+			die("import");
+		if (i == 0)
+			entries = imported_entries(size);
+		a.handle = p.handle;
+		t0 = now_us();
+		if (xioctl(importer, DRM_IOCTL_VSHARE_ACCESS, &a))
+			die("ACCESS");
+		t[i] = now_us() - t0;
+		gem_close(importer, p.handle);
+		close(dmabuf);
+		e->destroy(e);
+	}
+	if (entries > 0)
+		report("sg_per_mib", e->name, size, entries / (double)(size / MiB),
+		       "entries");
+	report("vmap", e->name, size, median(t, reps), "us");
+}
+
+int main(int argc, char **argv)
+{
+	int reps = argc > 1 ? atoi(argv[1]) : 5;
+	unsigned int i;
+
+	if (reps < 1 || reps > 16)
+		reps = 5;
+	exporters[0].fd = open_driver("vshare", "renderD", 0);
+	importer = open_driver("vshare", "renderD", 1);
+	exporters[1].fd = open_driver("vgem", "card", 0);
+	exporters[2].fd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	exporters[3].fd = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	for (i = 0; i < NUM_EXPORTERS; i++)
+		if (exporters[i].fd < 0) {
+			fprintf(stderr, "vshare_bench: no %s\n", exporters[i].name);
+			return 1;
+		}
+	if (importer < 0) {
+		fprintf(stderr, "vshare_bench: load vshare with num_devices=2\n");
+		return 1;
+	}
+
+	printf("metric,exporter,size_bytes,value,unit\n");
+	for (i = 0; i < NUM_EXPORTERS; i++) {
+		struct exporter *e = &exporters[i];
+
+		bench_create_export(e, 4096, 4 * reps);
+		bench_create_export(e, MiB, 4 * reps);
+		bench_create_export(e, 64 * MiB, reps);
+		bench_roundtrip(e, 4096, 4 * reps);
+		bench_alloc(e, 256 * MiB, reps);
+		bench_mmap(e, 64 * MiB, reps);
+		bench_mmap(e, 256 * MiB, reps);
+		bench_import(e, 64 * MiB, reps);
+	}
+	bench_anon("anon-thp", MADV_HUGEPAGE, 64 * MiB, reps);
+	bench_anon("anon-thp", MADV_HUGEPAGE, 256 * MiB, reps);
+	bench_anon("anon-4k", MADV_NOHUGEPAGE, 64 * MiB, reps);
+	bench_anon("anon-4k", MADV_NOHUGEPAGE, 256 * MiB, reps);
+	return 0;
+}
