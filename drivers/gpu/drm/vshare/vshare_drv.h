@@ -31,6 +31,7 @@ struct sg_table;
  * struct vshare_engine - the virtual engine of a device
  * @wq: ordered workqueue running the jobs in submission order
  * @lock: protects the job fences
+ * @submit_lock: orders sequence numbers, publication and queueing
  * @context: fence context of the engine's timeline
  * @seqno: last sequence number given out
  * @hangs: jobs that hung (VSHARE_SUBMIT_HANG)
@@ -39,6 +40,7 @@ struct sg_table;
 struct vshare_engine {
 	struct workqueue_struct *wq;
 	spinlock_t lock; /* protects job fences */
+	struct mutex submit_lock; /* orders seqno, publication, queueing */
 	u64 context;
 	atomic64_t seqno;
 	atomic_t hangs;

@@ -42,7 +42,7 @@ MODULE_PARM_DESC(job_timeout_ms,
 #define VSHARE_MAX_DEPS		4
 
 struct vshare_job {
-	struct dma_fence base;
+	struct dma_fence base;	/* first: freeing the fence frees the job */
 	struct work_struct work;
 	struct vshare_device *vdev;
 	struct drm_vshare_submit args;
@@ -51,6 +51,7 @@ struct vshare_job {
 	unsigned int nobjs;
 	struct dma_fence *deps[VSHARE_MAX_DEPS];
 	unsigned int ndeps;
+	bool has_fence;	/* base is initialised: the fence owns the memory */
 };
 
 static const char *vshare_job_driver_name(struct dma_fence *fence)
@@ -110,6 +111,7 @@ static void vshare_job_sync(struct vshare_job *job, bool begin)
 	}
 }
 
+/* Drops everything a job holds, and the job's reference to its fence. */
 static void vshare_job_free(struct vshare_job *job)
 {
 	unsigned int i;
@@ -127,7 +129,11 @@ static void vshare_job_free(struct vshare_job *job)
 		drm_gem_object_put(obj);
 	}
 	drm_dev_put(&job->vdev->drm);
-	dma_fence_put(&job->base);
+	/* Not base.ops: newer kernels clear it once the fence signals. */
+	if (job->has_fence)
+		dma_fence_put(&job->base);
+	else
+		kfree(job);
 }
 
 static void vshare_job_work(struct work_struct *work)
@@ -310,6 +316,7 @@ int vshare_submit_ioctl(struct drm_device *dev, void *data,
 	struct drm_vshare_submit *args = data;
 	struct drm_syncobj *syncobj = NULL;
 	struct sync_file *sync_file;
+	struct dma_fence *fence;
 	struct vshare_job *job;
 	int fd = -1, ret;
 
@@ -324,8 +331,6 @@ int vshare_submit_ioctl(struct drm_device *dev, void *data,
 	job->vdev = vdev;
 	drm_dev_get(dev);
 	INIT_WORK(&job->work, vshare_job_work);
-	dma_fence_init(&job->base, &vshare_job_fence_ops, &engine->lock,
-		       engine->context, atomic64_inc_return(&engine->seqno));
 
 	ret = vshare_job_lookup(job, file);
 	if (!ret)
@@ -346,13 +351,30 @@ int vshare_submit_ioctl(struct drm_device *dev, void *data,
 			goto err_free;
 		}
 	}
-	ret = vshare_job_publish(job);
-	if (ret)
-		goto err_free;
 
-	/* The fence is public now: whatever happens, the job runs. */
+	/*
+	 * Sequence numbers, publication in the buffers and the queue must
+	 * agree: otherwise a job could depend on a later-queued one and the
+	 * timeline would signal out of order.
+	 */
+	mutex_lock(&engine->submit_lock);
+	dma_fence_init(&job->base, &vshare_job_fence_ops, &engine->lock,
+		       engine->context, atomic64_inc_return(&engine->seqno));
+	job->has_fence = true;
+	ret = vshare_job_publish(job);
+	if (ret) {
+		mutex_unlock(&engine->submit_lock);
+		/* Nobody saw the fence, but a fence must always signal. */
+		dma_fence_signal(&job->base);
+		goto err_free;
+	}
+	/* Ours, for after the job has run and freed itself. */
+	fence = dma_fence_get(&job->base);
+	queue_work(engine->wq, &job->work);
+	mutex_unlock(&engine->submit_lock);
+
 	if (fd >= 0) {
-		sync_file = sync_file_create(&job->base);
+		sync_file = sync_file_create(fence);
 		if (sync_file) {
 			fd_install(fd, sync_file->file);
 		} else {
@@ -362,12 +384,12 @@ int vshare_submit_ioctl(struct drm_device *dev, void *data,
 		}
 	}
 	if (syncobj) {
-		drm_syncobj_replace_fence(syncobj, &job->base);
+		drm_syncobj_replace_fence(syncobj, fence);
 		drm_syncobj_put(syncobj);
 	}
 	args->out_fence_fd = fd;
-	args->seqno = job->base.seqno;
-	queue_work(engine->wq, &job->work);
+	args->seqno = fence->seqno;
+	dma_fence_put(fence);
 	return ret;
 
 err_free:
@@ -375,8 +397,6 @@ err_free:
 		put_unused_fd(fd);
 	if (syncobj)
 		drm_syncobj_put(syncobj);
-	/* Nobody saw the fence, but a fence must always signal. */
-	dma_fence_signal(&job->base);
 	vshare_job_free(job);
 	return ret;
 }
@@ -386,6 +406,7 @@ static void vshare_engine_fini(struct drm_device *dev, void *data)
 	struct vshare_engine *engine = data;
 
 	destroy_workqueue(engine->wq);
+	mutex_destroy(&engine->submit_lock);
 }
 
 int vshare_engine_init(struct vshare_device *vdev)
@@ -393,6 +414,7 @@ int vshare_engine_init(struct vshare_device *vdev)
 	struct vshare_engine *engine = &vdev->engine;
 
 	spin_lock_init(&engine->lock);
+	mutex_init(&engine->submit_lock);
 	engine->context = dma_fence_context_alloc(1);
 	engine->wq = alloc_ordered_workqueue("vshare-engine-%s", 0,
 					     dev_name(vdev->drm.dev));
