@@ -87,7 +87,7 @@ static void vshare_job_execute(struct vshare_job *job)
 		memcpy(dst, src, args->size);
 		break;
 	case VSHARE_JOB_CRC32:
-		*p = cpu_to_le32(crc32_le(~0u, src, args->size) ^ ~0u);
+		*(__le32 *)dst = cpu_to_le32(crc32_le(~0u, src, args->size) ^ ~0u);
 		break;
 	}
 }
