@@ -74,6 +74,35 @@ def rst_table(header, rows):
     return "\n".join(out)
 
 
+# Issue targets: (text, metric, size, other, minimum ratio as computed above).
+TARGETS = [
+    ("mmap first-touch write, 256 MiB: >= 3x vgem", "write_bw", 256 * MIB, "vgem", 3.0),
+    ("mmap first-touch write, 256 MiB: >= the system heap", "write_bw", 256 * MIB, "heap", 1.0),
+    ("mmap first-touch write, 256 MiB: >= 0.8x anonymous memory with THP",
+     "write_bw", 256 * MIB, "anon-thp", 0.8),
+    ("create+export, 4 KiB: no slower than vgem (<= 1.05x)", "create_export", 4096, "vgem", 1 / 1.05),
+    ("export-import-close, 4 KiB: no slower than vgem (<= 1.05x)", "roundtrip", 4096, "vgem", 1 / 1.05),
+    ("allocation, 256 MiB: no slower than the system heap", "alloc", 256 * MIB, "heap", 1.0),
+]
+
+
+def targets(data):
+    lines = []
+    for text, metric, size, other, minimum in TARGETS:
+        values = data.get((metric, size), {})
+        if "vshare" not in values or other not in values:
+            lines.append("* %s: not measured" % text)
+            continue
+        r = ratio(metric, values["vshare"][0], values[other][0])
+        lines.append("* %s: %s (%.2fx)" % (text, "met" if r >= minimum else "missed", r))
+    entries = data.get(("sg_per_mib", 64 * MIB), {}).get("vshare")
+    if entries:
+        n = entries[0] * 64
+        lines.append("* sg entries for 64 MiB: <= 32: %s (%.0f)" %
+                     ("met" if n <= 32 else "missed", n))
+    return "\n".join(lines)
+
+
 def plot(data, png):
     """Bar chart of the mmap write bandwidth, with gnuplot if present."""
     dat = png + ".dat"
@@ -114,6 +143,7 @@ def main(argv):
     header, rows = table(data)
     text = rst_table(header, rows)
     print(text)
+    print(targets(data))
     os.makedirs(outdir, exist_ok=True)
     png = os.path.join(outdir, "write_bw.png")
     have_plot = plot(data, png)
@@ -144,7 +174,11 @@ fewer sg entries).
   begin/end_cpu_access, vunmap) through vshare's ACCESS ioctl.
 
 %s
-""" % (command, kernel, text))
+
+Targets, as this run measured them:
+
+%s
+""" % (command, kernel, text, targets(data)))
         if have_plot:
             f.write("""
 .. image:: %s
