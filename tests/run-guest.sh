@@ -5,6 +5,8 @@
 # unloads vshare. Results go to /job/results (results.json) and /job/checks.
 set -u
 export IGT_SENTINEL_ON_STDERR=1
+# Generic upstream tests open "any" driver: make that vshare.
+export IGT_FORCE_DRIVER=vshare
 checks=/job/checks
 : >$checks
 check() { echo "$1 $2" >>$checks; echo "check $1: $2"; }
@@ -41,7 +43,7 @@ for t in /vshare/build/igt/vshare_*; do
 	ln -s "$t" $root/
 	basename "$t" >>$root/test-list.txt
 done
-grep -v '^#' /vshare/tests/igt/upstream.txt | while read -r t; do
+grep -v '^#' /vshare/tests/igt/upstream.txt | while read -r t _; do
 	[ -n "$t" ] || continue
 	ln -s "$upstream/$t" $root/
 	echo "$t" >>$root/test-list.txt
