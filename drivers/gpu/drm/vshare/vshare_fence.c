@@ -69,15 +69,29 @@ static void vshare_fence_expire(struct timer_list *t)
 	dma_fence_put(&fence->base);
 }
 
-/* Signals the fence, stops its timer and drops the caller's reference. */
-static void vshare_fence_finish(struct dma_fence *base)
+/*
+ * Signals the fence unless it expired, stops its timer and drops the
+ * caller's reference. Returns -ETIMEDOUT if the timer got there first:
+ * the check and the signal are one step under the fence lock, as in the
+ * timer, so the answer always matches the fence's final status.
+ */
+static int vshare_fence_finish(struct dma_fence *base)
 {
 	struct vshare_fence *fence = container_of(base, typeof(*fence), base);
+	unsigned long flags;
+	int ret = 0;
 
-	dma_fence_signal(base);
+	spin_lock_irqsave(&fence->lock, flags);
+	if (dma_fence_is_signaled_locked(base))
+		ret = -ETIMEDOUT;
+	else
+		dma_fence_signal_locked(base);
+	spin_unlock_irqrestore(&fence->lock, flags);
+
 	if (timer_delete(&fence->timer))
 		dma_fence_put(base);
 	dma_fence_put(base);
+	return ret;
 }
 
 static struct dma_fence *vshare_fence_create(unsigned int timeout_ms)
@@ -159,7 +173,6 @@ int vshare_fence_signal_ioctl(struct drm_device *dev, void *data,
 	struct vshare_file *vfile = file->driver_priv;
 	struct drm_vshare_fence_signal *args = data;
 	struct dma_fence *fence;
-	int ret = 0;
 
 	if (args->flags)
 		return -EINVAL;
@@ -167,10 +180,7 @@ int vshare_fence_signal_ioctl(struct drm_device *dev, void *data,
 	fence = xa_erase(&vfile->fences, args->fence);
 	if (!fence)
 		return -ENOENT;
-	if (dma_fence_is_signaled(fence))
-		ret = -ETIMEDOUT;
-	vshare_fence_finish(fence);
-	return ret;
+	return vshare_fence_finish(fence);
 }
 
 /* A closing file signals the fences it still owns. */
