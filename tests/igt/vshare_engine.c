@@ -21,27 +21,11 @@
 #include "vshare_lib.h"
 
 #define MiB (1024ull * 1024)
-#define JOB_TIMEOUT "/sys/module/vshare/parameters/job_timeout_ms"
-
-/* sw_sync's debugfs ABI (drivers/dma-buf/sync_debug.h). */
-struct sw_sync_create_fence {
-	uint32_t value;
-	char name[32];
-	int32_t fence;
-};
-#define SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, struct sw_sync_create_fence)
-#define SW_SYNC_IOC_INC _IOW('W', 1, uint32_t)
-
-static int __submit(int fd, struct drm_vshare_submit *s)
-{
-	return igt_ioctl(fd, DRM_IOCTL_VSHARE_SUBMIT, s) ? -errno : 0;
-}
-
 /* Submits and returns the job's sync_file. */
 static int submit(int fd, struct drm_vshare_submit s)
 {
 	s.flags |= VSHARE_SUBMIT_OUT_SYNC_FILE;
-	igt_assert_eq(__submit(fd, &s), 0);
+	igt_assert_eq(__vshare_submit(fd, &s), 0);
 	igt_assert(s.out_fence_fd >= 0);
 	return s.out_fence_fd;
 }
@@ -68,26 +52,6 @@ static void wait_ok(int sync_fd)
 	close(sync_fd);
 }
 
-static void write_param(const char *path, unsigned int value)
-{
-	FILE *f = fopen(path, "w");
-
-	igt_assert(f);
-	igt_assert(fprintf(f, "%u\n", value) > 0);
-	igt_assert_eq(fclose(f), 0);
-}
-
-static unsigned int read_param(const char *path)
-{
-	unsigned int value = 0;
-	FILE *f = fopen(path, "r");
-
-	igt_assert(f);
-	igt_assert_eq(fscanf(f, "%u", &value), 1);
-	fclose(f);
-	return value;
-}
-
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -107,15 +71,6 @@ static void check_fill(const uint32_t *p, uint64_t size, uint64_t off,
 		igt_assert_f(p[i] == want, "word %" PRIu64 ": %#x, expected %#x\n",
 			     i, p[i], want);
 	}
-}
-
-static int sw_sync_fence(int timeline)
-{
-	struct sw_sync_create_fence create = { .value = 1 };
-
-	strcpy(create.name, "vshare-engine");
-	do_ioctl(timeline, SW_SYNC_IOC_CREATE_FENCE, &create);
-	return create.fence;
 }
 
 int igt_main()
@@ -235,10 +190,8 @@ int igt_main()
 		uint32_t dst = vshare_create(fd, 4096);
 		uint32_t *p = vshare_mmap(fd, dst, 4096, PROT_READ);
 		int timeline, in, out;
-		uint32_t one = 1;
 
-		timeline = open("/sys/kernel/debug/sync/sw_sync", O_RDWR);
-		igt_require(timeline >= 0);
+		timeline = sw_sync_timeline();
 		in = sw_sync_fence(timeline);
 		out = submit(fd, (struct drm_vshare_submit){
 			.op = VSHARE_JOB_FILL, .dst_handle = dst, .size = 4096,
@@ -246,7 +199,7 @@ int igt_main()
 			.in_fence_fd = in });
 		igt_assert(!signaled_within(out, 300));
 		igt_assert_eq_u32(p[0], 0);
-		do_ioctl(timeline, SW_SYNC_IOC_INC, &one);
+		sw_sync_inc(timeline);
 		wait_ok(out);
 		igt_assert_eq_u32(p[0], 7);
 		close(in);
@@ -269,7 +222,7 @@ int igt_main()
 
 		do_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &create);
 		s.out_syncobj = create.handle;
-		igt_assert_eq(__submit(fd, &s), 0);
+		igt_assert_eq(__vshare_submit(fd, &s), 0);
 		igt_assert(s.seqno > 0);
 		igt_assert_eq(s.out_fence_fd, -1);
 
@@ -278,7 +231,7 @@ int igt_main()
 			.size = 4096, .in_syncobj = create.handle,
 			.out_syncobj = create.handle,
 		};
-		igt_assert_eq(__submit(fd, &s), 0);
+		igt_assert_eq(__vshare_submit(fd, &s), 0);
 		wait.handles = (uintptr_t)&create.handle;
 		do_ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &wait);
 		igt_assert_eq_u32(pb[0], 0x51);
@@ -312,12 +265,12 @@ int igt_main()
 
 	igt_describe("A hung job signals -EIO after the timeout; the engine recovers.");
 	igt_subtest("hang-recovery") {
-		unsigned int saved = read_param(JOB_TIMEOUT);
+		unsigned int saved = vshare_param("job_timeout_ms");
 		uint32_t dst = vshare_create(fd, 4096);
 		uint32_t *p = vshare_mmap(fd, dst, 4096, PROT_READ);
 		int hung, next;
 
-		write_param(JOB_TIMEOUT, 500);
+		vshare_set_param("job_timeout_ms", 500);
 		hung = submit(fd, (struct drm_vshare_submit){
 			.op = VSHARE_JOB_FILL, .dst_handle = dst, .size = 4096,
 			.value = 1, .flags = VSHARE_SUBMIT_HANG });
@@ -330,7 +283,7 @@ int igt_main()
 		igt_assert(signaled_within(next, 20000));
 		igt_assert_eq(status(next), -ECANCELED);
 		igt_assert_eq_u32(p[0], 0);
-		write_param(JOB_TIMEOUT, saved);
+		vshare_set_param("job_timeout_ms", saved);
 		wait_ok(submit(fd, (struct drm_vshare_submit){
 			.op = VSHARE_JOB_FILL, .dst_handle = dst, .size = 4096,
 			.value = 3 }));
@@ -343,13 +296,12 @@ int igt_main()
 
 	igt_describe("A dependency that never signals times the job out.");
 	igt_subtest("dependency-timeout") {
-		unsigned int saved = read_param(JOB_TIMEOUT);
+		unsigned int saved = vshare_param("job_timeout_ms");
 		uint32_t dst = vshare_create(fd, 4096);
 		int timeline, in, out;
 
-		timeline = open("/sys/kernel/debug/sync/sw_sync", O_RDWR);
-		igt_require(timeline >= 0);
-		write_param(JOB_TIMEOUT, 300);
+		timeline = sw_sync_timeline();
+		vshare_set_param("job_timeout_ms", 300);
 		in = sw_sync_fence(timeline);
 		out = submit(fd, (struct drm_vshare_submit){
 			.op = VSHARE_JOB_FILL, .dst_handle = dst, .size = 4096,
@@ -357,7 +309,7 @@ int igt_main()
 			.in_fence_fd = in });
 		igt_assert(signaled_within(out, 20000));
 		igt_assert_eq(status(out), -ETIMEDOUT);
-		write_param(JOB_TIMEOUT, saved);
+		vshare_set_param("job_timeout_ms", saved);
 		close(out);
 		close(in);
 		close(timeline);
@@ -375,7 +327,7 @@ int igt_main()
 #define BAD(field_changes, err) do {					\
 		s = ok;							\
 		field_changes;						\
-		igt_assert_eq(__submit(fd, &s), -(err));		\
+		igt_assert_eq(__vshare_submit(fd, &s), -(err));		\
 	} while (0)
 		BAD(s.op = 0, EINVAL);
 		BAD(s.op = 4, EINVAL);
@@ -404,7 +356,7 @@ int igt_main()
 		    EINVAL);
 		BAD(s.op = VSHARE_JOB_CRC32, EINVAL);
 #undef BAD
-		/* Nothing ran: the buffers are still zero. */
+		/* After all the refusals, a valid job still runs. */
 		wait_ok(submit(fd, ok));
 		close(null);
 		gem_close(fd, a);

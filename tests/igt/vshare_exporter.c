@@ -187,11 +187,11 @@ int igt_main()
 
 	igt_describe("Buffers over the module's memory limit fail with ENOMEM.");
 	igt_subtest("mem-limit") {
-		unsigned int saved = vshare_mem_limit_mb();
+		unsigned int saved = vshare_param("mem_limit_mb");
 		uint64_t used = vshare_mem_used(fd), size = 32 * MiB;
 		uint32_t a, b, c;
 
-		vshare_set_mem_limit_mb(used / MiB + 64);
+		vshare_set_param("mem_limit_mb", used / MiB + 64);
 		a = vshare_create(fd, 48 * MiB);
 		igt_assert_eq(__vshare_create(fd, &size, 0, &b), -ENOMEM);
 		size = 32 * MiB;
@@ -203,7 +203,7 @@ int igt_main()
 		c = vshare_create(fd, 32 * MiB);
 		gem_close(fd, b);
 		gem_close(fd, c);
-		vshare_set_mem_limit_mb(saved);
+		vshare_set_param("mem_limit_mb", saved);
 		igt_assert_eq_u64(vshare_mem_used(fd), used);
 	}
 

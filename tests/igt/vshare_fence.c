@@ -31,36 +31,11 @@ struct vgem_fence_attach {
 #define VGEM_IOCTL_FENCE_ATTACH \
 	DRM_IOWR(DRM_COMMAND_BASE + 1, struct vgem_fence_attach)
 
-/* sw_sync's debugfs ABI (drivers/dma-buf/sync_debug.h). */
-struct sw_sync_create_fence {
-	uint32_t value;
-	char name[32];
-	int32_t fence;
-};
-#define SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, struct sw_sync_create_fence)
-#define SW_SYNC_IOC_INC _IOW('W', 1, uint32_t)
-
-#define FENCE_TIMEOUT "/sys/module/vshare/parameters/fence_timeout_ms"
-
-static int __attach(int fd, uint32_t handle, uint32_t flags,
-		    uint32_t timeout_ms, uint32_t *id)
-{
-	struct drm_vshare_fence_attach arg = {
-		.handle = handle, .flags = flags, .timeout_ms = timeout_ms,
-	};
-
-	if (igt_ioctl(fd, DRM_IOCTL_VSHARE_FENCE_ATTACH, &arg))
-		return -errno;
-	if (id)
-		*id = arg.out_fence;
-	return 0;
-}
-
 static uint32_t attach(int fd, uint32_t handle, uint32_t flags)
 {
 	uint32_t id = 0;
 
-	igt_assert_eq(__attach(fd, handle, flags, 0, &id), 0);
+	igt_assert_eq(__vshare_fence_attach(fd, handle, flags, 0, &id), 0);
 	igt_assert(id);
 	return id;
 }
@@ -103,26 +78,6 @@ static int export_sync_file(int dmabuf, uint32_t flags)
 	do_ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg);
 	igt_assert(arg.fd >= 0);
 	return arg.fd;
-}
-
-static void write_param(const char *path, unsigned int value)
-{
-	FILE *f = fopen(path, "w");
-
-	igt_assert(f);
-	igt_assert(fprintf(f, "%u\n", value) > 0);
-	igt_assert_eq(fclose(f), 0);
-}
-
-static unsigned int read_param(const char *path)
-{
-	unsigned int value = 0;
-	FILE *f = fopen(path, "r");
-
-	igt_assert(f);
-	igt_assert_eq(fscanf(f, "%u", &value), 1);
-	fclose(f);
-	return value;
 }
 
 int igt_main()
@@ -171,13 +126,13 @@ int igt_main()
 		r1 = attach(fd, handle, 0);
 		r2 = attach(fd, handle, 0);
 		igt_assert_neq(r1, r2);
-		igt_assert_eq(__attach(fd, handle, VSHARE_FENCE_WRITE, 0, NULL), -EBUSY);
+		igt_assert_eq(__vshare_fence_attach(fd, handle, VSHARE_FENCE_WRITE, 0, NULL), -EBUSY);
 		igt_assert_eq(__signal(fd, r1, 0), 0);
-		igt_assert_eq(__attach(fd, handle, VSHARE_FENCE_WRITE, 0, NULL), -EBUSY);
+		igt_assert_eq(__vshare_fence_attach(fd, handle, VSHARE_FENCE_WRITE, 0, NULL), -EBUSY);
 		igt_assert_eq(__signal(fd, r2, 0), 0);
 		w = attach(fd, handle, VSHARE_FENCE_WRITE);
-		igt_assert_eq(__attach(fd, handle, 0, 0, NULL), -EBUSY);
-		igt_assert_eq(__attach(fd, handle, VSHARE_FENCE_WRITE, 0, NULL), -EBUSY);
+		igt_assert_eq(__vshare_fence_attach(fd, handle, 0, 0, NULL), -EBUSY);
+		igt_assert_eq(__vshare_fence_attach(fd, handle, VSHARE_FENCE_WRITE, 0, NULL), -EBUSY);
 		igt_assert_eq(__signal(fd, w, 0), 0);
 		gem_close(fd, handle);
 	}
@@ -186,10 +141,10 @@ int igt_main()
 		uint32_t id;
 
 		handle = vshare_create(fd, 4096);
-		igt_assert_eq(__attach(fd, handle, 1u << 2, 0, NULL), -EINVAL);
-		igt_assert_eq(__attach(fd, handle, ~0u, 0, NULL), -EINVAL);
-		igt_assert_eq(__attach(fd, handle, 0, 100, NULL), -EINVAL);
-		igt_assert_eq(__attach(fd, 0x7fff, 0, 0, NULL), -ENOENT);
+		igt_assert_eq(__vshare_fence_attach(fd, handle, 1u << 2, 0, NULL), -EINVAL);
+		igt_assert_eq(__vshare_fence_attach(fd, handle, ~0u, 0, NULL), -EINVAL);
+		igt_assert_eq(__vshare_fence_attach(fd, handle, 0, 100, NULL), -EINVAL);
+		igt_assert_eq(__vshare_fence_attach(fd, 0x7fff, 0, 0, NULL), -ENOENT);
 		igt_assert_eq(__signal(fd, 0, 0), -ENOENT);
 		igt_assert_eq(__signal(fd, 0x7fff, 0), -ENOENT);
 		id = attach(fd, handle, 0);
@@ -209,7 +164,7 @@ int igt_main()
 		handle = vshare_create(fd, 4096);
 		dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
 		clock_gettime(CLOCK_MONOTONIC, &start);
-		igt_assert_eq(__attach(fd, handle, VSHARE_FENCE_WRITE |
+		igt_assert_eq(__vshare_fence_attach(fd, handle, VSHARE_FENCE_WRITE |
 				       VSHARE_FENCE_TIMEOUT, 300, &id), 0);
 		sync_fd = export_sync_file(dmabuf, DMA_BUF_SYNC_READ);
 		igt_assert_eq(sync_file_status(sync_fd), 0);
@@ -228,19 +183,19 @@ int igt_main()
 
 	igt_describe("Without a timeout, the module parameter sets the expiry.");
 	igt_subtest("expiry-module-default") {
-		unsigned int saved = read_param(FENCE_TIMEOUT);
+		unsigned int saved = vshare_param("fence_timeout_ms");
 		uint32_t id;
 
-		write_param(FENCE_TIMEOUT, 200);
+		vshare_set_param("fence_timeout_ms", 200);
 		handle = vshare_create(fd, 4096);
 		dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
 		id = attach(fd, handle, VSHARE_FENCE_WRITE);
-		write_param(FENCE_TIMEOUT, saved);
+		vshare_set_param("fence_timeout_ms", saved);
 		igt_assert_eq(ready(dmabuf, POLLIN), 0);
 		igt_assert(ready_within(dmabuf, POLLIN, 5000));
 		igt_assert_eq(__signal(fd, id, 0), -ETIMEDOUT);
 		/* A zero timeout is already expired. */
-		igt_assert_eq(__attach(fd, handle, VSHARE_FENCE_TIMEOUT, 0, &id), 0);
+		igt_assert_eq(__vshare_fence_attach(fd, handle, VSHARE_FENCE_TIMEOUT, 0, &id), 0);
 		igt_assert(ready_within(dmabuf, POLLOUT, 5000));
 		igt_assert_eq(__signal(fd, id, 0), -ETIMEDOUT);
 		close(dmabuf);
@@ -281,26 +236,20 @@ int igt_main()
 
 	igt_describe("IMPORT_SYNC_FILE makes the buffer wait for a foreign fence.");
 	igt_subtest("import-sync-file") {
-		struct sw_sync_create_fence create = { .value = 1 };
 		struct dma_buf_import_sync_file imp = { .flags = DMA_BUF_SYNC_WRITE };
-		uint32_t one = 1;
-		int timeline;
-
-		timeline = open("/sys/kernel/debug/sync/sw_sync", O_RDWR);
-		igt_require_f(timeline >= 0, "no sw_sync in debugfs\n");
-		strcpy(create.name, "vshare-test");
-		do_ioctl(timeline, SW_SYNC_IOC_CREATE_FENCE, &create);
+		int timeline = sw_sync_timeline();
+		int in = sw_sync_fence(timeline);
 
 		handle = vshare_create(fd, 4096);
 		dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
-		imp.fd = create.fence;
+		imp.fd = in;
 		do_ioctl(dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &imp);
 		igt_assert_eq(ready(dmabuf, POLLIN | POLLOUT), 0);
 		/* vshare's own FENCE_ATTACH sees the foreign write fence too. */
-		igt_assert_eq(__attach(fd, handle, 0, 0, NULL), -EBUSY);
-		do_ioctl(timeline, SW_SYNC_IOC_INC, &one);
+		igt_assert_eq(__vshare_fence_attach(fd, handle, 0, 0, NULL), -EBUSY);
+		sw_sync_inc(timeline);
 		igt_assert(ready_within(dmabuf, POLLIN | POLLOUT, 1000));
-		close(create.fence);
+		close(in);
 		close(timeline);
 		close(dmabuf);
 		gem_close(fd, handle);
@@ -320,7 +269,7 @@ int igt_main()
 		igt_assert_eq(__signal(fd, id, 0), 0);
 		do_ioctl(vgem, VGEM_IOCTL_FENCE_ATTACH, &va);
 		/* And vgem's fence is seen by vshare. */
-		igt_assert_eq(__attach(fd, handle, 0, 0, NULL), -EBUSY);
+		igt_assert_eq(__vshare_fence_attach(fd, handle, 0, 0, NULL), -EBUSY);
 		igt_assert_eq(ready(dmabuf, POLLIN), 0);
 		close(vgem);	/* vgem signals its fences on close. */
 		igt_assert(ready_within(dmabuf, POLLIN | POLLOUT, 1000));

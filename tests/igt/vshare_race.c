@@ -160,24 +160,6 @@ static void cond_wait_ms(pthread_cond_t *cond, pthread_mutex_t *lock, int ms)
 /* ---------------------------------------------------------------------- */
 /* Thread-safe helpers (no igt_assert)                                    */
 
-static int __submit(int fd, struct drm_vshare_submit *s)
-{
-	return igt_ioctl(fd, DRM_IOCTL_VSHARE_SUBMIT, s) ? -errno : 0;
-}
-
-static int __attach(int fd, uint32_t handle, uint32_t flags,
-		    uint32_t timeout_ms, uint32_t *id)
-{
-	struct drm_vshare_fence_attach arg = {
-		.handle = handle, .flags = flags, .timeout_ms = timeout_ms,
-	};
-
-	if (igt_ioctl(fd, DRM_IOCTL_VSHARE_FENCE_ATTACH, &arg))
-		return -errno;
-	*id = arg.out_fence;
-	return 0;
-}
-
 static int __signal(int fd, uint32_t id)
 {
 	struct drm_vshare_fence_signal arg = { .fence = id };
@@ -1011,7 +993,7 @@ static bool fse_close_file(int i, uint32_t timeout, unsigned int *seed)
 		return false;
 	ret = __prime_fd_to_handle(fd, fse.dmabuf[i], &h);
 	if (!ret)
-		ret = __attach(fd, h, VSHARE_FENCE_WRITE | VSHARE_FENCE_TIMEOUT,
+		ret = __vshare_fence_attach(fd, h, VSHARE_FENCE_WRITE | VSHARE_FENCE_TIMEOUT,
 			       timeout, &id);
 	if (!race_check(ret == 0, "import/FENCE_ATTACH: %s\n", errname(-ret))) {
 		close(fd);
@@ -1045,7 +1027,7 @@ static void *fse_thread(void *arg)
 		}
 
 		/* Every earlier fence is signaled: no conflict possible. */
-		ret = __attach(fse.fd, fse.handle[i], flags, timeout, &id);
+		ret = __vshare_fence_attach(fse.fd, fse.handle[i], flags, timeout, &id);
 		if (!race_check(ret == 0, "FENCE_ATTACH (timeout %u ms): %s\n",
 				timeout, errname(-ret)))
 			break;
@@ -1196,7 +1178,7 @@ static bool eng_private_check(int fd, long n)
 	if (!race_check(ret == 0, "CREATE: %s\n", errname(-ret)))
 		return false;
 	s.dst_handle = p;
-	ret = __submit(fd, &s);
+	ret = __vshare_submit(fd, &s);
 	if (!race_check(ret == 0, "SUBMIT: %s\n", errname(-ret))) {
 		__gem_close(fd, p);
 		return false;
@@ -1255,7 +1237,7 @@ static void *eng_submitter(void *arg)
 			s.dst_offset = ENG_HALF;
 			s.size = ENG_HALF;
 		}
-		ret = __submit(eng.fd0, &s);
+		ret = __vshare_submit(eng.fd0, &s);
 		if (ret == -ENOENT) {
 			atomic_fetch_add(&eng.enoent, 1);
 			continue;
@@ -1304,7 +1286,7 @@ static void *eng_churn(void *arg)
 			ret = __prime_fd_to_handle(eng.fd1, dmabuf, &h1);
 		if (race_check(ret == 0, "export/import: %s\n", errname(-ret))) {
 			job.dst_handle = h1;
-			ret = __submit(eng.fd1, &job);
+			ret = __vshare_submit(eng.fd1, &job);
 			if (race_check(ret == 0, "SUBMIT on device #1: %s\n",
 				       errname(-ret))) {
 				atomic_fetch_add(&eng.peer_jobs, 1);

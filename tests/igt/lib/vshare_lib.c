@@ -173,24 +173,89 @@ uint64_t vshare_mem_used(int fd)
 	return used;
 }
 
-#define MEM_LIMIT "/sys/module/vshare/parameters/mem_limit_mb"
-
-unsigned int vshare_mem_limit_mb(void)
+/* A vshare module parameter, /sys/module/vshare/parameters/NAME. */
+static FILE *open_param(const char *name, const char *mode)
 {
-	unsigned int mb = 0;
-	FILE *f = fopen(MEM_LIMIT, "r");
+	char path[128];
+	FILE *f;
 
-	igt_assert(f);
-	igt_assert_eq(fscanf(f, "%u", &mb), 1);
-	fclose(f);
-	return mb;
+	snprintf(path, sizeof(path), "/sys/module/vshare/parameters/%s", name);
+	f = fopen(path, mode);
+	igt_assert_f(f, "cannot open %s\n", path);
+	return f;
 }
 
-void vshare_set_mem_limit_mb(unsigned int mb)
+unsigned int vshare_param(const char *name)
 {
-	FILE *f = fopen(MEM_LIMIT, "w");
+	FILE *f = open_param(name, "r");
+	unsigned int value = 0;
 
-	igt_assert(f);
-	igt_assert(fprintf(f, "%u\n", mb) > 0);
+	igt_assert_eq(fscanf(f, "%u", &value), 1);
+	fclose(f);
+	return value;
+}
+
+void vshare_set_param(const char *name, unsigned int value)
+{
+	FILE *f = open_param(name, "w");
+
+	igt_assert(fprintf(f, "%u\n", value) > 0);
 	igt_assert_eq(fclose(f), 0);
+}
+
+/* Thread-safe: no assertion; @id may be NULL. */
+int __vshare_fence_attach(int fd, uint32_t handle, uint32_t flags,
+			  uint32_t timeout_ms, uint32_t *id)
+{
+	struct drm_vshare_fence_attach arg = {
+		.handle = handle, .flags = flags, .timeout_ms = timeout_ms,
+	};
+
+	if (igt_ioctl(fd, DRM_IOCTL_VSHARE_FENCE_ATTACH, &arg))
+		return -errno;
+	if (id)
+		*id = arg.out_fence;
+	return 0;
+}
+
+/* Thread-safe: no assertion. */
+int __vshare_submit(int fd, struct drm_vshare_submit *submit)
+{
+	return igt_ioctl(fd, DRM_IOCTL_VSHARE_SUBMIT, submit) ? -errno : 0;
+}
+
+/* sw_sync's debugfs ABI (drivers/dma-buf/sync_debug.h). */
+struct sw_sync_create_fence {
+	uint32_t value;
+	char name[32];
+	int32_t fence;
+};
+#define SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, struct sw_sync_create_fence)
+#define SW_SYNC_IOC_INC _IOW('W', 1, uint32_t)
+
+/* A new sw_sync timeline; skips the subtest without sw_sync. */
+int sw_sync_timeline(void)
+{
+	int timeline = open("/sys/kernel/debug/sync/sw_sync", O_RDWR | O_CLOEXEC);
+
+	igt_require_f(timeline >= 0, "no sw_sync in debugfs\n");
+	return timeline;
+}
+
+/* A sync_file of a fence that signals at the timeline's next step. */
+int sw_sync_fence(int timeline)
+{
+	struct sw_sync_create_fence create = { .value = 1 };
+
+	strcpy(create.name, "vshare-test");
+	do_ioctl(timeline, SW_SYNC_IOC_CREATE_FENCE, &create);
+	igt_assert(create.fence >= 0);
+	return create.fence;
+}
+
+void sw_sync_inc(int timeline)
+{
+	uint32_t one = 1;
+
+	do_ioctl(timeline, SW_SYNC_IOC_INC, &one);
 }

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vshare_drm.h"
+
 /** struct vshare_bo_state - one line of debugfs vshare_buffers */
 struct vshare_bo_state {
 	unsigned int id;
@@ -36,7 +38,15 @@ bool vshare_bo_state(int fd, uint64_t size, struct vshare_bo_state *st);
 int vshare_bo_count(int fd, uint64_t size);
 uint64_t vshare_mem_used(int fd);
 
-unsigned int vshare_mem_limit_mb(void);
-void vshare_set_mem_limit_mb(unsigned int mb);
+unsigned int vshare_param(const char *name);
+void vshare_set_param(const char *name, unsigned int value);
+
+int __vshare_fence_attach(int fd, uint32_t handle, uint32_t flags,
+			  uint32_t timeout_ms, uint32_t *id);
+int __vshare_submit(int fd, struct drm_vshare_submit *submit);
+
+int sw_sync_timeline(void);
+int sw_sync_fence(int timeline);
+void sw_sync_inc(int timeline);
 
 #endif /* VSHARE_LIB_H */

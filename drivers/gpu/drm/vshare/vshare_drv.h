@@ -144,6 +144,7 @@ struct vshare_bo *vshare_bo_alloc(struct drm_device *dev, size_t size);
 struct vshare_bo *vshare_bo_create(struct drm_device *dev, u64 size,
 				   u32 flags);
 int vshare_bo_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma);
+int vshare_bo_check_range(struct drm_gem_object *obj, u64 offset, u64 size);
 unsigned long vshare_get_unmapped_area(struct file *filp, unsigned long addr,
 				       unsigned long len, unsigned long pgoff,
 				       unsigned long flags);

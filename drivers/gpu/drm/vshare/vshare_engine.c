@@ -17,7 +17,6 @@
 #include <linux/dma-resv.h>
 #include <linux/file.h>
 #include <linux/module.h>
-#include <linux/overflow.h>
 #include <linux/sync_file.h>
 #include <linux/workqueue.h>
 
@@ -176,16 +175,6 @@ static void vshare_job_work(struct work_struct *work)
 	vshare_job_free(job);
 }
 
-static int vshare_check_range(struct drm_gem_object *obj, u64 offset, u64 size)
-{
-	u64 end;
-
-	if (!IS_ALIGNED(offset, 4) || check_add_overflow(offset, size, &end) ||
-	    end > obj->size)
-		return -EINVAL;
-	return 0;
-}
-
 static int vshare_job_args(struct drm_vshare_submit *args)
 {
 	if (args->flags & ~VSHARE_SUBMIT_FLAGS || !args->dst_handle ||
@@ -226,10 +215,10 @@ static int vshare_job_lookup(struct vshare_job *job, struct drm_file *file)
 		else
 			job->objs[job->nobjs++] = src;
 	}
-	if (vshare_check_range(dst, args->dst_offset, dst_size))
+	if (vshare_bo_check_range(dst, args->dst_offset, dst_size))
 		return -EINVAL;
 	if (src) {
-		if (vshare_check_range(src, args->src_offset, args->size))
+		if (vshare_bo_check_range(src, args->src_offset, args->size))
 			return -EINVAL;
 		/* memcpy() within one buffer: no overlap. */
 		if (src == dst && args->op == VSHARE_JOB_COPY &&

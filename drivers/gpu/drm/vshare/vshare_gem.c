@@ -209,14 +209,6 @@ static void vshare_bo_free(struct drm_gem_object *obj)
 	kfree(bo);
 }
 
-static struct sg_table *vshare_bo_get_sg_table(struct drm_gem_object *obj)
-{
-	struct vshare_bo *bo = to_vshare_bo(obj);
-
-	return drm_prime_pages_to_sg(obj->dev, bo->pages,
-				     obj->size >> PAGE_SHIFT);
-}
-
 /* One kernel mapping, shared by all its users. */
 static int vshare_bo_vmap(struct drm_gem_object *obj, struct iosys_map *map)
 {
@@ -382,6 +374,25 @@ unsigned long vshare_get_unmapped_area(struct file *filp, unsigned long addr,
 }
 #endif
 
+/**
+ * vshare_bo_check_range - validate a byte range of a buffer
+ * @obj: the buffer
+ * @offset: start, which must be 4-byte aligned
+ * @size: length
+ *
+ * Returns: 0, or -EINVAL if the range is misaligned, overflows or does not
+ * lie within the buffer.
+ */
+int vshare_bo_check_range(struct drm_gem_object *obj, u64 offset, u64 size)
+{
+	u64 end;
+
+	if (!IS_ALIGNED(offset, 4) || check_add_overflow(offset, size, &end) ||
+	    end > obj->size)
+		return -EINVAL;
+	return 0;
+}
+
 static enum drm_gem_object_status vshare_bo_status(struct drm_gem_object *obj)
 {
 	return DRM_GEM_OBJECT_RESIDENT;
@@ -390,7 +401,6 @@ static enum drm_gem_object_status vshare_bo_status(struct drm_gem_object *obj)
 static const struct drm_gem_object_funcs vshare_bo_funcs = {
 	.free = vshare_bo_free,
 	.export = vshare_gem_prime_export,
-	.get_sg_table = vshare_bo_get_sg_table,
 	.vmap = vshare_bo_vmap,
 	.vunmap = vshare_bo_vunmap,
 	.mmap = vshare_bo_mmap,

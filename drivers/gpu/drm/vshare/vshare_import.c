@@ -10,7 +10,6 @@
 #include <linux/crc32.h>
 #include <linux/dma-buf.h>
 #include <linux/iosys-map.h>
-#include <linux/overflow.h>
 
 #include <drm/drm_file.h>
 #include <drm/drm_prime.h>
@@ -101,12 +100,9 @@ int vshare_access_ioctl(struct drm_device *dev, void *data,
 	struct drm_vshare_access *args = data;
 	enum dma_data_direction dir;
 	struct drm_gem_object *obj;
-	u64 end;
 	int ret;
 
-	if (args->pad || !args->size || !IS_ALIGNED(args->offset, 4) ||
-	    !IS_ALIGNED(args->size, 4) ||
-	    check_add_overflow(args->offset, args->size, &end))
+	if (args->pad || !args->size || !IS_ALIGNED(args->size, 4))
 		return -EINVAL;
 	switch (args->op) {
 	case VSHARE_ACCESS_FILL:
@@ -122,11 +118,10 @@ int vshare_access_ioctl(struct drm_device *dev, void *data,
 	obj = drm_gem_object_lookup(file, args->handle);
 	if (!obj)
 		return -ENOENT;
-	if (end > obj->size)
-		ret = -EINVAL;
-	else if (obj->import_attach)
+	ret = vshare_bo_check_range(obj, args->offset, args->size);
+	if (!ret && obj->import_attach)
 		ret = vshare_access_imported(obj, args, dir);
-	else
+	else if (!ret)
 		ret = vshare_access_native(obj, args, dir);
 	drm_gem_object_put(obj);
 	return ret;
