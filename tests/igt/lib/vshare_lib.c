@@ -259,3 +259,84 @@ void sw_sync_inc(int timeline)
 
 	do_ioctl(timeline, SW_SYNC_IOC_INC, &one);
 }
+
+/*
+ * Fault injection (the driver's vshare_fault.c): fault_attrs in
+ * /sys/kernel/debug/vshare/fail_<point>/. Armed points fail only in tasks
+ * marked make-it-fail, so other programs never see the failures.
+ */
+#define FAULT_DIR	"/sys/kernel/debug/vshare"
+
+static void write_file(const char *path, const char *value)
+{
+	FILE *f = fopen(path, "w");
+
+	igt_assert_f(f, "%s: %m\n", path);
+	igt_assert(fputs(value, f) >= 0);
+	igt_assert_f(fclose(f) == 0, "%s: %m\n", path);
+}
+
+static void write_attr(const char *point, const char *attr, const char *value)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), FAULT_DIR "/fail_%s/%s", point, attr);
+	write_file(path, value);
+}
+
+void vshare_require_faults(void)
+{
+	igt_require_f(access(FAULT_DIR "/fail_alloc/probability", W_OK) == 0,
+		      "no vshare fault injection (CONFIG_FAULT_INJECTION_DEBUG_FS)\n");
+}
+
+void vshare_fault_arm(const char *point, unsigned int percent)
+{
+	char value[16];
+
+	snprintf(value, sizeof(value), "%u\n", percent);
+	write_attr(point, "verbose", "0\n");
+	write_attr(point, "interval", "1\n");
+	write_attr(point, "times", "-1\n");
+	write_attr(point, "space", "0\n");
+	write_attr(point, "task-filter", "Y\n");
+	write_attr(point, "probability", value);
+	write_file("/proc/thread-self/make-it-fail", "1\n");
+}
+
+void vshare_fault_disarm(const char *point)
+{
+	write_attr(point, "probability", "0\n");
+	write_attr(point, "times", "0\n");
+}
+
+const char *const vshare_fault_points[] = {
+	"alloc", "export", "attach", "map", "vmap", "mmap", "cpu_access", NULL
+};
+
+void vshare_fault_disarm_all(void)
+{
+	const char *const *p;
+
+	for (p = vshare_fault_points; *p; p++)
+		vshare_fault_disarm(*p);
+}
+
+void vshare_fail_nth(unsigned int n)
+{
+	char value[16];
+
+	snprintf(value, sizeof(value), "%u\n", n);
+	write_file("/proc/thread-self/fail-nth", value);
+}
+
+unsigned int vshare_fail_nth_left(void)
+{
+	FILE *f = fopen("/proc/thread-self/fail-nth", "r");
+	unsigned int n = 0;
+
+	igt_assert(f);
+	igt_assert_eq(fscanf(f, "%u", &n), 1);
+	fclose(f);
+	return n;
+}

@@ -49,4 +49,13 @@ int sw_sync_timeline(void);
 int sw_sync_fence(int timeline);
 void sw_sync_inc(int timeline);
 
+/* Fault injection points, as named in /sys/kernel/debug/vshare/fail_*. */
+extern const char *const vshare_fault_points[];
+void vshare_require_faults(void);
+void vshare_fault_arm(const char *point, unsigned int percent);
+void vshare_fault_disarm(const char *point);
+void vshare_fault_disarm_all(void);
+void vshare_fail_nth(unsigned int n);
+unsigned int vshare_fail_nth_left(void);
+
 #endif /* VSHARE_LIB_H */

@@ -30,6 +30,8 @@ static int vshare_dmabuf_attach(struct dma_buf *dmabuf,
 {
 	struct vshare_bo *bo = to_vshare_bo(dmabuf->priv);
 
+	if (vshare_should_fail(VSHARE_FAULT_ATTACH))
+		return -ENOMEM;
 	atomic_inc(&bo->attachments);
 	return 0;
 }
@@ -78,6 +80,8 @@ static struct sg_table *vshare_dmabuf_map(struct dma_buf_attachment *attach,
 
 	if (!valid_dma_direction(dir))
 		return ERR_PTR(-EINVAL);
+	if (vshare_should_fail(VSHARE_FAULT_MAP))
+		return ERR_PTR(-ENOMEM);
 
 	mapping = kzalloc_obj(*mapping, GFP_KERNEL);
 	if (!mapping)
@@ -200,6 +204,8 @@ void vshare_bo_end_cpu_access(struct vshare_bo *bo,
 static int vshare_dmabuf_begin_cpu_access(struct dma_buf *dmabuf,
 					  enum dma_data_direction dir)
 {
+	if (vshare_should_fail(VSHARE_FAULT_CPU_ACCESS))
+		return -ENOMEM;
 	vshare_bo_begin_cpu_access(to_vshare_bo(dmabuf->priv), dir);
 	return 0;
 }
@@ -239,6 +245,15 @@ static int vshare_dmabuf_mmap(struct dma_buf *dmabuf,
 	return ret;
 }
 
+/*
+ * An importer's kernel mapping. The dma-buf core warns when an exporter's
+ * vmap fails, as it must not: injected vmap faults stay out of this path.
+ */
+static int vshare_dmabuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	return vshare_bo_vmap_pages(to_vshare_bo(dmabuf->priv), map);
+}
+
 static const struct dma_buf_ops vshare_dmabuf_ops = {
 	.attach = vshare_dmabuf_attach,
 	.detach = vshare_dmabuf_detach,
@@ -248,7 +263,7 @@ static const struct dma_buf_ops vshare_dmabuf_ops = {
 	.begin_cpu_access = vshare_dmabuf_begin_cpu_access,
 	.end_cpu_access = vshare_dmabuf_end_cpu_access,
 	.mmap = vshare_dmabuf_mmap,
-	.vmap = drm_gem_dmabuf_vmap,
+	.vmap = vshare_dmabuf_vmap,
 	.vunmap = drm_gem_dmabuf_vunmap,
 };
 
@@ -286,6 +301,8 @@ struct dma_buf *vshare_gem_prime_export(struct drm_gem_object *obj, int flags)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 
+	if (vshare_should_fail(VSHARE_FAULT_EXPORT))
+		return ERR_PTR(-ENOMEM);
 	exp_info.exp_name = DRIVER_NAME;
 	exp_info.owner = THIS_MODULE;
 	exp_info.ops = &vshare_dmabuf_ops;

@@ -189,9 +189,10 @@ static int __init vshare_init(void)
 	if (num_devices < 1 || num_devices > VSHARE_MAX_DEVICES)
 		return -EINVAL;
 
+	vshare_fault_init();
 	ret = platform_driver_register(&vshare_platform_driver);
 	if (ret)
-		return ret;
+		goto err_fault;
 
 	for (i = 0; i < num_devices; i++) {
 		pdev = platform_device_register_simple(DRIVER_NAME, i, NULL, 0);
@@ -211,6 +212,8 @@ static int __init vshare_init(void)
 err_unregister:
 	vshare_unregister_devices();
 	platform_driver_unregister(&vshare_platform_driver);
+err_fault:
+	vshare_fault_fini();
 	return ret;
 }
 
@@ -218,6 +221,7 @@ static void __exit vshare_exit(void)
 {
 	vshare_unregister_devices();
 	platform_driver_unregister(&vshare_platform_driver);
+	vshare_fault_fini();
 }
 
 module_init(vshare_init);

@@ -24,6 +24,7 @@
 struct dma_buf;
 struct dma_buf_attachment;
 struct drm_mode_create_dumb;
+struct iosys_map;
 struct platform_device;
 struct sg_table;
 
@@ -143,6 +144,7 @@ struct vshare_mapping {
 struct vshare_bo *vshare_bo_alloc(struct drm_device *dev, size_t size);
 struct vshare_bo *vshare_bo_create(struct drm_device *dev, u64 size,
 				   u32 flags);
+int vshare_bo_vmap_pages(struct vshare_bo *bo, struct iosys_map *map);
 int vshare_bo_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma);
 int vshare_bo_check_range(struct drm_gem_object *obj, u64 offset, u64 size);
 unsigned long vshare_get_unmapped_area(struct file *filp, unsigned long addr,
@@ -192,5 +194,42 @@ int vshare_submit_ioctl(struct drm_device *dev, void *data,
 
 /* vshare_debugfs.c */
 void vshare_debugfs_init(struct vshare_device *vdev);
+
+/**
+ * enum vshare_fault - the operations fault injection can make fail
+ * @VSHARE_FAULT_ALLOC: allocation of one block of a buffer's pages
+ * @VSHARE_FAULT_EXPORT: PRIME export of a buffer
+ * @VSHARE_FAULT_ATTACH: dma-buf attach
+ * @VSHARE_FAULT_MAP: dma-buf map_dma_buf
+ * @VSHARE_FAULT_VMAP: kernel mapping of a native buffer
+ * @VSHARE_FAULT_MMAP: mmap of a buffer, through DRM or the dma-buf
+ * @VSHARE_FAULT_CPU_ACCESS: dma-buf begin_cpu_access
+ * @VSHARE_FAULT_COUNT: number of points
+ */
+enum vshare_fault {
+	VSHARE_FAULT_ALLOC,
+	VSHARE_FAULT_EXPORT,
+	VSHARE_FAULT_ATTACH,
+	VSHARE_FAULT_MAP,
+	VSHARE_FAULT_VMAP,
+	VSHARE_FAULT_MMAP,
+	VSHARE_FAULT_CPU_ACCESS,
+	VSHARE_FAULT_COUNT
+};
+
+/* vshare_fault.c */
+#ifdef CONFIG_FAULT_INJECTION
+bool vshare_should_fail(enum vshare_fault point);
+void vshare_fault_init(void);
+void vshare_fault_fini(void);
+#else
+static inline bool vshare_should_fail(enum vshare_fault point)
+{
+	return false;
+}
+
+static inline void vshare_fault_init(void) { }
+static inline void vshare_fault_fini(void) { }
+#endif
 
 #endif /* _VSHARE_DRV_H_ */

@@ -106,7 +106,7 @@ static int vshare_alloc_contiguous(struct vshare_bo *bo, unsigned long npages)
 	unsigned long done = 0;
 	struct page *page;
 
-	if (order > MAX_PAGE_ORDER)
+	if (order > MAX_PAGE_ORDER || vshare_should_fail(VSHARE_FAULT_ALLOC))
 		return -ENOMEM;
 	page = alloc_pages(VSHARE_LOW_ORDER_GFP, order);
 	if (!page)
@@ -131,7 +131,8 @@ static int vshare_alloc_pages(struct vshare_bo *bo, unsigned long npages)
 	struct page *page;
 
 	while (done < npages) {
-		if (fatal_signal_pending(current))
+		if (fatal_signal_pending(current) ||
+		    vshare_should_fail(VSHARE_FAULT_ALLOC))
 			goto err;
 		page = NULL;
 		for (i = 0; i < ARRAY_SIZE(vshare_orders) && !page; i++) {
@@ -209,17 +210,20 @@ static void vshare_bo_free(struct drm_gem_object *obj)
 	kfree(bo);
 }
 
-/* One kernel mapping, shared by all its users. */
-static int vshare_bo_vmap(struct drm_gem_object *obj, struct iosys_map *map)
+/**
+ * vshare_bo_vmap_pages - map a native buffer into the kernel
+ * @bo: the buffer, its reservation lock held
+ * @map: returns the mapping
+ *
+ * One kernel mapping, shared by all its users until the last vunmap.
+ *
+ * Returns: 0 or -ENOMEM.
+ */
+int vshare_bo_vmap_pages(struct vshare_bo *bo, struct iosys_map *map)
 {
-	struct vshare_bo *bo = to_vshare_bo(obj);
-
-	dma_resv_assert_held(obj->resv);
-	if (obj->import_attach)
-		return dma_buf_vmap(obj->import_attach->dmabuf, map);
-
+	dma_resv_assert_held(bo->base.resv);
 	if (!bo->vmap_count) {
-		bo->vaddr = vmap(bo->pages, obj->size >> PAGE_SHIFT, VM_MAP,
+		bo->vaddr = vmap(bo->pages, bo->base.size >> PAGE_SHIFT, VM_MAP,
 				 vshare_bo_pgprot(bo, PAGE_KERNEL));
 		if (!bo->vaddr)
 			return -ENOMEM;
@@ -227,6 +231,17 @@ static int vshare_bo_vmap(struct drm_gem_object *obj, struct iosys_map *map)
 	bo->vmap_count++;
 	iosys_map_set_vaddr(map, bo->vaddr);
 	return 0;
+}
+
+/* vshare's own kernel mappings (ACCESS, engine jobs), native or imported. */
+static int vshare_bo_vmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+	dma_resv_assert_held(obj->resv);
+	if (vshare_should_fail(VSHARE_FAULT_VMAP))
+		return -ENOMEM;
+	if (obj->import_attach)
+		return dma_buf_vmap(obj->import_attach->dmabuf, map);
+	return vshare_bo_vmap_pages(to_vshare_bo(obj), map);
 }
 
 static void vshare_bo_vunmap(struct drm_gem_object *obj,
@@ -334,6 +349,8 @@ int vshare_bo_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 		vm_flags_set(vma, VM_DONTEXPAND);
 		return 0;
 	}
+	if (vshare_should_fail(VSHARE_FAULT_MMAP))
+		return -ENOMEM;
 
 	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP |
 		     VM_HUGEPAGE);

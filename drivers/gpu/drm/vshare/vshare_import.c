@@ -45,35 +45,17 @@ static void vshare_access_range(struct drm_vshare_access *args, void *vaddr)
 	}
 }
 
-/* CPU access through the exporter's dma-buf operations. */
-static int vshare_access_imported(struct drm_gem_object *obj,
-				  struct drm_vshare_access *args,
-				  enum dma_data_direction dir)
+/*
+ * The kernel reads or writes the buffer as an importer does: mapped first,
+ * so that CPU access begins with the mapping in place (its cache lines
+ * invalidated); for an imported buffer, through the exporter's operations.
+ */
+static int vshare_access_bo(struct drm_gem_object *obj,
+			    struct drm_vshare_access *args,
+			    enum dma_data_direction dir)
 {
-	struct dma_buf *dmabuf = obj->import_attach->dmabuf;
-	struct iosys_map map;
-	int ret, end;
-
-	ret = dma_buf_begin_cpu_access(dmabuf, dir);
-	if (ret)
-		return ret;
-	ret = dma_buf_vmap_unlocked(dmabuf, &map);
-	if (!ret) {
-		/* I/O memory would need memcpy_fromio(): not for a CPU op. */
-		if (map.is_iomem)
-			ret = -EOPNOTSUPP;
-		else
-			vshare_access_range(args, map.vaddr);
-		dma_buf_vunmap_unlocked(dmabuf, &map);
-	}
-	end = dma_buf_end_cpu_access(dmabuf, dir);
-	return ret ?: end;
-}
-
-static int vshare_access_native(struct drm_gem_object *obj,
-				struct drm_vshare_access *args,
-				enum dma_data_direction dir)
-{
+	struct dma_buf *dmabuf = obj->import_attach ?
+				 obj->import_attach->dmabuf : NULL;
 	struct vshare_bo *bo = to_vshare_bo(obj);
 	struct iosys_map map;
 	int ret;
@@ -83,15 +65,29 @@ static int vshare_access_native(struct drm_gem_object *obj,
 	dma_resv_unlock(obj->resv);
 	if (ret)
 		return ret;
+	/* I/O memory would need memcpy_fromio(): not for a CPU op. */
+	if (map.is_iomem) {
+		ret = -EOPNOTSUPP;
+		goto out_vunmap;
+	}
 
-	vshare_bo_begin_cpu_access(bo, dir);
-	vshare_access_range(args, map.vaddr);
-	vshare_bo_end_cpu_access(bo, dir);
+	if (dmabuf) {
+		ret = dma_buf_begin_cpu_access(dmabuf, dir);
+		if (ret)
+			goto out_vunmap;
+		vshare_access_range(args, map.vaddr);
+		ret = dma_buf_end_cpu_access(dmabuf, dir);
+	} else {
+		vshare_bo_begin_cpu_access(bo, dir);
+		vshare_access_range(args, map.vaddr);
+		vshare_bo_end_cpu_access(bo, dir);
+	}
 
+out_vunmap:
 	dma_resv_lock(obj->resv, NULL);
 	obj->funcs->vunmap(obj, &map);
 	dma_resv_unlock(obj->resv);
-	return 0;
+	return ret;
 }
 
 int vshare_access_ioctl(struct drm_device *dev, void *data,
@@ -119,10 +115,8 @@ int vshare_access_ioctl(struct drm_device *dev, void *data,
 	if (!obj)
 		return -ENOENT;
 	ret = vshare_bo_check_range(obj, args->offset, args->size);
-	if (!ret && obj->import_attach)
-		ret = vshare_access_imported(obj, args, dir);
-	else if (!ret)
-		ret = vshare_access_native(obj, args, dir);
+	if (!ret)
+		ret = vshare_access_bo(obj, args, dir);
 	drm_gem_object_put(obj);
 	return ret;
 }
