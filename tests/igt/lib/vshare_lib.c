@@ -120,10 +120,10 @@ static FILE *open_buffers(int fd)
 
 static bool parse_line(const char *line, struct vshare_bo_state *st)
 {
-	return sscanf(line, "%u %" SCNu64 " %lu %15s %15s %d %d %d %lld %lld %lld",
+	return sscanf(line, "%u %" SCNu64 " %lu %15s %15s %d %d %d %lld %lld %lld %d",
 		      &st->id, &st->size, &st->runs, st->caching, st->origin,
 		      &st->attach, &st->maps, &st->vmaps, &st->faults,
-		      &st->pmd, &st->syncs) == 11;
+		      &st->pmd, &st->syncs, &st->moves) == 12;
 }
 
 /* The state of the newest buffer of that size on the fd's device. */

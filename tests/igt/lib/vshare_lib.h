@@ -23,6 +23,7 @@ struct vshare_bo_state {
 	char origin[16];
 	int attach, maps, vmaps;
 	long long faults, pmd, syncs;
+	int moves;
 };
 
 int __vshare_access(int fd, uint32_t handle, uint32_t op, uint64_t offset,

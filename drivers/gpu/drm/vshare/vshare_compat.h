@@ -60,4 +60,13 @@ static inline vm_fault_t vshare_insert_pfn_pmd(struct vm_fault *vmf,
 #define vshare_timer_container_of	from_timer
 #endif
 
+/* dma-buf's move_notify became invalidate_mappings in 7.x. */
+#ifdef VSHARE_HAVE_INVALIDATE_MAPPINGS
+#define VSHARE_ATTACH_INVALIDATE	invalidate_mappings
+#define vshare_dma_buf_invalidate_mappings	dma_buf_invalidate_mappings
+#else
+#define VSHARE_ATTACH_INVALIDATE	move_notify
+#define vshare_dma_buf_invalidate_mappings	dma_buf_move_notify
+#endif
+
 #endif /* _VSHARE_COMPAT_H_ */

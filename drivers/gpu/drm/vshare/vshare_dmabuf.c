@@ -25,6 +25,28 @@
 #include "vshare_compat.h"
 #include "vshare_drv.h"
 
+/*
+ * vshare is a dynamic exporter, so that buffers can move: static importers
+ * pin the buffer while they hold a mapping of it.
+ */
+static int vshare_dmabuf_pin(struct dma_buf_attachment *attach)
+{
+	struct vshare_bo *bo = to_vshare_bo(attach->dmabuf->priv);
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	bo->pin_count++;
+	return 0;
+}
+
+static void vshare_dmabuf_unpin(struct dma_buf_attachment *attach)
+{
+	struct vshare_bo *bo = to_vshare_bo(attach->dmabuf->priv);
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	if (!WARN_ON(!bo->pin_count))
+		bo->pin_count--;
+}
+
 static int vshare_dmabuf_attach(struct dma_buf *dmabuf,
 				struct dma_buf_attachment *attach)
 {
@@ -80,6 +102,9 @@ static struct sg_table *vshare_dmabuf_map(struct dma_buf_attachment *attach,
 
 	if (!valid_dma_direction(dir))
 		return ERR_PTR(-EINVAL);
+	dma_resv_assert_held(attach->dmabuf->resv);
+	if (bo->revoked)
+		return ERR_PTR(-ENODEV);
 	if (vshare_should_fail(VSHARE_FAULT_MAP))
 		return ERR_PTR(-ENOMEM);
 
@@ -91,7 +116,7 @@ static struct sg_table *vshare_dmabuf_map(struct dma_buf_attachment *attach,
 		ret = -ENOMEM;
 		goto err_free;
 	}
-	ret = sg_alloc_table_from_pages_segment(mapping->sgt, bo->pages,
+	ret = sg_alloc_table_from_pages_segment(mapping->sgt, bo->backing.pages,
 						bo->base.size >> PAGE_SHIFT, 0,
 						bo->base.size,
 						max(ALIGN_DOWN(max_seg, PAGE_SIZE),
@@ -204,6 +229,8 @@ void vshare_bo_end_cpu_access(struct vshare_bo *bo,
 static int vshare_dmabuf_begin_cpu_access(struct dma_buf *dmabuf,
 					  enum dma_data_direction dir)
 {
+	if (READ_ONCE(to_vshare_bo(dmabuf->priv)->revoked))
+		return -ENODEV;
 	if (vshare_should_fail(VSHARE_FAULT_CPU_ACCESS))
 		return -ENOMEM;
 	vshare_bo_begin_cpu_access(to_vshare_bo(dmabuf->priv), dir);
@@ -247,14 +274,21 @@ static int vshare_dmabuf_mmap(struct dma_buf *dmabuf,
 
 /*
  * An importer's kernel mapping. The dma-buf core warns when an exporter's
- * vmap fails, as it must not: injected vmap faults stay out of this path.
+ * vmap fails, as it must not: injected vmap faults stay out of this path
+ * (a revoked buffer still fails).
  */
 static int vshare_dmabuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
-	return vshare_bo_vmap_pages(to_vshare_bo(dmabuf->priv), map);
+	struct vshare_bo *bo = to_vshare_bo(dmabuf->priv);
+
+	if (bo->revoked)
+		return -ENODEV;
+	return vshare_bo_vmap_pages(bo, map);
 }
 
 static const struct dma_buf_ops vshare_dmabuf_ops = {
+	.pin = vshare_dmabuf_pin,
+	.unpin = vshare_dmabuf_unpin,
 	.attach = vshare_dmabuf_attach,
 	.detach = vshare_dmabuf_detach,
 	.map_dma_buf = vshare_dmabuf_map,
@@ -273,8 +307,8 @@ static const struct dma_buf_ops vshare_dmabuf_ops = {
  * @dmabuf: the buffer
  *
  * A buffer this device exported is its own GEM object again; anything
- * else, including buffers of other vshare devices, is attached and mapped
- * like any foreign buffer.
+ * else, including buffers of other vshare devices, is imported with a
+ * dynamic attachment (vshare_import_dynamic()).
  *
  * Returns: a GEM object with a new reference, or an ERR_PTR.
  */
@@ -287,7 +321,7 @@ struct drm_gem_object *vshare_gem_prime_import(struct drm_device *dev,
 		drm_gem_object_get(obj);
 		return obj;
 	}
-	return drm_gem_prime_import(dev, dmabuf);
+	return vshare_import_dynamic(dev, dmabuf);
 }
 
 /**

@@ -98,7 +98,6 @@ static const struct drm_driver vshare_driver = {
 	.show_fdinfo = vshare_show_fdinfo,
 	.dumb_create = vshare_dumb_create,
 	.gem_prime_import = vshare_gem_prime_import,
-	.gem_prime_import_sg_table = vshare_prime_import_sg_table,
 	.name = DRIVER_NAME,
 	.desc = DRIVER_DESC,
 	VSHARE_DRIVER_DATE

@@ -80,16 +80,31 @@ struct vshare_file {
 };
 
 /**
+ * struct vshare_backing - the pages of a native buffer
+ * @pages: one entry per PAGE_SIZE page
+ * @huge: bitmap of the PMD-sized chunks that are one aligned 2 MiB block
+ * @runs: number of physically contiguous runs of @pages, 0 until all of
+ *	them are allocated
+ */
+struct vshare_backing {
+	struct page **pages;
+	unsigned long *huge;
+	unsigned long runs;
+};
+
+/**
  * struct vshare_bo - a vshare buffer object
  * @base: the GEM object, embedded
  * @node: entry in &vshare_device.bos
  * @id: number shown in debugfs
  * @flags: VSHARE_CREATE_* flags
- * @pages: one entry per PAGE_SIZE page; NULL for imported objects
- * @huge: bitmap of the PMD-sized chunks that are one aligned 2 MiB block
- * @runs: number of physically contiguous runs of @pages
- * @sgt: for imported objects, the exporter's mapping of the buffer
- * @lock: protects @mappings
+ * @backing: the pages of a native buffer; none for imported objects
+ * @sgt: for imported objects, the exporter's mapping of the buffer; NULL
+ *	while invalidated, protected by the reservation lock
+ * @lock: protects @mappings, and the pages against faults during a move
+ * @pin_count: static importers that pinned the buffer (reservation lock)
+ * @revoked: the memory was taken away (vshare_bo_revoke())
+ * @moves: times the buffer was given new pages (vshare_bo_move())
  * @mappings: active DMA mappings (&struct vshare_mapping) of attachments
  * @vaddr: kernel mapping, valid while @vmap_count is non-zero
  * @vmap_count: users of @vaddr, protected by the reservation lock
@@ -104,11 +119,12 @@ struct vshare_bo {
 	struct list_head node;
 	u32 id;
 	u32 flags;
-	struct page **pages;
-	unsigned long *huge;
-	unsigned long runs;
+	struct vshare_backing backing;
 	struct sg_table *sgt;
-	struct mutex lock; /* protects mappings */
+	struct mutex lock; /* protects mappings, pages against faults */
+	unsigned int pin_count;
+	bool revoked;
+	atomic_t moves;
 	struct list_head mappings;
 	void *vaddr;
 	unsigned int vmap_count;
@@ -144,6 +160,8 @@ struct vshare_mapping {
 struct vshare_bo *vshare_bo_alloc(struct drm_device *dev, size_t size);
 struct vshare_bo *vshare_bo_create(struct drm_device *dev, u64 size,
 				   u32 flags);
+int vshare_backing_alloc(struct vshare_bo *bo, struct vshare_backing *b);
+void vshare_backing_free(struct vshare_bo *bo, struct vshare_backing *b);
 int vshare_bo_vmap_pages(struct vshare_bo *bo, struct iosys_map *map);
 int vshare_bo_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma);
 int vshare_bo_check_range(struct drm_gem_object *obj, u64 offset, u64 size);
@@ -172,10 +190,10 @@ void vshare_bo_end_cpu_access(struct vshare_bo *bo,
 struct vshare_device *vshare_device_get(unsigned int index);
 
 /* vshare_import.c */
-struct drm_gem_object *
-vshare_prime_import_sg_table(struct drm_device *dev,
-			     struct dma_buf_attachment *attach,
-			     struct sg_table *sgt);
+struct drm_gem_object *vshare_import_dynamic(struct drm_device *dev,
+					     struct dma_buf *dmabuf);
+int vshare_import_revalidate(struct vshare_bo *bo);
+void vshare_import_release(struct vshare_bo *bo);
 int vshare_access_ioctl(struct drm_device *dev, void *data,
 			struct drm_file *file);
 
@@ -191,6 +209,10 @@ int vshare_engine_init(struct vshare_device *vdev);
 void vshare_engine_flush(struct vshare_device *vdev);
 int vshare_submit_ioctl(struct drm_device *dev, void *data,
 			struct drm_file *file);
+
+/* vshare_move.c */
+int vshare_bo_move(struct vshare_bo *bo);
+int vshare_bo_revoke(struct vshare_bo *bo);
 
 /* vshare_debugfs.c */
 void vshare_debugfs_init(struct vshare_device *vdev);

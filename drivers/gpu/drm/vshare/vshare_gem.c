@@ -88,19 +88,20 @@ static void vshare_free_pages(struct page **pages, unsigned long npages)
 }
 
 /* Splits a block into single refcounted pages, each mappable on its own. */
-static void vshare_add_block(struct vshare_bo *bo, unsigned long *done,
+static void vshare_add_block(struct vshare_backing *b, unsigned long *done,
 			     struct page *page, unsigned int order)
 {
 	unsigned long j;
 
 	split_page(page, order);
 	if ((1UL << order) == VSHARE_HUGE_PAGES && !(*done % VSHARE_HUGE_PAGES))
-		__set_bit(*done / VSHARE_HUGE_PAGES, bo->huge);
+		__set_bit(*done / VSHARE_HUGE_PAGES, b->huge);
 	for (j = 0; j < (1UL << order); j++)
-		bo->pages[(*done)++] = page + j;
+		b->pages[(*done)++] = page + j;
 }
 
-static int vshare_alloc_contiguous(struct vshare_bo *bo, unsigned long npages)
+static int vshare_alloc_contiguous(struct vshare_backing *b,
+				   unsigned long npages)
 {
 	unsigned int order = get_order(npages << PAGE_SHIFT);
 	unsigned long done = 0;
@@ -113,18 +114,19 @@ static int vshare_alloc_contiguous(struct vshare_bo *bo, unsigned long npages)
 		return -ENOMEM;
 	split_page(page, order);
 	for (done = 0; done < npages; done++)
-		bo->pages[done] = page + done;
+		b->pages[done] = page + done;
 	/* Give back the tail beyond the buffer's size. */
 	for (; done < (1UL << order); done++)
 		__free_page(page + done);
 	for (done = 0; done + VSHARE_HUGE_PAGES <= npages;
 	     done += VSHARE_HUGE_PAGES)
-		if (IS_ALIGNED(page_to_pfn(bo->pages[done]), VSHARE_HUGE_PAGES))
-			__set_bit(done / VSHARE_HUGE_PAGES, bo->huge);
+		if (IS_ALIGNED(page_to_pfn(b->pages[done]), VSHARE_HUGE_PAGES))
+			__set_bit(done / VSHARE_HUGE_PAGES, b->huge);
 	return 0;
 }
 
-static int vshare_alloc_pages(struct vshare_bo *bo, unsigned long npages)
+static int vshare_alloc_scattered(struct vshare_backing *b,
+				  unsigned long npages)
 {
 	unsigned long done = 0;
 	unsigned int i, order = 0;
@@ -144,12 +146,12 @@ static int vshare_alloc_pages(struct vshare_bo *bo, unsigned long npages)
 		}
 		if (!page)
 			goto err;
-		vshare_add_block(bo, &done, page, order);
+		vshare_add_block(b, &done, page, order);
 	}
 	return 0;
 
 err:
-	vshare_free_pages(bo->pages, done);
+	vshare_free_pages(b->pages, done);
 	return -ENOMEM;
 }
 
@@ -164,16 +166,62 @@ static unsigned long vshare_count_runs(struct page **pages, unsigned long n)
 }
 
 /* Write-combined buffers get no cached alias in the kernel's linear map. */
-static int vshare_set_caching(struct vshare_bo *bo, bool wc)
+static int vshare_set_caching(struct vshare_bo *bo, struct page **pages,
+			      bool wc)
 {
 #ifdef CONFIG_X86
 	int n = bo->base.size >> PAGE_SHIFT;
 
 	if (bo->flags & VSHARE_CREATE_WC)
-		return wc ? set_pages_array_wc(bo->pages, n) :
-			    set_pages_array_wb(bo->pages, n);
+		return wc ? set_pages_array_wc(pages, n) :
+			    set_pages_array_wb(pages, n);
 #endif
 	return 0;
+}
+
+/**
+ * vshare_backing_free - free what vshare_backing_alloc() gave
+ * @bo: the buffer the backing was made for
+ * @b: the backing; its arrays are freed, its pages if @b->runs is set
+ */
+void vshare_backing_free(struct vshare_bo *bo, struct vshare_backing *b)
+{
+	/* runs is 0 until every page is allocated. */
+	if (b->runs) {
+		vshare_set_caching(bo, b->pages, false);
+		vshare_free_pages(b->pages, bo->base.size >> PAGE_SHIFT);
+	}
+	kvfree(b->pages);
+	bitmap_free(b->huge);
+}
+
+/**
+ * vshare_backing_alloc - allocate zeroed pages for a native buffer
+ * @bo: the buffer: its size and flags say what to allocate
+ * @b: returns the pages, their 2 MiB blocks and their number of runs
+ *
+ * Returns: 0, or -ENOMEM; on error, vshare_backing_free() must still be
+ * called (as it is for a buffer that fails to be created).
+ */
+int vshare_backing_alloc(struct vshare_bo *bo, struct vshare_backing *b)
+{
+	unsigned long npages = bo->base.size >> PAGE_SHIFT;
+	int ret;
+
+	b->pages = kvmalloc_array(npages, sizeof(*b->pages), GFP_KERNEL);
+	/* Only buffers of 2 MiB or more can have PMD-mapped blocks. */
+	if (npages >= VSHARE_HUGE_PAGES)
+		b->huge = bitmap_zalloc(npages / VSHARE_HUGE_PAGES, GFP_KERNEL);
+	if (!b->pages || (npages >= VSHARE_HUGE_PAGES && !b->huge))
+		return -ENOMEM;
+	if (bo->flags & VSHARE_CREATE_CONTIGUOUS)
+		ret = vshare_alloc_contiguous(b, npages);
+	else
+		ret = vshare_alloc_scattered(b, npages);
+	if (ret)
+		return ret;
+	b->runs = vshare_count_runs(b->pages, npages);
+	return vshare_set_caching(bo, b->pages, true);
 }
 
 static pgprot_t vshare_bo_pgprot(struct vshare_bo *bo, pgprot_t prot)
@@ -194,15 +242,9 @@ static void vshare_bo_free(struct drm_gem_object *obj)
 	mutex_unlock(&vdev->bos_lock);
 
 	if (obj->import_attach) {
-		drm_prime_gem_destroy(obj, bo->sgt);
+		vshare_import_release(bo);
 	} else {
-		/* runs is 0 until every page is allocated. */
-		if (bo->runs) {
-			vshare_set_caching(bo, false);
-			vshare_free_pages(bo->pages, obj->size >> PAGE_SHIFT);
-		}
-		kvfree(bo->pages);
-		bitmap_free(bo->huge);
+		vshare_backing_free(bo, &bo->backing);
 		vshare_mem_uncharge(obj->size);
 	}
 	drm_gem_object_release(obj);
@@ -223,7 +265,7 @@ int vshare_bo_vmap_pages(struct vshare_bo *bo, struct iosys_map *map)
 {
 	dma_resv_assert_held(bo->base.resv);
 	if (!bo->vmap_count) {
-		bo->vaddr = vmap(bo->pages, bo->base.size >> PAGE_SHIFT, VM_MAP,
+		bo->vaddr = vmap(bo->backing.pages, bo->base.size >> PAGE_SHIFT, VM_MAP,
 				 vshare_bo_pgprot(bo, PAGE_KERNEL));
 		if (!bo->vaddr)
 			return -ENOMEM;
@@ -236,12 +278,20 @@ int vshare_bo_vmap_pages(struct vshare_bo *bo, struct iosys_map *map)
 /* vshare's own kernel mappings (ACCESS, engine jobs), native or imported. */
 static int vshare_bo_vmap(struct drm_gem_object *obj, struct iosys_map *map)
 {
+	struct vshare_bo *bo = to_vshare_bo(obj);
+	int ret;
+
 	dma_resv_assert_held(obj->resv);
 	if (vshare_should_fail(VSHARE_FAULT_VMAP))
 		return -ENOMEM;
-	if (obj->import_attach)
-		return dma_buf_vmap(obj->import_attach->dmabuf, map);
-	return vshare_bo_vmap_pages(to_vshare_bo(obj), map);
+	if (obj->import_attach) {
+		/* Like any importer, revalidate the mapping before use. */
+		ret = vshare_import_revalidate(bo);
+		return ret ?: dma_buf_vmap(obj->import_attach->dmabuf, map);
+	}
+	if (bo->revoked)
+		return -ENODEV;
+	return vshare_bo_vmap_pages(bo, map);
 }
 
 static void vshare_bo_vunmap(struct drm_gem_object *obj,
@@ -281,11 +331,17 @@ static vm_fault_t vshare_bo_fault(struct vm_fault *vmf)
 	struct vshare_bo *bo = to_vshare_bo(vma->vm_private_data);
 	unsigned long idx = vshare_fault_index(vma, vmf->address);
 
-	if (idx >= bo->base.size >> PAGE_SHIFT)
-		return VM_FAULT_SIGBUS;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
 
-	atomic64_inc(&bo->faults);
-	return vmf_insert_pfn(vma, vmf->address, page_to_pfn(bo->pages[idx]));
+	/* The lock keeps a move from swapping the pages under us. */
+	mutex_lock(&bo->lock);
+	if (idx < bo->base.size >> PAGE_SHIFT && !bo->revoked) {
+		atomic64_inc(&bo->faults);
+		ret = vmf_insert_pfn(vma, vmf->address,
+				     page_to_pfn(bo->backing.pages[idx]));
+	}
+	mutex_unlock(&bo->lock);
+	return ret;
 }
 
 /* A 2 MiB mapping where the address and an aligned 2 MiB block line up. */
@@ -303,12 +359,17 @@ static vm_fault_t vshare_bo_huge_fault(struct vm_fault *vmf,
 		return VM_FAULT_FALLBACK;
 	idx = vshare_fault_index(vma, addr);
 	if (!IS_ALIGNED(idx, VSHARE_HUGE_PAGES) ||
-	    idx + VSHARE_HUGE_PAGES > bo->base.size >> PAGE_SHIFT ||
-	    !test_bit(idx / VSHARE_HUGE_PAGES, bo->huge))
+	    idx + VSHARE_HUGE_PAGES > bo->base.size >> PAGE_SHIFT)
 		return VM_FAULT_FALLBACK;
 
-	ret = vshare_insert_pfn_pmd(vmf, page_to_pfn(bo->pages[idx]),
-				    vmf->flags & FAULT_FLAG_WRITE);
+	mutex_lock(&bo->lock);
+	if (bo->revoked || !test_bit(idx / VSHARE_HUGE_PAGES, bo->backing.huge))
+		ret = VM_FAULT_FALLBACK;
+	else
+		ret = vshare_insert_pfn_pmd(vmf,
+					    page_to_pfn(bo->backing.pages[idx]),
+					    vmf->flags & FAULT_FLAG_WRITE);
+	mutex_unlock(&bo->lock);
 	if (ret == VM_FAULT_NOPAGE) {
 		atomic64_inc(&bo->faults);
 		atomic64_inc(&bo->pmd_faults);
@@ -349,6 +410,8 @@ int vshare_bo_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 		vm_flags_set(vma, VM_DONTEXPAND);
 		return 0;
 	}
+	if (READ_ONCE(bo->revoked))
+		return -ENODEV;
 	if (vshare_should_fail(VSHARE_FAULT_MMAP))
 		return -ENOMEM;
 
@@ -491,26 +554,10 @@ struct vshare_bo *vshare_bo_create(struct drm_device *dev, u64 size, u32 flags)
 	bo->flags = flags;
 
 	/* From here on, vshare_bo_free() undoes whatever was done. */
-	bo->pages = kvmalloc_array(npages, sizeof(*bo->pages), GFP_KERNEL);
-	/* Only buffers of 2 MiB or more can have PMD-mapped blocks. */
-	if (npages >= VSHARE_HUGE_PAGES)
-		bo->huge = bitmap_zalloc(npages / VSHARE_HUGE_PAGES, GFP_KERNEL);
-	if (!bo->pages || (npages >= VSHARE_HUGE_PAGES && !bo->huge)) {
-		ret = -ENOMEM;
-		goto err_put;
-	}
-	if (flags & VSHARE_CREATE_CONTIGUOUS)
-		ret = vshare_alloc_contiguous(bo, npages);
-	else
-		ret = vshare_alloc_pages(bo, npages);
+	ret = vshare_backing_alloc(bo, &bo->backing);
 	if (ret)
 		goto err_put;
-	bo->runs = vshare_count_runs(bo->pages, npages);
-
 	/* The mmap offset is made when first needed: creation stays cheap. */
-	ret = vshare_set_caching(bo, true);
-	if (ret)
-		goto err_put;
 	return bo;
 
 err_put:

@@ -95,8 +95,8 @@ static unsigned int expected_entries(struct vshare_bo *bo, unsigned int max_seg)
 	unsigned int entries = 0, per = max_seg >> PAGE_SHIFT;
 
 	for (i = 1; i <= n; i++) {
-		if (i < n && page_to_pfn(bo->pages[i]) ==
-			     page_to_pfn(bo->pages[i - 1]) + 1) {
+		if (i < n && page_to_pfn(bo->backing.pages[i]) ==
+			     page_to_pfn(bo->backing.pages[i - 1]) + 1) {
 			run++;
 			continue;
 		}
@@ -170,7 +170,7 @@ static void check_mapping(struct kunit *test, struct vshare_test *t,
 	}
 	KUNIT_EXPECT_EQ(test, total, t->bo->base.size);
 	kunit_info(test, "%zu bytes, %lu runs: %u entries at max segment %u\n",
-		   t->bo->base.size, t->bo->runs, sgt->orig_nents, max_seg);
+		   t->bo->base.size, t->bo->backing.runs, sgt->orig_nents, max_seg);
 
 	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->maps), 0);
