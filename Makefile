@@ -6,7 +6,10 @@
 #                     (default: the running kernel's build directory)
 #   make demo         main job: boot the test VM, share a vshare buffer
 #                     with vgem and back, print what happened
-#   make check        the whole suite on every test kernel (KERNELS)
+#   make check        the whole suite on every test kernel (KERNELS), and
+#                     the smoke list on Debian's prebuilt kernel with the
+#                     module built by DKMS in the guest root
+#   make dkms-install install vshare with DKMS on this machine (root)
 #   make bench        benchmarks against vgem, udmabuf, the system heap and
 #                     anonymous memory on a kernel without checkers
 #   make clean
@@ -20,6 +23,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 VM := tools/vm/vshare-vm
 RESULTS := build/results
 MIN_KERNEL := 6.12
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
 CFLAGS_TOOLS := -O2 -g -std=gnu11 -Wall -Wextra -Werror \
 	-Iinclude/uapi/drm -I/usr/include/libdrm
@@ -56,7 +60,12 @@ check: tests
 			sh /vshare/tests/run-guest.sh; \
 		echo "kernel $$k: VM exit status $$?"; \
 	done
-	python3 tests/summary.py $(RESULTS)/host $(addprefix $(RESULTS)/,$(KERNELS))
+	@rm -rf $(RESULTS)/debian
+	@$(VM) run --kernel debian --quiet --timeout 1200 --out $(RESULTS)/debian -- \
+		sh /vshare/tests/run-guest.sh tests/igt/smoke.txt; \
+		echo "Debian kernel (DKMS): VM exit status $$?"
+	python3 tests/summary.py $(RESULTS)/host $(addprefix $(RESULTS)/,$(KERNELS)) \
+		$(RESULTS)/debian
 
 bench: tests
 	@rm -rf build/bench
@@ -65,9 +74,21 @@ bench: tests
 	python3 tools/bench/report.py build/bench/results.csv docs docs/benchmarks.rst \
 		"make bench" "Linux $(BENCH_KERNEL)"
 
+dkms-install:
+	rm -rf /usr/src/vshare-$(VERSION)
+	mkdir -p /usr/src/vshare-$(VERSION)
+	cp -r dkms.conf drivers include /usr/src/vshare-$(VERSION)/
+	dkms add vshare/$(VERSION)
+	dkms build vshare/$(VERSION)
+	dkms install vshare/$(VERSION)
+
+dkms-uninstall:
+	dkms remove vshare/$(VERSION) --all
+	rm -rf /usr/src/vshare-$(VERSION)
+
 clean:
 	rm -rf build
 	$(MAKE) -C tests/igt clean
 	find drivers -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all modules deps tests demo check bench clean
+.PHONY: all modules deps tests demo check bench dkms-install dkms-uninstall clean

@@ -5,6 +5,7 @@
 #   checkpatch-VER  scripts/checkpatch.pl --strict of that kernel tree, clean
 #   build-VER       W=1 -Werror build of vshare.ko, with no message
 #   sparse-VER      the same with sparse (C=1), with no message
+#   refuse-old-kernel  make against 6.1 headers stops, naming the minimum
 # Usage: host-checks.sh OUTDIR VER...
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,5 +51,19 @@ for ver in "$@"; do
 		echo "sparse-$ver skip" >>"$out/checks"
 		echo "sparse-$ver: sparse $(sparse --version) is too old for $ver" >>"$log"
 	fi
+done
+
+# Kernels older than the minimum are refused by name, not by a build error:
+# the host's (bookworm's) 6.1 headers, where installed.
+for kdir in /usr/src/linux-headers-6.1.*-amd64; do
+	[ -d "$kdir" ] || continue
+	msg=$(make -s -C "$TOP" KDIR="$kdir" 2>&1)
+	if [ $? -ne 0 ] && echo "$msg" | grep -q "needs Linux 6.12 or newer"; then
+		echo "refuse-old-kernel pass" >>"$out/checks"
+	else
+		echo "refuse-old-kernel fail" >>"$out/checks"
+	fi
+	echo "make KDIR=$kdir: $msg" >>"$log"
+	break
 done
 cat "$out/checks"
