@@ -43,13 +43,18 @@ deps:
 
 tests: deps
 	$(MAKE) -C tests/igt
+	$(MAKE) -C tests/gfx
 	@mkdir -p build/tools
 	$(CC) $(CFLAGS_TOOLS) -static -o build/tools/vshare_demo tools/demo/vshare_demo.c
 	$(CC) $(CFLAGS_TOOLS) -static -o build/tools/vshare_bench tools/bench/vshare_bench.c
 
 demo: tests
-	$(VM) run --kernel $(firstword $(KERNELS)) --timeout 900 --out $(RESULTS)/demo -- \
-		'modprobe vgem && insmod /job/vshare.ko && /vshare/build/tools/vshare_demo && rmmod vshare'
+	$(VM) run --kernel $(firstword $(KERNELS)) --timeout 1500 --out $(RESULTS)/demo -- \
+		'modprobe vgem && modprobe vkms && insmod /job/vshare.ko && \
+		 /vshare/build/tools/vshare_demo && \
+		 sh /vshare/tests/gfx/run-weston.sh /job/gfx-checks /job && \
+		 ! grep -q fail /job/gfx-checks && rmmod vshare'
+	@echo "weston showing a vshare buffer: $(RESULTS)/demo/weston-vshare.png"
 
 check: tests
 	@rm -rf $(RESULTS)/host $(addprefix $(RESULTS)/,$(KERNELS))

@@ -1,0 +1,124 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Runs in the test VM with vgem, vkms and vshare loaded: weston (headless,
+# GL renderer on llvmpipe, kiosk shell) shows a buffer that our Wayland
+# client shares through zwp_linux_dmabuf_v1; weston-screenshooter captures
+# the output and the checker compares it with the client's pattern, pixel
+# for pixel. Appends "name pass|fail" lines to CHECKS; the screenshots go
+# to OUTDIR (weston-vshare.png, the one README.rst shows).
+# Usage: run-weston.sh [CHECKS [OUTDIR]]
+checks=${1:-/job/checks}
+outdir=${2:-/job}
+W=320
+H=240
+bin=/vshare/build/gfx/vshare_wayland
+check() { echo "$1 $2" >>"$checks"; echo "check $1: $2"; }
+
+# Polls for up to $1 seconds until "$2" succeeds.
+wait_for() {
+	n=0
+	while [ $n -lt "$1" ]; do
+		sh -c "$2" && return 0
+		sleep 1
+		n=$((n + 1))
+	done
+	return 1
+}
+
+export XDG_RUNTIME_DIR=/tmp/xdg WAYLAND_DISPLAY=wayland-vshare
+export GALLIUM_DRIVER=llvmpipe
+mkdir -p -m 700 $XDG_RUNTIME_DIR
+work=/tmp/weston
+mkdir -p $work
+cd $work || exit 1
+
+# A fresh weston for every client: kiosk-shell (weston 16) crashes when
+# a second fullscreen client goes away, so weston goes first.
+start_weston() {
+	rm -f $XDG_RUNTIME_DIR/$WAYLAND_DISPLAY
+	weston --backend=headless --renderer=gl --shell=kiosk --width=$1 \
+		--height=$2 --debug --idle-time=0 --socket=$WAYLAND_DISPLAY \
+		>>$work/weston.log 2>&1 &
+	weston=$!
+	wait_for 180 "[ -S $XDG_RUNTIME_DIR/$WAYLAND_DISPLAY ]"
+}
+
+stop_weston() {
+	kill $weston 2>/dev/null
+	wait $weston 2>/dev/null
+}
+
+# show NAME EXPORTER SEED STEP: 0 if the screenshot is the pattern.
+show() {
+	rm -f $work/wayland-screenshot*.png $work/client.out
+	if ! start_weston $W $H; then
+		echo "weston did not start"; tail -20 $work/weston.log
+		return 1
+	fi
+	$bin show "$2" $W $H "$3" "$4" >$work/client.out 2>&1 &
+	client=$!
+	ok=1
+	if wait_for 120 "grep -q shown $work/client.out" &&
+	   timeout 120 weston-screenshooter >$work/shot.log 2>&1; then
+		png=$(ls $work/wayland-screenshot*.png 2>/dev/null | head -1)
+		if [ -n "$png" ]; then
+			cp "$png" "$outdir/weston-$1.png"
+			$bin check "$png" $W $H "$3" && ok=0
+		else
+			echo "no screenshot"; cat $work/shot.log
+		fi
+	else
+		echo "$1: the client or the screenshot failed"
+		cat $work/client.out $work/shot.log 2>/dev/null
+	fi
+	stop_weston
+	kill $client 2>/dev/null
+	wait $client 2>/dev/null
+	return $ok
+}
+
+if show vshare vshare 0x5eed 0; then
+	check gfx-weston-vshare pass
+else
+	check gfx-weston-vshare fail
+fi
+# The same with vgem as the exporter: the control.
+if show vgem vgem 0x7e57 0; then
+	check gfx-weston-vgem pass
+else
+	check gfx-weston-vgem fail
+fi
+# The check must see a colour one step off in every pixel's blue.
+if show one-step-off vshare 0x5eed 1; then
+	check gfx-weston-detects-one-step fail
+else
+	check gfx-weston-detects-one-step pass
+fi
+rm -f "$outdir/weston-one-step-off.png"
+
+# weston's own dma-buf client, against vshare's card node (GBM there
+# allocates vshare dumb buffers): it must keep running.
+card=
+for d in /sys/class/drm/card*; do
+	[ "$(basename "$(readlink "$d/device/driver")")" = vshare ] &&
+		{ card=/dev/dri/$(basename "$d"); break; }
+done
+# Its window is 256x256: kiosk-shell refuses one larger than the output.
+start_weston 640 480
+t0=$(date +%s)
+timeout 40 weston-simple-dmabuf-egl -d "$card" >$work/simple.log 2>&1
+rc=$?
+t1=$(date +%s)
+stop_weston
+echo "weston-simple-dmabuf-egl on $card: status $rc after $((t1 - t0)) s"
+# It ends only when stopped (SIGTERM from timeout: "exiting", status 0
+# or 124), never before: anything shorter is a failure.
+if [ $((t1 - t0)) -ge 38 ] && { [ $rc -eq 0 ] || [ $rc -eq 124 ]; }; then
+	check gfx-weston-simple-dmabuf-egl pass
+else
+	cat $work/simple.log
+	check gfx-weston-simple-dmabuf-egl fail
+fi
+
+echo "weston log:"; tail -20 $work/weston.log
+exit 0
