@@ -282,6 +282,45 @@ int igt_main()
 		gbm_device_destroy(gbm);
 	}
 
+	igt_describe("Fault injection: with vshare's mmap failing, Mesa's "
+		     "GBM import on vkms fails cleanly (no bo, or a bo that "
+		     "cannot be mapped), and works again once disarmed.");
+	igt_subtest("gbm-import-mmap-fault") {
+		struct gbm_device *gbm;
+		struct image img;
+		struct gbm_bo *bo;
+		uint32_t stride;
+		void *data = NULL, *map = NULL;
+
+		igt_require_f(vkms >= 0, "no vkms\n");
+		vshare_require_faults();
+		gbm = gbm_create_device(vkms);
+		igt_assert(gbm);
+		image_create(vs, &img, 6, DRM_CLOEXEC | DRM_RDWR);
+		vshare_fault_arm("mmap", 100);
+		bo = gbm_import(gbm, &img);
+		if (bo)
+			map = gbm_bo_map(bo, 0, 0, WIDTH, HEIGHT,
+					 GBM_BO_TRANSFER_READ, &stride, &data);
+		vshare_fault_disarm("mmap");
+		igt_info("with mmap failing: bo %s, map %s\n",
+			 bo ? "made" : "refused", map ? "made" : "refused");
+		igt_assert(!map);
+		if (bo)
+			gbm_bo_destroy(bo);
+
+		bo = gbm_import(gbm, &img);
+		igt_assert(bo);
+		map = gbm_bo_map(bo, 0, 0, WIDTH, HEIGHT, GBM_BO_TRANSFER_READ,
+				 &stride, &data);
+		igt_assert(map);
+		igt_assert_eq(count_bad(&img, map, stride), 0);
+		gbm_bo_unmap(bo, data);
+		gbm_bo_destroy(bo);
+		image_destroy(vs, &img);
+		gbm_device_destroy(gbm);
+	}
+
 	igt_describe("GBM runs on vshare's card node (dumb buffers): a "
 		     "linear buffer written through gbm_bo_map, exported with "
 		     "gbm_bo_get_fd, reads back the same in vshare device 1.");
