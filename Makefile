@@ -47,6 +47,7 @@ tests: deps
 	@mkdir -p build/tools
 	$(CC) $(CFLAGS_TOOLS) -static -o build/tools/vshare_demo tools/demo/vshare_demo.c
 	$(CC) $(CFLAGS_TOOLS) -static -o build/tools/vshare_bench tools/bench/vshare_bench.c
+	$(CC) $(CFLAGS_TOOLS) -static -o build/tools/vshare tools/vshare/vshare.c -ldrm
 
 demo: tests
 	$(VM) run --kernel $(firstword $(KERNELS)) --timeout 1500 --out $(RESULTS)/demo -- \

@@ -81,6 +81,8 @@ cp -r /tmp/results/* /job/results/ 2>/dev/null
 # Mesa and a compositor: weston shows vshare buffers (not on the smoke
 # list's kernel, which lacks vkms).
 [ -n "$list" ] || sh /vshare/tests/gfx/run-weston.sh $checks /job
+# The vshare command-line tool, every subcommand and error path.
+[ -n "$list" ] || sh /vshare/tests/cli/run-cli.sh $checks
 
 # Every buffer and file is gone: the module must unload.
 if rmmod vshare; then
