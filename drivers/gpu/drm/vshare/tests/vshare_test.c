@@ -36,6 +36,26 @@ struct vshare_test {
 };
 
 /* An importing device, with a DMA mask and an optional segment limit. */
+/* A dynamic importer that drops nothing: its mappings are made on demand. */
+static void test_invalidate(struct dma_buf_attachment *attach)
+{
+}
+
+static const struct dma_buf_attach_ops test_importer_ops = {
+	.VSHARE_ATTACH_INVALIDATE = test_invalidate,
+};
+
+/*
+ * vshare is a dynamic exporter: a static attachment would be pinned and
+ * mapped once at attach time on 6.12. Attach dynamically, so that every
+ * map and unmap reaches the exporter as the test makes it.
+ */
+static struct dma_buf_attachment *test_attach(struct dma_buf *dmabuf,
+					      struct device *dev)
+{
+	return dma_buf_dynamic_attach(dmabuf, dev, &test_importer_ops, NULL);
+}
+
 static struct device *test_importer(struct kunit *test, const char *name,
 				    unsigned int max_seg)
 {
@@ -133,9 +153,9 @@ static void vshare_test_attach_detach(struct kunit *test)
 	struct vshare_test *t = test->priv;
 	struct dma_buf_attachment *a, *b;
 
-	a = dma_buf_attach(t->dmabuf, t->dev);
+	a = test_attach(t->dmabuf, t->dev);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
-	b = dma_buf_attach(t->dmabuf, t->dev);
+	b = test_attach(t->dmabuf, t->dev);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->attachments), 2);
 	dma_buf_detach(t->dmabuf, a);
@@ -153,7 +173,7 @@ static void check_mapping(struct kunit *test, struct vshare_test *t,
 	size_t total = 0;
 	unsigned int i;
 
-	attach = dma_buf_attach(t->dmabuf, dev);
+	attach = test_attach(t->dmabuf, dev);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
@@ -199,7 +219,7 @@ static void vshare_test_map_bad_direction(struct kunit *test)
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 
-	attach = dma_buf_attach(t->dmabuf, t->dev);
+	attach = test_attach(t->dmabuf, t->dev);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_NONE);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(sgt), -EINVAL);
@@ -214,7 +234,7 @@ static void vshare_test_detach_while_mapped(struct kunit *test)
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 
-	attach = dma_buf_attach(t->dmabuf, t->dev);
+	attach = test_attach(t->dmabuf, t->dev);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
@@ -232,7 +252,7 @@ static void vshare_test_cpu_access(struct kunit *test)
 	struct sg_table *sgt;
 	s64 syncs;
 
-	attach = dma_buf_attach(t->dmabuf, t->dev);
+	attach = test_attach(t->dmabuf, t->dev);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_FROM_DEVICE);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
@@ -311,7 +331,7 @@ static void vshare_test_kmap_local_pages(struct kunit *test)
 	for (i = 0; i < TEST_SIZE / 4; i++)
 		vaddr[i] = i ^ 0x5a5a5a5a;
 
-	attach = dma_buf_attach(t->dmabuf, t->dev);
+	attach = test_attach(t->dmabuf, t->dev);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
@@ -400,7 +420,7 @@ static void vshare_test_wc_cpu_access(struct kunit *test)
 	struct sg_table *sgt;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
-	attach = dma_buf_attach(dmabuf, t->dev);
+	attach = test_attach(dmabuf, t->dev);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
