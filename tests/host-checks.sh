@@ -5,6 +5,7 @@
 #   checkpatch-VER  scripts/checkpatch.pl --strict of that kernel tree, clean
 #   build-VER       W=1 -Werror build of vshare.ko, with no message
 #   sparse-VER      the same with sparse (C=1), with no message
+#   kernel-doc-VER  the kernel's scripts/kernel-doc has nothing to say
 #   refuse-old-kernel  make against 6.1 headers stops, naming the minimum
 # Usage: host-checks.sh OUTDIR VER...
 set -u
@@ -40,6 +41,15 @@ for ver in "$@"; do
 	else
 		echo "checkpatch-$ver fail" >>"$out/checks"
 	fi
+
+	# kernel-doc of the uapi header and the driver: no warning.
+	if (cd "$TOP" && "$src/scripts/kernel-doc" -none $files) >"$out/kdoc-$ver" 2>&1 &&
+	   ! [ -s "$out/kdoc-$ver" ]; then
+		echo "kernel-doc-$ver pass" >>"$out/checks"
+	else
+		echo "kernel-doc-$ver fail" >>"$out/checks"
+	fi
+	cat "$out/kdoc-$ver" >>"$log"
 
 	build "$ver" build ""
 	# Debian's sparse (0.6.4) cannot parse kernels that use

@@ -59,7 +59,7 @@ extern "C" {
 #define VSHARE_CREATE_CONTIGUOUS	(1u << 0)
 
 /**
- * define VSHARE_CREATE_WC - write-combined CPU mappings
+ * define VSHARE_CREATE_WC - CPU mappings that combine writes (WC)
  *
  * CPU mappings of the buffer (mmap(2) of the GEM object or of its dma-buf,
  * and the kernel's vmap) are write-combined instead of cached, as scanout
@@ -105,12 +105,12 @@ struct drm_vshare_map_offset {
 };
 
 /**
- * define VSHARE_ACCESS_FILL - the kernel writes a 32-bit value to a range
+ * define VSHARE_ACCESS_FILL - the kernel fills a range with a 32 bit value
  */
 #define VSHARE_ACCESS_FILL		1
 
 /**
- * define VSHARE_ACCESS_CRC32 - the kernel computes the CRC-32 of a range
+ * define VSHARE_ACCESS_CRC32 - the kernel computes the CRC32 of a range
  *
  * The CRC is the IEEE 802.3 one, as zlib's crc32() computes it.
  */
@@ -229,7 +229,7 @@ struct drm_vshare_fence_signal {
 /** define VSHARE_JOB_COPY - copy src[src_offset, +size) to dst[dst_offset] */
 #define VSHARE_JOB_COPY			2
 /**
- * define VSHARE_JOB_CRC32 - CRC-32 of src[src_offset, +size) to dst
+ * define VSHARE_JOB_CRC32 - CRC32 of src[src_offset, +size) into dst
  *
  * The CRC (as zlib's crc32()) is written as a little-endian 32-bit word at
  * dst[dst_offset].
