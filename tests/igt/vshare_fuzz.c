@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright 2026 The vshare developers
+ *
+ * vshare_fuzz: a bounded, seeded random walk over every vshare ioctl and
+ * the PRIME, GEM and dma-buf calls on vshare objects, with arguments
+ * biased toward the interesting: live and dead handles and fds, zero, all
+ * ones, page boundaries, sizes near 2^32 and 2^64, stray flag and padding
+ * bits. Nothing may crash, no call with a never-valid handle may succeed,
+ * and once everything is closed vshare's memory is back where it started.
+ * Kernel reports during the run fail it (igt_runner watches the log).
+ *
+ * IGT_FUZZ_SEED and IGT_FUZZ_COUNT override the seed and the number of
+ * calls; both are printed, so any run can be replayed.
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+
+#include "drmtest.h"
+#include "igt.h"
+#include "vshare_lib.h"
+
+#define MAX_OBJS	16
+#define MAX_SIZE	(4ull << 20)
+#define NEVER_HANDLE	0x7ffffff0u	/* no test makes that many handles */
+
+enum call {
+	C_CREATE, C_MAP_OFFSET, C_ACCESS, C_FENCE_ATTACH, C_FENCE_SIGNAL,
+	C_SUBMIT, C_GEM_CLOSE, C_EXPORT, C_IMPORT, C_IMPORT_OTHER, C_SYNC,
+	C_SET_NAME, C_EXPORT_SYNC_FILE, C_MMAP, C_CLOSE_FD, C_NUM
+};
+
+static const char *const call_names[C_NUM] = {
+	"create", "map_offset", "access", "fence_attach", "fence_signal",
+	"submit", "gem_close", "prime_export", "prime_import",
+	"prime_import_other", "dmabuf_sync", "dmabuf_set_name",
+	"export_sync_file", "mmap", "close_fd",
+};
+
+struct fuzz {
+	uint64_t state;
+	int vs, other;
+	uint32_t handles[MAX_OBJS];	/* 0: free slot */
+	uint64_t sizes[MAX_OBJS];
+	int dmabufs[MAX_OBJS];		/* -1: none */
+	uint32_t others[MAX_OBJS];	/* imports into the other device */
+	unsigned long calls[C_NUM], ok[C_NUM];
+};
+
+static uint64_t rnd(struct fuzz *f)
+{
+	/* xorshift64*: reproducible from the seed alone. */
+	f->state ^= f->state >> 12;
+	f->state ^= f->state << 25;
+	f->state ^= f->state >> 27;
+	return f->state * 0x2545f4914f6cdd1dull;
+}
+
+static uint64_t pick(struct fuzz *f, uint64_t n)
+{
+	return rnd(f) % n;
+}
+
+/* A 64-bit value that is often a boundary. */
+static uint64_t value64(struct fuzz *f, uint64_t size)
+{
+	switch (pick(f, 10)) {
+	case 0: return 0;
+	case 1: return ~0ull;
+	case 2: return ~0ull - pick(f, 8192);
+	case 3: return (1ull << 32) + pick(f, 8) - 4;
+	case 4: return 1ull << 63;
+	case 5: return size;
+	case 6: return size - 4;
+	case 7: return pick(f, 16) * 4096;
+	default: return pick(f, size + 1) & ~3ull;
+	}
+}
+
+static uint32_t value32(struct fuzz *f)
+{
+	switch (pick(f, 5)) {
+	case 0: return 0;
+	case 1: return ~0u;
+	case 2: return 1u << pick(f, 32);
+	default: return pick(f, 8);
+	}
+}
+
+static int slot(struct fuzz *f, bool live)
+{
+	int i, start = pick(f, MAX_OBJS);
+
+	for (i = 0; i < MAX_OBJS; i++) {
+		int s = (start + i) % MAX_OBJS;
+
+		if (!!f->handles[s] == live)
+			return s;
+	}
+	return -1;
+}
+
+/* A handle: mostly live, sometimes one that never existed. */
+static uint32_t handle(struct fuzz *f, bool *valid)
+{
+	int s = slot(f, true);
+
+	if (s < 0 || !pick(f, 6)) {
+		*valid = false;
+		return pick(f, 2) ? NEVER_HANDLE + pick(f, 8) : 0;
+	}
+	*valid = true;
+	return f->handles[s];
+}
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) ? -errno : 0;
+}
+
+static void drop(struct fuzz *f, int s)
+{
+	if (f->dmabufs[s] >= 0)
+		close(f->dmabufs[s]);
+	if (f->others[s] && f->other >= 0)
+		__gem_close(f->other, f->others[s]);
+	__gem_close(f->vs, f->handles[s]);
+	f->handles[s] = 0;
+	f->others[s] = 0;
+	f->dmabufs[s] = -1;
+}
+
+static void step(struct fuzz *f)
+{
+	enum call c = pick(f, C_NUM);
+	bool valid = true;
+	int s = slot(f, true), ret = 0;
+	uint32_t h = handle(f, &valid);
+
+	/* Calls that take no handle cannot misuse one. */
+	if (c == C_CREATE || c == C_SYNC || c == C_SET_NAME ||
+	    c == C_EXPORT_SYNC_FILE || c == C_CLOSE_FD)
+		valid = true;
+	f->calls[c]++;
+	switch (c) {
+	case C_CREATE: {
+		int free_slot = slot(f, false);
+		uint64_t size = pick(f, 4) ? 1 + pick(f, MAX_SIZE) :
+			value64(f, MAX_SIZE);
+		uint32_t flags = pick(f, 3) ? pick(f, 4) : value32(f), nh;
+
+		if (free_slot < 0 || size > MAX_SIZE)
+			size = value64(f, 0) | (1ull << 62);
+		ret = __vshare_create(f->vs, &size, flags, &nh);
+		if (!ret) {
+			igt_assert(size <= MAX_SIZE + 4096 && free_slot >= 0);
+			f->handles[free_slot] = nh;
+			f->sizes[free_slot] = size;
+		}
+		break;
+	}
+	case C_MAP_OFFSET: {
+		struct drm_vshare_map_offset a = {
+			.handle = h, .pad = pick(f, 8) ? 0 : value32(f),
+		};
+
+		ret = xioctl(f->vs, DRM_IOCTL_VSHARE_MAP_OFFSET, &a);
+		break;
+	}
+	case C_ACCESS: {
+		uint64_t size = s >= 0 ? f->sizes[s] : 4096, r;
+
+		ret = __vshare_access(f->vs, h, pick(f, 3), value64(f, size),
+				      value64(f, size), rnd(f), &r);
+		break;
+	}
+	case C_FENCE_ATTACH: {
+		uint32_t id;
+
+		ret = __vshare_fence_attach(f->vs, h, pick(f, 4) ? pick(f, 2) :
+					    value32(f), 1 + pick(f, 50), &id);
+		break;
+	}
+	case C_FENCE_SIGNAL: {
+		struct drm_vshare_fence_signal a = {
+			.fence = pick(f, 16), .flags = pick(f, 8) ? 0 : value32(f),
+		};
+
+		ret = xioctl(f->vs, DRM_IOCTL_VSHARE_FENCE_SIGNAL, &a);
+		valid = true;	/* ids are small numbers: may be live */
+		break;
+	}
+	case C_SUBMIT: {
+		uint64_t size = s >= 0 ? f->sizes[s] : 4096;
+		bool v2;
+		struct drm_vshare_submit a = {
+			.op = pick(f, 2) ? 1 + pick(f, 3) : pick(f, 5),
+			.dst_handle = h, .src_handle = handle(f, &v2),
+			.dst_offset = pick(f, 2) ? 0 : value64(f, size),
+			.src_offset = pick(f, 2) ? 0 : value64(f, size),
+			.size = pick(f, 2) ? 4096 : value64(f, size),
+			.value = pick(f, 2) ? 0 : rnd(f),
+			.delay_ms = pick(f, 4) ? 0 : pick(f, 20),
+			.flags = pick(f, 4) ? 0 : value32(f) & ~4u,
+			.in_fence_fd = pick(f, 8) ? 0 : -1,
+		};
+
+		/* FILL reads nothing: usually give it no source. */
+		if (a.op == VSHARE_JOB_FILL && pick(f, 4))
+			a.src_handle = 0;
+
+		ret = __vshare_submit(f->vs, &a);
+		if (!ret && (a.flags & VSHARE_SUBMIT_OUT_SYNC_FILE))
+			close(a.out_fence_fd);
+		break;
+	}
+	case C_GEM_CLOSE: {
+		int k;
+
+		for (k = 0; k < MAX_OBJS && f->handles[k] != h; k++)
+			;
+		if (valid && k < MAX_OBJS) {
+			drop(f, k);
+			ret = 0;
+		} else {
+			ret = __gem_close(f->vs, h);
+		}
+		break;
+	}
+	case C_EXPORT: {
+		int fd;
+
+		ret = __prime_handle_to_fd(f->vs, h, pick(f, 4) ?
+					   DRM_CLOEXEC | DRM_RDWR :
+					   value32(f), &fd);
+		if (!ret) {
+			if (s >= 0 && f->handles[s] == h && f->dmabufs[s] < 0)
+				f->dmabufs[s] = fd;
+			else
+				close(fd);
+		}
+		break;
+	}
+	case C_IMPORT:
+	case C_IMPORT_OTHER: {
+		int fd = s >= 0 ? f->dmabufs[s] : -1;
+		int dev = c == C_IMPORT ? f->vs : f->other;
+		uint32_t got;
+
+		if (dev < 0)
+			break;
+		if (fd < 0 || !pick(f, 8))
+			fd = pick(f, 2) ? -1 : 0x3fff;
+		ret = __prime_fd_to_handle(dev, fd, &got);
+		valid = fd >= 0 && fd != 0x3fff;
+		if (!ret && c == C_IMPORT)
+			igt_assert_eq_u32(got, f->handles[s]);
+		if (!ret && c == C_IMPORT_OTHER) {
+			if (f->others[s] && f->others[s] != got)
+				__gem_close(f->other, f->others[s]);
+			f->others[s] = got;
+		}
+		break;
+	}
+	case C_SYNC:
+	case C_SET_NAME:
+	case C_EXPORT_SYNC_FILE: {
+		int fd = s >= 0 ? f->dmabufs[s] : -1;
+
+		if (fd < 0)
+			break;
+		if (c == C_SYNC) {
+			struct dma_buf_sync a = {
+				.flags = pick(f, 3) ? (DMA_BUF_SYNC_START |
+					 pick(f, 4)) : value32(f),
+			};
+
+			ret = xioctl(fd, DMA_BUF_IOCTL_SYNC, &a);
+			if (!ret && !(a.flags & DMA_BUF_SYNC_END)) {
+				a.flags = (a.flags & DMA_BUF_SYNC_RW) |
+					  DMA_BUF_SYNC_END;
+				xioctl(fd, DMA_BUF_IOCTL_SYNC, &a);
+			}
+		} else if (c == C_SET_NAME) {
+			ret = xioctl(fd, DMA_BUF_SET_NAME_B, "fuzz");
+		} else {
+			struct dma_buf_export_sync_file a = {
+				.flags = pick(f, 4) ? DMA_BUF_SYNC_RW :
+					 value32(f),
+				.fd = -1,
+			};
+
+			ret = xioctl(fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &a);
+			if (!ret)
+				close(a.fd);
+		}
+		break;
+	}
+	case C_MMAP: {
+		struct drm_vshare_map_offset a = { .handle = h };
+		uint64_t size = s >= 0 ? f->sizes[s] : 4096;
+		uint64_t len = pick(f, 3) ? size : value64(f, size) & ~4095ull;
+		uint64_t off = pick(f, 3) ? 0 : value64(f, size) & ~4095ull;
+		bool dmabuf = s >= 0 && f->dmabufs[s] >= 0 && pick(f, 2);
+		volatile uint8_t *p;
+
+		if (dmabuf)
+			valid = true;
+		else if ((ret = xioctl(f->vs, DRM_IOCTL_VSHARE_MAP_OFFSET, &a)))
+			break;
+		if (!len || len > (1ull << 40))
+			len = 4096;
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 dmabuf ? f->dmabufs[s] : f->vs,
+			 dmabuf ? off : a.offset + off);
+		ret = p == MAP_FAILED ? -errno : 0;
+		/* Touch only what is inside a buffer we know the size of. */
+		if (!ret && valid && s >= 0 && f->handles[s] == h &&
+		    off + len <= size) {
+			p[0] = 1;
+			p[len - 1] = p[0];
+		}
+		if (!ret)
+			munmap((void *)p, len);
+		break;
+	}
+	case C_CLOSE_FD:
+		if (s >= 0 && f->dmabufs[s] >= 0) {
+			close(f->dmabufs[s]);
+			f->dmabufs[s] = -1;
+		}
+		break;
+	default:
+		break;
+	}
+	/* Nothing takes a handle that never existed. */
+	if (!valid && c != C_IMPORT && c != C_IMPORT_OTHER)
+		igt_assert_f(ret != 0, "%s succeeded with handle %#x\n",
+			     call_names[c], h);
+	if (!ret)
+		f->ok[c]++;
+}
+
+int igt_main()
+{
+	struct fuzz f = { 0 };
+	uint64_t start = 0;
+
+	igt_fixture() {
+		f.vs = drm_open_driver_require("vshare", NODE_RENDER, 0);
+		f.other = drm_open_driver_nth("vshare", NODE_RENDER, 1);
+		start = vshare_mem_used(f.vs);
+	}
+
+	igt_describe("A seeded random walk over the vshare, PRIME, GEM and "
+		     "dma-buf calls: no crash, no success with a never-valid "
+		     "handle, all memory back once everything is closed.");
+	igt_subtest("ioctls") {
+		const char *env_seed = getenv("IGT_FUZZ_SEED");
+		const char *env_count = getenv("IGT_FUZZ_COUNT");
+		uint64_t seed = env_seed ? strtoull(env_seed, NULL, 0) : 0x5eedf00d;
+		unsigned long i, count = env_count ? strtoul(env_count, NULL, 0) :
+					 50000;
+		int k;
+
+		igt_info("seed %#llx, %lu calls\n", (unsigned long long)seed,
+			 count);
+		f.state = seed | 1;
+		for (k = 0; k < MAX_OBJS; k++)
+			f.dmabufs[k] = -1;
+		for (i = 0; i < count; i++)
+			step(&f);
+		for (k = 0; k < MAX_OBJS; k++)
+			if (f.handles[k])
+				drop(&f, k);
+		for (k = 0; k < C_NUM; k++)
+			igt_info("%-20s %6lu calls, %6lu succeeded\n",
+				 call_names[k], f.calls[k], f.ok[k]);
+		/* Jobs and fences may hold buffers a little longer. */
+		for (i = 0; i < 100 && vshare_mem_used(f.vs) != start; i++)
+			usleep(100000);
+		igt_assert_eq_u64(vshare_mem_used(f.vs), start);
+	}
+
+	igt_fixture() {
+		if (f.other >= 0)
+			drm_close(f.other);
+		drm_close(f.vs);
+	}
+}
