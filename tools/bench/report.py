@@ -156,9 +156,11 @@ Benchmarks
 Measured by ``%s`` in one boot of a %s kernel
 (no KASAN, lockdep or kmemleak) under qemu TCG, so absolute figures are only
 comparable within one run; the ratios are the point. Each figure is the
-median of several repetitions. In parentheses: the ratio of vshare to that
-exporter, above 1 meaning vshare does better (less time, more bandwidth,
-fewer sg entries).
+median of 100 (4 KiB), 20 (1 MiB) or 5 (larger buffers) repetitions, the
+exporters taking turns after one unmeasured warm-up round, so that a slow
+phase of the shared host falls on all of them alike. In parentheses: the
+ratio of vshare to that exporter, above 1 meaning vshare does better (less
+time, more bandwidth, fewer sg entries).
 
 * ``create_export``: create a buffer and export it as a dma-buf fd.
 * ``roundtrip``: import the dma-buf into another DRM device (vshare device 1)
@@ -178,6 +180,25 @@ fewer sg entries).
 Targets, as this run measured them:
 
 %s
+
+Reading the figures
+===================
+
+* The emulated CPU has no ERMS/FSRM (``tools/vm/vshare-vm``): qemu's TCG
+  runs ``rep stosb`` one byte per iteration, about 350 MiB/s against
+  4 GB/s for ``rep stosq``, and with ERMS the guest kernel clears pages and
+  glibc's ``memset`` fills memory that way. An earlier run on ``-cpu max``
+  measured that instruction rather than the drivers: every zeroed page cost
+  about 8 us, which put vshare's 4 KiB creation (one zeroed page) behind
+  vgem's (none) and capped every first-touch write at ~460 MiB/s.
+* vgem allocates nothing at creation (shmem pages come at the first fault),
+  so its ``create_export`` and ``alloc`` of large buffers cost almost
+  nothing and its ``write_bw`` pays for allocation, zeroing and one fault per
+  4 KiB page instead. vshare, udmabuf and the heap allocate and zero
+  everything at creation; vshare then maps 2 MiB per fault, the heap maps
+  every page in ``mmap()`` (outside the timed write).
+* udmabuf's creation includes the memfd's ``ftruncate`` and sealing, and
+  its pages are allocated as shmem pages at creation by the driver.
 """ % (command, kernel, text, targets(data)))
         if have_plot:
             f.write("""

@@ -114,6 +114,7 @@ struct exporter {
 	int fd;			/* device fd */
 	uint32_t handle;	/* GEM handle, if any */
 	int memfd;		/* udmabuf's memfd */
+	int advice;		/* anonymous memory: madvise() advice */
 };
 
 static int prime_export(int fd, uint32_t handle)
@@ -199,9 +200,14 @@ static struct exporter exporters[] = {
 	{ .name = "vgem", .create = vgem_create, .destroy = gem_destroy },
 	{ .name = "udmabuf", .create = udmabuf_create, .destroy = udmabuf_destroy },
 	{ .name = "heap", .create = heap_create, .destroy = nothing },
+	/* The limit for CPU mappings: plain memory, not an exporter. */
+	{ .name = "anon-thp", .advice = MADV_HUGEPAGE },
+	{ .name = "anon-4k", .advice = MADV_NOHUGEPAGE },
 };
 
-#define NUM_EXPORTERS (sizeof(exporters) / sizeof(exporters[0]))
+#define NUM_EXPORTERS 4		/* the first ones make dma-bufs */
+#define NUM_ALL (sizeof(exporters) / sizeof(exporters[0]))
+#define MAX_REPS 256
 
 static int importer = -1;	/* vshare render node #1 */
 
@@ -212,44 +218,36 @@ static void report(const char *metric, const char *who, size_t size,
 	fflush(stdout);
 }
 
+/*
+ * One measurement of one exporter at one size, giving up to two values
+ * (mmap gives write and read bandwidth).
+ */
+typedef void (*measure_fn)(struct exporter *e, size_t size, double *out);
+
 /* Create (and export, the dma-buf being what every exporter hands out). */
-static void bench_create(const char *metric, struct exporter *e, size_t size,
-			 int reps)
+static void measure_create(struct exporter *e, size_t size, double *out)
 {
-	double t[64];
-	int i, dmabuf;
+	double t0 = now_us();
+	int dmabuf = e->create(e, size);
 
-	for (i = 0; i < reps; i++) {
-		double t0 = now_us();
-
-		dmabuf = e->create(e, size);
-		t[i] = now_us() - t0;
-		close(dmabuf);
-		e->destroy(e);
-	}
-	report(metric, e->name, size, median(t, reps), "us");
+	out[0] = now_us() - t0;
+	close(dmabuf);
+	e->destroy(e);
 }
 
-static void bench_roundtrip(struct exporter *e, size_t size, int reps)
+static void measure_roundtrip(struct exporter *e, size_t size, double *out)
 {
 	struct drm_prime_handle p = { 0 };
-	double t[64];
-	int i, dmabuf;
+	int dmabuf = e->create(e, size);
+	double t0 = now_us();
 
-	for (i = 0; i < reps; i++) {
-		double t0;
-
-		dmabuf = e->create(e, size);
-		t0 = now_us();
-		p.fd = dmabuf;
-		if (xioctl(importer, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p))
-			die("import");
-		gem_close(importer, p.handle);
-		close(dmabuf);
-		e->destroy(e);
-		t[i] = now_us() - t0;
-	}
-	report("roundtrip", e->name, size, median(t, reps), "us");
+	p.fd = dmabuf;
+	if (xioctl(importer, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p))
+		die("import");
+	gem_close(importer, p.handle);
+	close(dmabuf);
+	e->destroy(e);
+	out[0] = now_us() - t0;
 }
 
 /* A mapping at a 2 MiB-aligned address, as any application can make. */
@@ -273,56 +271,32 @@ static char *map_aligned(int fd, size_t size)
 	return p;
 }
 
-static void touch(char *p, size_t size, double *write_bw, double *read_bw)
+/* First-touch write of every byte, then a read pass, in MiB/s. */
+static void measure_mmap(struct exporter *e, size_t size, double *out)
 {
+	int dmabuf = e->create ? e->create(e, size) : -1;
+	char *p = map_aligned(dmabuf, size);
 	volatile uint64_t sink = 0;
 	uint64_t sum = 0, *q = (uint64_t *)p;
-	double t0 = now_us();
+	double t0;
 	size_t i;
 
+	if (!e->create)
+		madvise(p, size, e->advice);
+	t0 = now_us();
 	memset(p, 0xa5, size);
-	*write_bw = size / (double)MiB / ((now_us() - t0) / 1e6);
+	out[0] = size / (double)MiB / ((now_us() - t0) / 1e6);
 	t0 = now_us();
 	for (i = 0; i < size / 8; i++)
 		sum += q[i];
 	sink = sum;
 	(void)sink;
-	*read_bw = size / (double)MiB / ((now_us() - t0) / 1e6);
-}
-
-static void bench_mmap(struct exporter *e, size_t size, int reps)
-{
-	double w[16], r[16];
-	int i, dmabuf;
-
-	for (i = 0; i < reps; i++) {
-		char *p;
-
-		dmabuf = e->create(e, size);
-		p = map_aligned(dmabuf, size);
-		touch(p, size, &w[i], &r[i]);
-		munmap(p, size);
+	out[1] = size / (double)MiB / ((now_us() - t0) / 1e6);
+	munmap(p, size);
+	if (e->create) {
 		close(dmabuf);
 		e->destroy(e);
 	}
-	report("write_bw", e->name, size, median(w, reps), "MiB/s");
-	report("read_bw", e->name, size, median(r, reps), "MiB/s");
-}
-
-static void bench_anon(const char *name, int advice, size_t size, int reps)
-{
-	double w[16], r[16];
-	int i;
-
-	for (i = 0; i < reps; i++) {
-		char *p = map_aligned(-1, size);
-
-		madvise(p, size, advice);
-		touch(p, size, &w[i], &r[i]);
-		munmap(p, size);
-	}
-	report("write_bw", name, size, median(w, reps), "MiB/s");
-	report("read_bw", name, size, median(r, reps), "MiB/s");
 }
 
 /* The importer's debugfs line for the newest buffer of that size. */
@@ -368,40 +342,71 @@ static long imported_entries(size_t size)
 	return found;
 }
 
-static void bench_import(struct exporter *e, size_t size, int reps)
+/* An importer's kernel access to the whole buffer; sg entries once. */
+static void measure_vmap(struct exporter *e, size_t size, double *out)
 {
+	struct drm_vshare_access a = { .op = VSHARE_ACCESS_CRC32, .size = 4 };
 	struct drm_prime_handle p = { 0 };
-	double t[16];
-	int i, dmabuf;
-	long entries = -1;
+	int dmabuf = e->create(e, size);
+	double t0;
 
-	for (i = 0; i < reps; i++) {
-		struct drm_vshare_access a = { .op = VSHARE_ACCESS_CRC32, .size = 4 };
-		double t0;
+	p.fd = dmabuf;
+	if (xioctl(importer, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p))
+		die("import");
+	out[1] = imported_entries(size) / (double)(size / MiB);
+	a.handle = p.handle;
+	t0 = now_us();
+	if (xioctl(importer, DRM_IOCTL_VSHARE_ACCESS, &a))
+		die("ACCESS");
+	out[0] = now_us() - t0;
+	gem_close(importer, p.handle);
+	close(dmabuf);
+	e->destroy(e);
+}
 
-		dmabuf = e->create(e, size);
-		p.fd = dmabuf;
-		if (xioctl(importer, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p))
-			die("import");
-		if (i == 0)
-			entries = imported_entries(size);
-		a.handle = p.handle;
-		t0 = now_us();
-		if (xioctl(importer, DRM_IOCTL_VSHARE_ACCESS, &a))
-			die("ACCESS");
-		t[i] = now_us() - t0;
-		gem_close(importer, p.handle);
-		close(dmabuf);
-		e->destroy(e);
-	}
-	if (entries > 0)
-		report("sg_per_mib", e->name, size, entries / (double)(size / MiB),
-		       "entries");
-	report("vmap", e->name, size, median(t, reps), "us");
+/*
+ * Measures @n exporters round-robin, after one unmeasured warm-up round,
+ * so that a slow phase of the (emulated, shared) machine or a cold cache
+ * falls on all of them alike, and reports each one's median.
+ */
+static void bench(const char *const metric[2], const char *const unit[2],
+		  measure_fn fn, unsigned int n, size_t size, int reps)
+{
+	static double v[NUM_ALL][2][MAX_REPS];
+	double out[2];
+	unsigned int i, k;
+	int r;
+
+	for (i = 0; i < n; i++)
+		fn(&exporters[i], size, out);
+	for (r = 0; r < reps; r++)
+		for (i = 0; i < n; i++) {
+			fn(&exporters[i], size, out);
+			for (k = 0; k < 2; k++)
+				v[i][k][r] = out[k];
+		}
+	for (i = 0; i < n; i++)
+		for (k = 0; k < 2 && metric[k]; k++)
+			report(metric[k], exporters[i].name, size,
+			       median(v[i][k], reps), unit[k]);
+}
+
+/* Small buffers: many repetitions, their timings being short. */
+static int small_reps(int reps)
+{
+	return reps * 20 > MAX_REPS ? MAX_REPS : reps * 20;
 }
 
 int main(int argc, char **argv)
 {
+	static const char *const create[2] = { "create_export" };
+	static const char *const roundtrip[2] = { "roundtrip" };
+	static const char *const alloc[2] = { "alloc" };
+	static const char *const mmap_bw[2] = { "write_bw", "read_bw" };
+	static const char *const vmap[2] = { "vmap", "sg_per_mib" };
+	static const char *const us[2] = { "us" };
+	static const char *const bw[2] = { "MiB/s", "MiB/s" };
+	static const char *const vmap_unit[2] = { "us", "entries" };
 	int reps = argc > 1 ? atoi(argv[1]) : 5;
 	unsigned int i;
 
@@ -423,21 +428,14 @@ int main(int argc, char **argv)
 	}
 
 	printf("metric,exporter,size_bytes,value,unit\n");
-	for (i = 0; i < NUM_EXPORTERS; i++) {
-		struct exporter *e = &exporters[i];
-
-		bench_create("create_export", e, 4096, 4 * reps);
-		bench_create("create_export", e, MiB, 4 * reps);
-		bench_create("create_export", e, 64 * MiB, reps);
-		bench_roundtrip(e, 4096, 4 * reps);
-		bench_create("alloc", e, 256 * MiB, reps);
-		bench_mmap(e, 64 * MiB, reps);
-		bench_mmap(e, 256 * MiB, reps);
-		bench_import(e, 64 * MiB, reps);
-	}
-	bench_anon("anon-thp", MADV_HUGEPAGE, 64 * MiB, reps);
-	bench_anon("anon-thp", MADV_HUGEPAGE, 256 * MiB, reps);
-	bench_anon("anon-4k", MADV_NOHUGEPAGE, 64 * MiB, reps);
-	bench_anon("anon-4k", MADV_NOHUGEPAGE, 256 * MiB, reps);
+	bench(create, us, measure_create, NUM_EXPORTERS, 4096, small_reps(reps));
+	bench(create, us, measure_create, NUM_EXPORTERS, MiB, 4 * reps);
+	bench(create, us, measure_create, NUM_EXPORTERS, 64 * MiB, reps);
+	bench(roundtrip, us, measure_roundtrip, NUM_EXPORTERS, 4096,
+	      small_reps(reps));
+	bench(alloc, us, measure_create, NUM_EXPORTERS, 256 * MiB, reps);
+	bench(mmap_bw, bw, measure_mmap, NUM_ALL, 64 * MiB, reps);
+	bench(mmap_bw, bw, measure_mmap, NUM_ALL, 256 * MiB, reps);
+	bench(vmap, vmap_unit, measure_vmap, NUM_EXPORTERS, 64 * MiB, reps);
 	return 0;
 }
