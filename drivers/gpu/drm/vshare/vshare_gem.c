@@ -87,12 +87,20 @@ static void vshare_free_pages(struct page **pages, unsigned long npages)
 		__free_page(pages[i]);
 }
 
-/* Splits a block into single refcounted pages, each mappable on its own. */
+/*
+ * Splits a block into single refcounted pages, each mappable on its own,
+ * and counts the runs as blocks come: a block that does not follow the
+ * previous one in memory starts a new run.
+ */
 static void vshare_add_block(struct vshare_backing *b, unsigned long *done,
-			     struct page *page, unsigned int order)
+			     unsigned long *runs, struct page *page,
+			     unsigned int order)
 {
 	unsigned long j;
 
+	if (!*done ||
+	    page_to_pfn(page) != page_to_pfn(b->pages[*done - 1]) + 1)
+		(*runs)++;
 	split_page(page, order);
 	if ((1UL << order) == VSHARE_HUGE_PAGES && !(*done % VSHARE_HUGE_PAGES))
 		__set_bit(*done / VSHARE_HUGE_PAGES, b->huge);
@@ -122,13 +130,14 @@ static int vshare_alloc_contiguous(struct vshare_backing *b,
 	     done += VSHARE_HUGE_PAGES)
 		if (IS_ALIGNED(page_to_pfn(b->pages[done]), VSHARE_HUGE_PAGES))
 			__set_bit(done / VSHARE_HUGE_PAGES, b->huge);
+	b->runs = 1;
 	return 0;
 }
 
 static int vshare_alloc_scattered(struct vshare_backing *b,
 				  unsigned long npages)
 {
-	unsigned long done = 0;
+	unsigned long done = 0, runs = 0;
 	unsigned int i, order = 0;
 	struct page *page;
 
@@ -146,23 +155,14 @@ static int vshare_alloc_scattered(struct vshare_backing *b,
 		}
 		if (!page)
 			goto err;
-		vshare_add_block(b, &done, page, order);
+		vshare_add_block(b, &done, &runs, page, order);
 	}
+	b->runs = runs;
 	return 0;
 
 err:
 	vshare_free_pages(b->pages, done);
 	return -ENOMEM;
-}
-
-static unsigned long vshare_count_runs(struct page **pages, unsigned long n)
-{
-	unsigned long i, runs = 1;
-
-	for (i = 1; i < n; i++)
-		if (page_to_pfn(pages[i]) != page_to_pfn(pages[i - 1]) + 1)
-			runs++;
-	return runs;
 }
 
 /* Write-combined buffers get no cached alias in the kernel's linear map. */
@@ -220,7 +220,6 @@ int vshare_backing_alloc(struct vshare_bo *bo, struct vshare_backing *b)
 		ret = vshare_alloc_scattered(b, npages);
 	if (ret)
 		return ret;
-	b->runs = vshare_count_runs(b->pages, npages);
 	return vshare_set_caching(bo, b->pages, true);
 }
 
