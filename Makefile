@@ -78,7 +78,7 @@ bench: tests
 	@rm -rf build/bench
 	@for i in $$(seq $(BENCH_BOOTS)); do \
 		echo "bench: boot $$i of $(BENCH_BOOTS)"; \
-		$(VM) run --kernel $(BENCH_KERNEL) --quiet --prealloc --timeout 1200 \
+		$(VM) run --kernel $(BENCH_KERNEL) --quiet --bench --timeout 1200 \
 			--out build/bench/boot$$i -- \
 			'echo 1024 >/sys/module/udmabuf/parameters/size_limit_mb && modprobe vgem && insmod /job/vshare.ko num_devices=2 && /vshare/build/tools/vshare_bench 11 >/job/results.csv' \
 			|| { tail -5 build/bench/boot$$i/console.log; exit 1; }; \
