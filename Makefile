@@ -51,7 +51,7 @@ tests: deps
 	$(CC) $(CFLAGS_TOOLS) -static -o build/tools/vshare tools/vshare/vshare.c -ldrm
 
 demo: tests
-	$(VM) run --kernel $(firstword $(KERNELS)) --timeout 1500 --out $(RESULTS)/demo -- \
+	$(VM) run --kernel $(firstword $(KERNELS)) --timeout 2400 --out $(RESULTS)/demo -- \
 		'modprobe vgem && modprobe vkms && insmod /job/vshare.ko && \
 		 /vshare/build/tools/vshare_demo && \
 		 sh /vshare/tests/gfx/run-weston.sh /job/gfx-checks /job && \
@@ -63,12 +63,12 @@ check: tests
 	@for k in $(KERNELS); do $(VM) kernel $$k >/dev/null || exit 1; done
 	tests/host-checks.sh $(RESULTS)/host $(KERNELS)
 	@for k in $(KERNELS); do \
-		$(VM) run --kernel $$k --quiet --timeout 1800 --out $(RESULTS)/$$k -- \
+		$(VM) run --kernel $$k --quiet --timeout 3600 --out $(RESULTS)/$$k -- \
 			sh /vshare/tests/run-guest.sh; \
 		echo "kernel $$k: VM exit status $$?"; \
 	done
 	@rm -rf $(RESULTS)/debian
-	@$(VM) run --kernel debian --quiet --timeout 1200 --out $(RESULTS)/debian -- \
+	@$(VM) run --kernel debian --quiet --timeout 2400 --out $(RESULTS)/debian -- \
 		sh /vshare/tests/run-guest.sh tests/igt/smoke.txt; \
 		echo "Debian kernel (DKMS): VM exit status $$?"
 	python3 tests/summary.py $(RESULTS)/host $(addprefix $(RESULTS)/,$(KERNELS)) \

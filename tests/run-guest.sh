@@ -63,8 +63,15 @@ else
 		ln -s "$t" $root/
 		basename "$t" >>$root/test-list.txt
 	done
-	grep -v '^[#!]' /vshare/tests/igt/upstream.txt | while read -r t _; do
+	grep -v '^[#!]' /vshare/tests/igt/upstream.txt | while read -r t only _; do
 		[ -n "$t" ] || continue
+		case $only in
+		only=*)
+			case $(uname -r) in
+			"${only#only=}"*) ;;
+			*) echo "$t: only on ${only#only=}"; continue ;;
+			esac ;;
+		esac
 		ln -s "$upstream/$t" $root/
 		echo "$t" >>$root/test-list.txt
 	done
