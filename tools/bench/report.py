@@ -47,10 +47,9 @@ def medians(boots):
     out = {}
     for key in sorted({k for b in boots for k in b}):
         for who in sorted({w for b in boots for w in b.get(key, {})}):
-            values = sorted(b[key][who][0] for b in boots
-                            if who in b.get(key, {}))
-            unit = next(b[key][who][1] for b in boots if who in b.get(key, {}))
-            out.setdefault(key, {})[who] = (statistics.median(values), unit)
+            seen = [b[key][who] for b in boots if who in b.get(key, {})]
+            out.setdefault(key, {})[who] = (
+                statistics.median(v for v, _ in seen), seen[0][1])
     return out
 
 
@@ -70,13 +69,12 @@ def ratio(metric, mine, other):
     return other / mine
 
 
-def boot_ratio(boots, metric, size, other):
-    """The median over the boots of vshare's ratio to @other."""
-    ratios = [ratio(metric, b[(metric, size)]["vshare"][0],
-                    b[(metric, size)][other][0])
-              for b in boots if "vshare" in b.get((metric, size), {}) and
-              other in b.get((metric, size), {})]
-    return statistics.median(ratios) if ratios else None
+def boot_ratios(boots, metric, size, other):
+    """vshare's ratio to @other in each boot that measured both."""
+    return [ratio(metric, b[(metric, size)]["vshare"][0],
+                  b[(metric, size)][other][0])
+            for b in boots if "vshare" in b.get((metric, size), {}) and
+            other in b.get((metric, size), {})]
 
 
 def table(data, boots):
@@ -89,7 +87,7 @@ def table(data, boots):
         row = [metric, size_name(size), unit, "%.1f" % mine]
         for other in OTHERS:
             if other in values:
-                r = boot_ratio(boots, metric, size, other)
+                r = statistics.median(boot_ratios(boots, metric, size, other))
                 row.append("%.1f (%.2fx)" % (values[other][0], r))
             else:
                 row.append("-")
@@ -123,12 +121,7 @@ TARGETS = [
 def targets(boots):
     lines = []
     for text, metric, size, other, minimum in TARGETS:
-        ratios = []
-        for data in boots:
-            values = data.get((metric, size), {})
-            if "vshare" in values and other in values:
-                ratios.append(ratio(metric, values["vshare"][0],
-                                    values[other][0]))
+        ratios = boot_ratios(boots, metric, size, other)
         if not ratios:
             lines.append("* %s: not measured" % text)
             continue
@@ -201,18 +194,17 @@ Benchmarks
 
 Measured by ``%s`` in %d boots of a %s kernel
 (no KASAN, lockdep or kmemleak) under qemu TCG, all of the guest's memory
-backed before it boots.
-Absolute figures only compare within a run; the ratios are the point. In one
-boot, each figure is the median of 220 (4 KiB), 44 (1 MiB) or 11 (larger
-buffers) repetitions, the exporters taking turns after one unmeasured
+backed before it boots. Absolute figures only compare within a run; the
+ratios are the point. In one boot, each figure is the median of 220
+(4 KiB), 44 (1 MiB) or 11 (larger buffers) repetitions, the exporters taking turns after one unmeasured
 warm-up round, so that a slow phase of the shared host falls on all of them
 alike. The table shows each figure's median over the boots and, in
 parentheses, the ratio of vshare to that exporter, above 1 meaning vshare
 does better (less time, more bandwidth, fewer sg entries), as the median of
 the per-boot ratios. A target is judged on that median; the per-boot ratios
-are listed too: figures move
-by up to 10%% from one boot to the next (where physical memory lands), while
-the exporters in one boot see the same machine.
+are listed too: figures move by up to 10%% from one boot to the next
+(where physical memory lands), while the exporters in one boot see the
+same machine.
 
 * ``create_export``: create a buffer and export it as a dma-buf fd.
 * ``roundtrip``: import the dma-buf into another DRM device (vshare device 1)

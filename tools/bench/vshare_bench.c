@@ -414,12 +414,13 @@ int main(int argc, char **argv)
 	if (reps < 1 || reps > 16)
 		reps = 5;
 	/*
-	 * A TCG guest whose TSC calibration failed (a busy host at boot)
-	 * keeps time in jiffies: 4 ms steps would make every figure noise.
+	 * A TCG guest without a TSC rate (its calibration against the PIT
+	 * failed, no tsc_early_khz) keeps time in jiffies: 4 ms steps would
+	 * make every figure noise.
 	 */
 	if (clock_getres(CLOCK_MONOTONIC, &res) || res.tv_sec ||
 	    res.tv_nsec > 1000) {
-		fprintf(stderr, "vshare_bench: the clock ticks in %ld ns steps; boot on an idle host\n",
+		fprintf(stderr, "vshare_bench: the clock ticks in %ld ns steps (no TSC)\n",
 			res.tv_nsec);
 		return 1;
 	}
