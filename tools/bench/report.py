@@ -197,8 +197,8 @@ Measured by ``%s`` in %d boots of a %s kernel
 backed before it boots. Absolute figures only compare within a run; the
 ratios are the point. In one boot, each figure is the median of 220
 (4 KiB), 44 (1 MiB) or 11 (larger buffers) repetitions, the exporters
-taking turns after one unmeasured warm-up round, so that a slow phase of the shared host falls on all of them
-alike. The table shows each figure's median over the boots and, in
+taking turns after one unmeasured warm-up round, so that a slow phase of
+the shared host falls on all of them alike. The table shows each figure's median over the boots and, in
 parentheses, the ratio of vshare to that exporter, above 1 meaning vshare
 does better (less time, more bandwidth, fewer sg entries), as the median of
 the per-boot ratios. A target is judged on that median; the per-boot ratios
