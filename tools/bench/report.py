@@ -198,13 +198,13 @@ backed before it boots. Absolute figures only compare within a run; the
 ratios are the point. In one boot, each figure is the median of 220
 (4 KiB), 44 (1 MiB) or 11 (larger buffers) repetitions, the exporters
 taking turns after one unmeasured warm-up round, so that a slow phase of
-the shared host falls on all of them alike. The table shows each figure's median over the boots and, in
-parentheses, the ratio of vshare to that exporter, above 1 meaning vshare
-does better (less time, more bandwidth, fewer sg entries), as the median of
-the per-boot ratios. A target is judged on that median; the per-boot ratios
-are listed too: figures move by up to 10%% from one boot to the next
-(where physical memory lands), while the exporters in one boot see the
-same machine.
+the shared host falls on all of them alike. The table shows each figure's
+median over the boots and, in parentheses, the ratio of vshare to that
+exporter, above 1 meaning vshare does better (less time, more bandwidth,
+fewer sg entries), as the median of the per-boot ratios. A target is
+judged on that median; the per-boot ratios are listed too: figures move
+by up to 10%% from one boot to the next (where physical memory lands),
+while the exporters in one boot see the same machine.
 
 * ``create_export``: create a buffer and export it as a dma-buf fd.
 * ``roundtrip``: import the dma-buf into another DRM device (vshare device 1)
