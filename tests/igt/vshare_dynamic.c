@@ -216,7 +216,7 @@ int igt_main()
 			void *map;
 
 			handle = pattern_buffer(&c, size, 21, &map);
-			dmabuf = prime_handle_to_fd(c.vs, handle, DRM_CLOEXEC);
+			dmabuf = prime_handle_to_fd(c.vs, handle, DRM_CLOEXEC | DRM_RDWR);
 			imported = prime_fd_to_handle(c.vs1, dmabuf);
 			st = bo_state(c.vs, size);
 			igt_assert_eq(st.attach, 1);
@@ -242,6 +242,43 @@ int igt_main()
 			gem_close(c.vs1, imported);
 			close(dmabuf);
 			gem_close(c.vs, handle);
+			igt_assert_eq_u64(vshare_mem_used(c.vs), c.mem_start);
+		}
+
+		igt_describe("The exporter closes its last handle while device "
+			     "1 still holds the dma-buf (the normal hand-off): "
+			     "a move still tells the importer, so it succeeds "
+			     "and the importer reads the moved contents; a "
+			     "revoke still takes the importer's mapping away.");
+		igt_subtest("after-exporter-closed") {
+			const uint64_t size = 4 * MiB;
+			struct vshare_bo_state st;
+			uint32_t handle, imported;
+			int dmabuf;
+			void *map;
+
+			handle = pattern_buffer(&c, size, 23, &map);
+			dmabuf = prime_handle_to_fd(c.vs, handle, DRM_CLOEXEC);
+			imported = prime_fd_to_handle(c.vs1, dmabuf);
+			close(dmabuf);
+			st = bo_state(c.vs, size);
+			igt_assert_eq(st.maps, 1);
+			/* Only the importer and our mapping hold it now. */
+			gem_close(c.vs, handle);
+
+			igt_assert_eq(bo_knob(c.vs, "vshare_move", st.id), 0);
+			igt_assert_eq(bo_state(c.vs, size).moves, 1);
+			igt_assert_eq(check_pattern(map, size, 23), 0);
+			igt_assert_eq_u32(vshare_crc32(c.vs1, imported, 0, size),
+					  pattern_crc(size, 23));
+
+			igt_assert_eq(bo_knob(c.vs, "vshare_revoke", st.id), 0);
+			igt_assert_eq(bo_state(c.vs, size).maps, 0);
+			igt_assert_eq(__vshare_access(c.vs1, imported,
+						      VSHARE_ACCESS_CRC32, 0,
+						      size, 0, NULL), -ENODEV);
+			munmap(map, size);
+			gem_close(c.vs1, imported);
 			igt_assert_eq_u64(vshare_mem_used(c.vs), c.mem_start);
 		}
 
@@ -290,7 +327,7 @@ int igt_main()
 			int dmabuf;
 
 			handle = pattern_buffer(&c, size, 41, (void **)&map);
-			dmabuf = prime_handle_to_fd(c.vs, handle, DRM_CLOEXEC);
+			dmabuf = prime_handle_to_fd(c.vs, handle, DRM_CLOEXEC | DRM_RDWR);
 			imported = prime_fd_to_handle(c.vs1, dmabuf);
 			s.id = bo_state(c.vs, size).id;
 			igt_assert_eq(pthread_create(&thread, NULL, mover, &s), 0);

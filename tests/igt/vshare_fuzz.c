@@ -6,7 +6,9 @@
  * the PRIME, GEM and dma-buf calls on vshare objects, with arguments
  * biased toward the interesting: live and dead handles and fds, zero, all
  * ones, page boundaries, sizes near 2^32 and 2^64, stray flag and padding
- * bits. Nothing may crash, no call with a never-valid handle may succeed,
+ * bits, private and executable mappings, mprotect(), read-only exports and
+ * their imports into the second device. Nothing may crash, no call with a
+ * never-valid handle may succeed, nothing may write a read-only import,
  * and once everything is closed vshare's memory is back where it started.
  * Kernel reports during the run fail it (igt_runner watches the log).
  *
@@ -35,14 +37,15 @@
 enum call {
 	C_CREATE, C_MAP_OFFSET, C_ACCESS, C_FENCE_ATTACH, C_FENCE_SIGNAL,
 	C_SUBMIT, C_GEM_CLOSE, C_EXPORT, C_IMPORT, C_IMPORT_OTHER, C_SYNC,
-	C_SET_NAME, C_EXPORT_SYNC_FILE, C_MMAP, C_CLOSE_FD, C_NUM
+	C_SET_NAME, C_EXPORT_SYNC_FILE, C_MMAP, C_CLOSE_FD, C_WRITE_OTHER,
+	C_NUM
 };
 
 static const char *const call_names[C_NUM] = {
 	"create", "map_offset", "access", "fence_attach", "fence_signal",
 	"submit", "gem_close", "prime_export", "prime_import",
 	"prime_import_other", "dmabuf_sync", "dmabuf_set_name",
-	"export_sync_file", "mmap", "close_fd",
+	"export_sync_file", "mmap", "close_fd", "write_other",
 };
 
 struct fuzz {
@@ -51,6 +54,7 @@ struct fuzz {
 	uint32_t handles[MAX_OBJS];	/* 0: free slot */
 	uint64_t sizes[MAX_OBJS];
 	int dmabufs[MAX_OBJS];		/* -1: none */
+	bool readonly[MAX_OBJS];	/* dmabufs[] was exported read-only */
 	uint32_t others[MAX_OBJS];	/* imports into the other device */
 	unsigned long calls[C_NUM], ok[C_NUM];
 };
@@ -136,6 +140,7 @@ static void drop(struct fuzz *f, int s)
 	f->handles[s] = 0;
 	f->others[s] = 0;
 	f->dmabufs[s] = -1;
+	f->readonly[s] = false;
 }
 
 static void step(struct fuzz *f)
@@ -238,14 +243,18 @@ static void step(struct fuzz *f)
 	case C_EXPORT: {
 		int fd;
 
-		ret = __prime_handle_to_fd(f->vs, h, pick(f, 4) ?
-					   DRM_CLOEXEC | DRM_RDWR :
-					   value32(f), &fd);
+		uint32_t flags = pick(f, 4) ? DRM_CLOEXEC | DRM_RDWR :
+				 pick(f, 2) ? DRM_CLOEXEC : value32(f);
+
+		ret = __prime_handle_to_fd(f->vs, h, flags, &fd);
 		if (!ret) {
-			if (s >= 0 && f->handles[s] == h && f->dmabufs[s] < 0)
+			if (s >= 0 && f->handles[s] == h && f->dmabufs[s] < 0) {
 				f->dmabufs[s] = fd;
-			else
+				/* The first export decides for the object. */
+				f->readonly[s] = !(fcntl(fd, F_GETFL) & O_RDWR);
+			} else {
 				close(fd);
+			}
 		}
 		break;
 	}
@@ -310,6 +319,12 @@ static void step(struct fuzz *f)
 		uint64_t len = pick(f, 3) ? size : value64(f, size) & ~4095ull;
 		uint64_t off = pick(f, 3) ? 0 : value64(f, size) & ~4095ull;
 		bool dmabuf = s >= 0 && f->dmabufs[s] >= 0 && pick(f, 2);
+		static const int prots[] = {
+			PROT_READ | PROT_WRITE, PROT_READ | PROT_WRITE,
+			PROT_READ, PROT_READ | PROT_EXEC, PROT_WRITE, PROT_NONE,
+		};
+		int prot = prots[pick(f, 6)], flags = pick(f, 3) ?
+			   MAP_SHARED : MAP_PRIVATE;
 		volatile uint8_t *p;
 
 		if (dmabuf)
@@ -318,18 +333,68 @@ static void step(struct fuzz *f)
 			break;
 		if (!len || len > (1ull << 40))
 			len = 4096;
-		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		p = mmap(NULL, len, prot, flags,
 			 dmabuf ? f->dmabufs[s] : f->vs,
 			 dmabuf ? off : a.offset + off);
 		ret = p == MAP_FAILED ? -errno : 0;
+		/* Copy-on-write mappings of a buffer are never allowed. */
+		igt_assert_f(ret || flags == MAP_SHARED,
+			     "private mapping of a vshare buffer accepted\n");
+		if (!ret && pick(f, 4) == 0) {
+			prot = prots[pick(f, 6)];
+			if (mprotect((void *)p, len, prot))
+				prot = -1;	/* unchanged: touch nothing */
+		}
 		/* Touch only what is inside a buffer we know the size of. */
 		if (!ret && valid && s >= 0 && f->handles[s] == h &&
-		    off + len <= size) {
-			p[0] = 1;
-			p[len - 1] = p[0];
+		    off + len <= size && prot >= 0) {
+			if (prot & PROT_READ)
+				(void)p[len - 1];
+			if ((prot & PROT_WRITE) && (prot & PROT_READ))
+				p[0] = p[len - 1];
 		}
 		if (!ret)
 			munmap((void *)p, len);
+		break;
+	}
+	case C_WRITE_OTHER: {
+		/* Through device 1's import: refused if the export is read-only. */
+		struct drm_vshare_map_offset a = { 0 };
+		uint32_t other = s >= 0 ? f->others[s] : 0;
+		void *p;
+
+		valid = true;
+		if (!other)
+			break;
+		a.handle = other;
+		switch (pick(f, 3)) {
+		case 0:
+			ret = __vshare_access(f->other, other, VSHARE_ACCESS_FILL,
+					      0, 4096, rnd(f), NULL);
+			break;
+		case 1: {
+			struct drm_vshare_submit j = {
+				.op = VSHARE_JOB_FILL, .dst_handle = other,
+				.size = 4096, .value = rnd(f),
+			};
+
+			ret = __vshare_submit(f->other, &j);
+			break;
+		}
+		default:
+			ret = xioctl(f->other, DRM_IOCTL_VSHARE_MAP_OFFSET, &a);
+			if (ret)
+				break;
+			p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+				 f->other, a.offset);
+			ret = p == MAP_FAILED ? -errno : 0;
+			if (!ret)
+				munmap(p, 4096);
+			break;
+		}
+		if (f->readonly[s])
+			igt_assert_f(ret == -EACCES,
+				     "read-only import written: %d\n", ret);
 		break;
 	}
 	case C_CLOSE_FD:

@@ -61,8 +61,7 @@ static int vshare_dmabuf_attach(struct dma_buf *dmabuf,
 static void vshare_mapping_free(struct vshare_bo *bo,
 				struct vshare_mapping *mapping)
 {
-	dma_unmap_sgtable(mapping->dev, mapping->sgt, mapping->dir,
-			  bo->flags & VSHARE_CREATE_WC ? DMA_ATTR_SKIP_CPU_SYNC : 0);
+	dma_unmap_sgtable(mapping->dev, mapping->sgt, mapping->dir, 0);
 	sg_free_table(mapping->sgt);
 	kfree(mapping->sgt);
 	kfree(mapping);
@@ -80,11 +79,11 @@ static void vshare_dmabuf_detach(struct dma_buf *dmabuf,
 	struct vshare_mapping *mapping, *tmp;
 	LIST_HEAD(stale);
 
-	mutex_lock(&bo->lock);
+	spin_lock(&bo->mappings_lock);
 	list_for_each_entry_safe(mapping, tmp, &bo->mappings, node)
 		if (mapping->attach == attach)
 			list_move(&mapping->node, &stale);
-	mutex_unlock(&bo->lock);
+	spin_unlock(&bo->mappings_lock);
 
 	list_for_each_entry_safe(mapping, tmp, &stale, node)
 		vshare_mapping_free(bo, mapping);
@@ -97,7 +96,6 @@ static struct sg_table *vshare_dmabuf_map(struct dma_buf_attachment *attach,
 	struct vshare_bo *bo = to_vshare_bo(attach->dmabuf->priv);
 	unsigned int max_seg = dma_get_max_seg_size(attach->dev);
 	struct vshare_mapping *mapping;
-	unsigned long attrs = 0;
 	int ret;
 
 	if (!valid_dma_direction(dir))
@@ -125,19 +123,20 @@ static struct sg_table *vshare_dmabuf_map(struct dma_buf_attachment *attach,
 	if (ret)
 		goto err_free;
 
-	/* Write-combined memory has no CPU cache to write back. */
-	if (bo->flags & VSHARE_CREATE_WC)
-		attrs |= DMA_ATTR_SKIP_CPU_SYNC;
-	ret = dma_map_sgtable(attach->dev, mapping->sgt, dir, attrs);
+	/*
+	 * No DMA_ATTR_SKIP_CPU_SYNC, write-combined or not: where the DMA
+	 * layer bounces (swiotlb), the sync is the copy.
+	 */
+	ret = dma_map_sgtable(attach->dev, mapping->sgt, dir, 0);
 	if (ret)
 		goto err_table;
 
 	mapping->attach = attach;
 	mapping->dev = attach->dev;
 	mapping->dir = dir;
-	mutex_lock(&bo->lock);
+	spin_lock(&bo->mappings_lock);
 	list_add(&mapping->node, &bo->mappings);
-	mutex_unlock(&bo->lock);
+	spin_unlock(&bo->mappings_lock);
 	atomic_inc(&bo->maps);
 	return mapping->sgt;
 
@@ -156,7 +155,7 @@ static void vshare_dmabuf_unmap(struct dma_buf_attachment *attach,
 	struct vshare_bo *bo = to_vshare_bo(attach->dmabuf->priv);
 	struct vshare_mapping *mapping, *found = NULL;
 
-	mutex_lock(&bo->lock);
+	spin_lock(&bo->mappings_lock);
 	list_for_each_entry(mapping, &bo->mappings, node) {
 		if (mapping->sgt == sgt && mapping->attach == attach) {
 			list_del(&mapping->node);
@@ -164,7 +163,7 @@ static void vshare_dmabuf_unmap(struct dma_buf_attachment *attach,
 			break;
 		}
 	}
-	mutex_unlock(&bo->lock);
+	spin_unlock(&bo->mappings_lock);
 	/* An importer unmapping what it never mapped is a bug: say so. */
 	if (WARN_ON(!found))
 		return;
@@ -178,7 +177,9 @@ static void vshare_dmabuf_unmap(struct dma_buf_attachment *attach,
  *
  * Syncs every active DMA mapping of the buffer for the CPU (each in the
  * direction it was mapped in, as the DMA API requires) and invalidates the
- * kernel mapping where the CPU will read.
+ * kernel mapping where the CPU will read. Write-combined buffers too: they
+ * have no CPU cache to maintain, but a bounce buffer must still be copied.
+ * Takes only a spinlock: engine jobs call it in their signalling path.
  */
 void vshare_bo_begin_cpu_access(struct vshare_bo *bo,
 				enum dma_data_direction dir)
@@ -186,14 +187,11 @@ void vshare_bo_begin_cpu_access(struct vshare_bo *bo,
 	struct vshare_mapping *mapping;
 
 	atomic64_inc(&bo->syncs);
-	if (bo->flags & VSHARE_CREATE_WC)
-		return;
-
-	mutex_lock(&bo->lock);
+	spin_lock(&bo->mappings_lock);
 	list_for_each_entry(mapping, &bo->mappings, node)
 		dma_sync_sgtable_for_cpu(mapping->dev, mapping->sgt,
 					 mapping->dir);
-	mutex_unlock(&bo->lock);
+	spin_unlock(&bo->mappings_lock);
 
 	if (dir != DMA_TO_DEVICE && READ_ONCE(bo->vaddr))
 		invalidate_kernel_vmap_range(bo->vaddr, bo->base.size);
@@ -213,17 +211,14 @@ void vshare_bo_end_cpu_access(struct vshare_bo *bo,
 	struct vshare_mapping *mapping;
 
 	atomic64_inc(&bo->syncs);
-	if (bo->flags & VSHARE_CREATE_WC)
-		return;
-
 	if (dir != DMA_FROM_DEVICE && READ_ONCE(bo->vaddr))
 		flush_kernel_vmap_range(bo->vaddr, bo->base.size);
 
-	mutex_lock(&bo->lock);
+	spin_lock(&bo->mappings_lock);
 	list_for_each_entry(mapping, &bo->mappings, node)
 		dma_sync_sgtable_for_device(mapping->dev, mapping->sgt,
 					    mapping->dir);
-	mutex_unlock(&bo->lock);
+	spin_unlock(&bo->mappings_lock);
 }
 
 static int vshare_dmabuf_begin_cpu_access(struct dma_buf *dmabuf,
@@ -250,9 +245,20 @@ static int vshare_dmabuf_mmap(struct dma_buf *dmabuf,
 	struct drm_gem_object *obj = dmabuf->priv;
 	int ret;
 
-	/* The VFS refuses this already for read-only files; be sure. */
-	if ((vma->vm_flags & VM_WRITE) && !(dmabuf->file->f_mode & FMODE_WRITE))
-		return -EACCES;
+	/* Copy-on-write is refused before the read-only rule clears it. */
+	if (is_cow_mapping(vma->vm_flags))
+		return -EINVAL;
+	/*
+	 * The VFS refuses this already for mappings of the dma-buf file, but
+	 * not for an importer's DRM file that maps it through dma_buf_mmap():
+	 * a read-only dma-buf is never mapped writable, nor may mprotect()
+	 * make it so.
+	 */
+	if (!(dmabuf->file->f_mode & FMODE_WRITE)) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EACCES;
+		vm_flags_clear(vma, VM_MAYWRITE);
+	}
 
 	/*
 	 * dma-buf checked the page offset against the size; add the fake
@@ -286,6 +292,21 @@ static int vshare_dmabuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	return vshare_bo_vmap_pages(bo, map);
 }
 
+/*
+ * The dma-buf is gone: forget it before DRM core drops the buffer's
+ * reference, so that a move or revoke never tells a released dma-buf.
+ */
+static void vshare_dmabuf_release(struct dma_buf *dmabuf)
+{
+	struct vshare_bo *bo = to_vshare_bo(dmabuf->priv);
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	if (bo->dmabuf == dmabuf)
+		bo->dmabuf = NULL;
+	dma_resv_unlock(dmabuf->resv);
+	drm_gem_dmabuf_release(dmabuf);
+}
+
 static const struct dma_buf_ops vshare_dmabuf_ops = {
 	.pin = vshare_dmabuf_pin,
 	.unpin = vshare_dmabuf_unpin,
@@ -293,7 +314,7 @@ static const struct dma_buf_ops vshare_dmabuf_ops = {
 	.detach = vshare_dmabuf_detach,
 	.map_dma_buf = vshare_dmabuf_map,
 	.unmap_dma_buf = vshare_dmabuf_unmap,
-	.release = drm_gem_dmabuf_release,
+	.release = vshare_dmabuf_release,
 	.begin_cpu_access = vshare_dmabuf_begin_cpu_access,
 	.end_cpu_access = vshare_dmabuf_end_cpu_access,
 	.mmap = vshare_dmabuf_mmap,
@@ -306,9 +327,10 @@ static const struct dma_buf_ops vshare_dmabuf_ops = {
  * @dev: the importing device
  * @dmabuf: the buffer
  *
- * A buffer this device exported is its own GEM object again; anything
- * else, including buffers of other vshare devices, is imported with a
- * dynamic attachment (vshare_import_dynamic()).
+ * A buffer this device exported read-write is its own GEM object again;
+ * anything else, including buffers of other vshare devices and read-only
+ * exports of this one, is imported with a dynamic attachment
+ * (vshare_import_dynamic()), read-only if the dma-buf is.
  *
  * Returns: a GEM object with a new reference, or an ERR_PTR.
  */
@@ -317,7 +339,8 @@ struct drm_gem_object *vshare_gem_prime_import(struct drm_device *dev,
 {
 	struct drm_gem_object *obj = dmabuf->priv;
 
-	if (dmabuf->ops == &vshare_dmabuf_ops && obj->dev == dev) {
+	if (dmabuf->ops == &vshare_dmabuf_ops && obj->dev == dev &&
+	    (dmabuf->file->f_mode & FMODE_WRITE)) {
 		drm_gem_object_get(obj);
 		return obj;
 	}
@@ -334,6 +357,8 @@ struct drm_gem_object *vshare_gem_prime_import(struct drm_device *dev,
 struct dma_buf *vshare_gem_prime_export(struct drm_gem_object *obj, int flags)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct vshare_bo *bo = to_vshare_bo(obj);
+	struct dma_buf *dmabuf;
 
 	if (vshare_should_fail(VSHARE_FAULT_EXPORT))
 		return ERR_PTR(-ENOMEM);
@@ -345,5 +370,12 @@ struct dma_buf *vshare_gem_prime_export(struct drm_gem_object *obj, int flags)
 	exp_info.priv = obj;
 	exp_info.resv = obj->resv;
 
-	return drm_gem_dmabuf_export(obj->dev, &exp_info);
+	dmabuf = drm_gem_dmabuf_export(obj->dev, &exp_info);
+	if (IS_ERR(dmabuf))
+		return dmabuf;
+	dma_resv_lock(obj->resv, NULL);
+	if (!bo->dmabuf)
+		bo->dmabuf = dmabuf;
+	dma_resv_unlock(obj->resv);
+	return dmabuf;
 }

@@ -13,6 +13,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
+#include <linux/rcupdate.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
@@ -126,23 +127,37 @@ static int vshare_probe(struct platform_device *pdev)
 	vdev->pdev = pdev;
 	INIT_LIST_HEAD(&vdev->bos);
 	ret = drmm_mutex_init(&vdev->drm, &vdev->bos_lock);
-	if (!ret)
-		ret = vshare_engine_init(vdev);
 	if (ret)
 		return ret;
+	ret = vshare_engine_init(vdev);
+	if (ret)
+		goto err_engine;
 	platform_set_drvdata(pdev, vdev);
 	vshare_debugfs_init(vdev);
 
-	return drm_dev_register(&vdev->drm, 0);
+	ret = drm_dev_register(&vdev->drm, 0);
+	if (ret)
+		goto err_engine;
+	return 0;
+
+err_engine:
+	vshare_engine_fini(vdev);
+	return ret;
 }
 
+/*
+ * Hot-unplug: the device goes while users may still hold its files,
+ * mappings and dma-buf exports. After drm_dev_unplug() its ioctls fail
+ * with -ENODEV and its CPU mappings with SIGBUS; buffers live on until
+ * their last user lets go, importers' DMA mappings with them. Queued jobs
+ * end at once and run no vshare code afterwards.
+ */
 static void vshare_remove(struct platform_device *pdev)
 {
 	struct vshare_device *vdev = platform_get_drvdata(pdev);
 
 	drm_dev_unplug(&vdev->drm);
-	/* Queued jobs run vshare code: finish them before the module goes. */
-	vshare_engine_flush(vdev);
+	vshare_engine_fini(vdev);
 }
 
 static struct platform_driver vshare_platform_driver = {
@@ -221,6 +236,8 @@ static void __exit vshare_exit(void)
 	vshare_unregister_devices();
 	platform_driver_unregister(&vshare_platform_driver);
 	vshare_fault_fini();
+	/* The last fence release may still be returning from module_put(). */
+	synchronize_rcu();
 }
 
 module_init(vshare_init);

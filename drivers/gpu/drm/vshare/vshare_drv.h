@@ -23,27 +23,34 @@
 
 struct dma_buf;
 struct dma_buf_attachment;
+struct dma_fence;
+struct dma_fence_ops;
 struct drm_mode_create_dumb;
 struct iosys_map;
 struct platform_device;
 struct sg_table;
 
+/* Jobs an engine holds at most, queued or running: SUBMIT says -EBUSY then. */
+#define VSHARE_MAX_JOBS		64
+
 /**
  * struct vshare_engine - the virtual engine of a device
  * @wq: ordered workqueue running the jobs in submission order
- * @lock: protects the job fences
+ * @cleanup_wq: where finished jobs drop what they held
  * @submit_lock: orders sequence numbers, publication and queueing
  * @context: fence context of the engine's timeline
  * @seqno: last sequence number given out
+ * @queued: jobs submitted and not yet finished, at most VSHARE_MAX_JOBS
  * @hangs: jobs that hung (VSHARE_SUBMIT_HANG)
  * @completed: jobs that ran to completion
  */
 struct vshare_engine {
 	struct workqueue_struct *wq;
-	spinlock_t lock; /* protects job fences */
+	struct workqueue_struct *cleanup_wq;
 	struct mutex submit_lock; /* orders seqno, publication, queueing */
 	u64 context;
 	atomic64_t seqno;
+	atomic_t queued;
 	atomic_t hangs;
 	atomic64_t completed;
 };
@@ -99,9 +106,16 @@ struct vshare_backing {
  * @id: number shown in debugfs
  * @flags: VSHARE_CREATE_* flags
  * @backing: the pages of a native buffer; none for imported objects
+ * @dmabuf: the dma-buf this native buffer is exported as, until that
+ *	dma-buf is released (unlike &drm_gem_object.dma_buf, which DRM core
+ *	clears when the last handle goes); protected by the reservation lock
+ * @readonly: an import of a dma-buf opened read-only: vshare never writes
+ *	it nor maps it writable
  * @sgt: for imported objects, the exporter's mapping of the buffer; NULL
  *	while invalidated, protected by the reservation lock
- * @lock: protects @mappings, and the pages against faults during a move
+ * @lock: protects the pages against faults during a move
+ * @mappings_lock: protects @mappings; a spinlock, so that engine jobs can
+ *	do cache maintenance in their fence signalling path
  * @pin_count: static importers that pinned the buffer (reservation lock)
  * @revoked: the memory was taken away (vshare_bo_revoke())
  * @moves: times the buffer was given new pages (vshare_bo_move())
@@ -120,8 +134,11 @@ struct vshare_bo {
 	u32 id;
 	u32 flags;
 	struct vshare_backing backing;
+	struct dma_buf *dmabuf;
+	bool readonly;
 	struct sg_table *sgt;
-	struct mutex lock; /* protects mappings, pages against faults */
+	struct mutex lock; /* protects the pages against faults */
+	spinlock_t mappings_lock; /* protects mappings */
 	unsigned int pin_count;
 	bool revoked;
 	atomic_t moves;
@@ -170,6 +187,8 @@ unsigned long vshare_get_unmapped_area(struct file *filp, unsigned long addr,
 				       unsigned long flags);
 u64 vshare_mem_used(void);
 u64 vshare_mem_limit(void);
+int vshare_mem_charge(u64 size);
+void vshare_mem_uncharge(u64 size);
 int vshare_create_ioctl(struct drm_device *dev, void *data,
 			struct drm_file *file);
 int vshare_map_offset_ioctl(struct drm_device *dev, void *data,
@@ -198,6 +217,10 @@ int vshare_access_ioctl(struct drm_device *dev, void *data,
 			struct drm_file *file);
 
 /* vshare_fence.c */
+void vshare_fence_init(struct dma_fence *fence,
+		       const struct dma_fence_ops *ops, spinlock_t *lock,
+		       u64 context, u64 seqno);
+void vshare_fence_release(struct dma_fence *fence);
 int vshare_fence_attach_ioctl(struct drm_device *dev, void *data,
 			      struct drm_file *file);
 int vshare_fence_signal_ioctl(struct drm_device *dev, void *data,
@@ -206,7 +229,7 @@ void vshare_fence_file_fini(struct vshare_file *vfile);
 
 /* vshare_engine.c */
 int vshare_engine_init(struct vshare_device *vdev);
-void vshare_engine_flush(struct vshare_device *vdev);
+void vshare_engine_fini(struct vshare_device *vdev);
 int vshare_submit_ioctl(struct drm_device *dev, void *data,
 			struct drm_file *file);
 

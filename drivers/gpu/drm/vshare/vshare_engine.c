@@ -7,7 +7,12 @@
  * with explicit in/out fences and implicit sync through the buffers'
  * reservation objects. Everything a job needs (object references, kernel
  * mappings, fence slots) is taken at submission, so the signalling path
- * allocates nothing.
+ * allocates nothing and takes no lock but spinlocks; what a job held is
+ * dropped after its fence signaled, on another workqueue, so that taking
+ * the reservation locks again never delays the jobs behind it.
+ *
+ * A job ends early, its fence signaled with -ENODEV, once the device is
+ * unplugged: removing a device with a full queue takes milliseconds.
  */
 
 #include <linux/crc32.h>
@@ -17,6 +22,7 @@
 #include <linux/dma-resv.h>
 #include <linux/file.h>
 #include <linux/module.h>
+#include <linux/sizes.h>
 #include <linux/sync_file.h>
 #include <linux/workqueue.h>
 
@@ -40,9 +46,17 @@ MODULE_PARM_DESC(job_timeout_ms,
 /* Dependencies: a sync_file, a syncobj, and one per buffer (dst, src). */
 #define VSHARE_MAX_DEPS		4
 
+/* Jobs wait and sleep in slices of this, watching for an unplug. */
+#define VSHARE_JOB_SLICE	(HZ / 50)
+
+/* Jobs run and cleaned in pieces of this, rescheduling in between. */
+#define VSHARE_JOB_CHUNK	SZ_1M
+
 struct vshare_job {
-	struct dma_fence base;	/* first: freeing the fence frees the job */
+	struct dma_fence base;	/* first: vshare_fence_release() frees the job */
+	spinlock_t lock;	/* protects base */
 	struct work_struct work;
+	struct work_struct cleanup;
 	struct vshare_device *vdev;
 	struct drm_vshare_submit args;
 	struct drm_gem_object *objs[2];	/* dst, then src if another buffer */
@@ -50,6 +64,8 @@ struct vshare_job {
 	unsigned int nobjs;
 	struct dma_fence *deps[VSHARE_MAX_DEPS];
 	unsigned int ndeps;
+	struct sync_file *sync_file;	/* until installed in a descriptor */
+	struct drm_syncobj *syncobj;
 	bool has_fence;	/* base is initialised: the fence owns the memory */
 };
 
@@ -66,6 +82,7 @@ static const char *vshare_job_timeline_name(struct dma_fence *fence)
 static const struct dma_fence_ops vshare_job_fence_ops = {
 	.get_driver_name = vshare_job_driver_name,
 	.get_timeline_name = vshare_job_timeline_name,
+	.release = vshare_fence_release,
 };
 
 static void vshare_job_execute(struct vshare_job *job)
@@ -74,21 +91,28 @@ static void vshare_job_execute(struct vshare_job *job)
 	/* A source that is the destination buffer has no map of its own. */
 	void *src = job->maps[job->nobjs - 1].vaddr + args->src_offset;
 	void *dst = job->maps[0].vaddr + args->dst_offset;
-	u32 *p = dst;
-	u64 i;
+	u32 crc = ~0u;
+	u64 done, n, i;
 
-	switch (args->op) {
-	case VSHARE_JOB_FILL:
-		for (i = 0; i < args->size / 4; i++)
-			p[i] = args->value;
-		break;
-	case VSHARE_JOB_COPY:
-		memcpy(dst, src, args->size);
-		break;
-	case VSHARE_JOB_CRC32:
-		*(__le32 *)dst = cpu_to_le32(crc32_le(~0u, src, args->size) ^ ~0u);
-		break;
+	/* Multi-GiB jobs give the CPU back now and then. */
+	for (done = 0; done < args->size; done += n) {
+		n = min_t(u64, args->size - done, VSHARE_JOB_CHUNK);
+		switch (args->op) {
+		case VSHARE_JOB_FILL:
+			for (i = 0; i < n / 4; i++)
+				((u32 *)(dst + done))[i] = args->value;
+			break;
+		case VSHARE_JOB_COPY:
+			memcpy(dst + done, src + done, n);
+			break;
+		case VSHARE_JOB_CRC32:
+			crc = crc32_le(crc, src + done, n);
+			break;
+		}
+		cond_resched();
 	}
+	if (args->op == VSHARE_JOB_CRC32)
+		*(__le32 *)dst = cpu_to_le32(crc ^ ~0u);
 }
 
 /* Native buffers get the cache maintenance a device access needs. */
@@ -110,7 +134,11 @@ static void vshare_job_sync(struct vshare_job *job, bool begin)
 	}
 }
 
-/* Drops everything a job holds, and the job's reference to its fence. */
+/*
+ * Drops everything a job holds, and the job's reference to its fence.
+ * Takes the buffers' reservation locks: never called where the job's
+ * fence has yet to signal.
+ */
 static void vshare_job_free(struct vshare_job *job)
 {
 	unsigned int i;
@@ -127,6 +155,10 @@ static void vshare_job_free(struct vshare_job *job)
 		}
 		drm_gem_object_put(obj);
 	}
+	if (job->sync_file)
+		fput(job->sync_file->file);
+	if (job->syncobj)
+		drm_syncobj_put(job->syncobj);
 	drm_dev_put(&job->vdev->drm);
 	/* Not base.ops: newer kernels clear it once the fence signals. */
 	if (job->has_fence)
@@ -135,44 +167,96 @@ static void vshare_job_free(struct vshare_job *job)
 		kfree(job);
 }
 
+static void vshare_job_cleanup_work(struct work_struct *work)
+{
+	vshare_job_free(container_of(work, struct vshare_job, cleanup));
+}
+
+static bool vshare_job_cancelled(struct vshare_job *job)
+{
+	return drm_dev_is_unplugged(&job->vdev->drm);
+}
+
+/* Waits for a dependency: 0, or why the job must not run. */
+static int vshare_job_wait(struct vshare_job *job, struct dma_fence *fence,
+			   unsigned long timeout)
+{
+	unsigned long slice;
+	long ret;
+
+	for (;;) {
+		if (vshare_job_cancelled(job))
+			return -ENODEV;
+		slice = min_t(unsigned long, timeout, VSHARE_JOB_SLICE);
+		ret = dma_fence_wait_timeout(fence, false, slice);
+		if (ret < 0)
+			return ret;
+		if (ret > 0)
+			return fence->error ? -ECANCELED : 0;	/* failed producer */
+		if (timeout <= slice)
+			return -ETIMEDOUT;
+		timeout -= slice;
+	}
+}
+
+/* Sleeps, unless the device goes away: false then. */
+static bool vshare_job_sleep(struct vshare_job *job, unsigned long timeout)
+{
+	unsigned long end = jiffies + timeout;
+
+	while (time_before(jiffies, end)) {
+		if (vshare_job_cancelled(job))
+			return false;
+		schedule_timeout_uninterruptible(min_t(unsigned long,
+						       end - jiffies,
+						       VSHARE_JOB_SLICE));
+	}
+	return !vshare_job_cancelled(job);
+}
+
+static int vshare_job_run(struct vshare_job *job)
+{
+	unsigned long timeout = msecs_to_jiffies(READ_ONCE(job_timeout_ms));
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < job->ndeps; i++) {
+		ret = vshare_job_wait(job, job->deps[i], timeout);
+		if (ret)
+			return ret;
+	}
+	if (job->args.flags & VSHARE_SUBMIT_HANG) {
+		/* The engine stops responding until the watchdog fires. */
+		if (!vshare_job_sleep(job, timeout))
+			return -ENODEV;
+		atomic_inc(&job->vdev->engine.hangs);
+		return -EIO;
+	}
+	if (!vshare_job_sleep(job, msecs_to_jiffies(job->args.delay_ms)))
+		return -ENODEV;
+	vshare_job_sync(job, true);
+	vshare_job_execute(job);
+	vshare_job_sync(job, false);
+	atomic64_inc(&job->vdev->engine.completed);
+	return 0;
+}
+
 static void vshare_job_work(struct work_struct *work)
 {
 	struct vshare_job *job = container_of(work, struct vshare_job, work);
-	unsigned long timeout = msecs_to_jiffies(READ_ONCE(job_timeout_ms));
-	int error = 0;
-	unsigned int i;
-	long ret;
+	struct vshare_engine *engine = &job->vdev->engine;
+	bool cookie;
+	int ret;
 
-	for (i = 0; i < job->ndeps && !error; i++) {
-		ret = dma_fence_wait_timeout(job->deps[i], false, timeout);
-		if (ret == 0)
-			error = -ETIMEDOUT;
-		else if (ret < 0)
-			error = ret;
-		else if (job->deps[i]->error)
-			error = -ECANCELED;	/* a failed producer */
-	}
-
-	if (!error && (job->args.flags & VSHARE_SUBMIT_HANG)) {
-		/* The engine stops responding until the watchdog fires. */
-		schedule_timeout_uninterruptible(timeout);
-		atomic_inc(&job->vdev->engine.hangs);
-		error = -EIO;
-	}
-
-	if (!error) {
-		if (job->args.delay_ms)
-			msleep(job->args.delay_ms);
-		vshare_job_sync(job, true);
-		vshare_job_execute(job);
-		vshare_job_sync(job, false);
-		atomic64_inc(&job->vdev->engine.completed);
-	}
-
-	if (error)
-		dma_fence_set_error(&job->base, error);
+	/* From here to the signal, nothing may wait for this job's fence. */
+	cookie = dma_fence_begin_signalling();
+	ret = vshare_job_run(job);
+	if (ret)
+		dma_fence_set_error(&job->base, ret);
 	dma_fence_signal(&job->base);
-	vshare_job_free(job);
+	atomic_dec(&engine->queued);
+	dma_fence_end_signalling(cookie);
+	queue_work(engine->cleanup_wq, &job->cleanup);
 }
 
 static int vshare_job_args(struct drm_vshare_submit *args)
@@ -217,6 +301,9 @@ static int vshare_job_lookup(struct vshare_job *job, struct drm_file *file)
 	}
 	if (vshare_bo_check_range(dst, args->dst_offset, dst_size))
 		return -EINVAL;
+	/* Every op writes its destination. */
+	if (to_vshare_bo(dst)->readonly)
+		return -EACCES;
 	if (src) {
 		if (vshare_bo_check_range(src, args->src_offset, args->size))
 			return -EINVAL;
@@ -247,6 +334,11 @@ static int vshare_job_explicit_deps(struct vshare_job *job,
 		if (ret)
 			return ret;
 		job->deps[job->ndeps++] = fence;
+	}
+	if (args->out_syncobj) {
+		job->syncobj = drm_syncobj_find(file, args->out_syncobj);
+		if (!job->syncobj)
+			return -ENOENT;
 	}
 	return 0;
 }
@@ -297,123 +389,160 @@ out_unlock:
 	return ret;
 }
 
-int vshare_submit_ioctl(struct drm_device *dev, void *data,
-			struct drm_file *file)
+/*
+ * Gives the job its fence and place on the timeline, and queues it. Every
+ * step that can fail comes before the job is published: a failed SUBMIT
+ * leaves no trace.
+ */
+static int vshare_job_queue(struct vshare_job *job)
 {
-	struct vshare_device *vdev = to_vshare_device(dev);
-	struct vshare_engine *engine = &vdev->engine;
-	struct drm_vshare_submit *args = data;
-	struct drm_syncobj *syncobj = NULL;
-	struct sync_file *sync_file;
-	struct dma_fence *fence;
-	struct vshare_job *job;
-	int fd = -1, ret;
+	struct vshare_engine *engine = &job->vdev->engine;
+	int ret;
 
-	ret = vshare_job_args(args);
-	if (ret)
-		return ret;
-
-	job = kzalloc_obj(*job, GFP_KERNEL);
-	if (!job)
-		return -ENOMEM;
-	job->args = *args;
-	job->vdev = vdev;
-	drm_dev_get(dev);
-	INIT_WORK(&job->work, vshare_job_work);
-
-	ret = vshare_job_lookup(job, file);
-	if (!ret)
-		ret = vshare_job_explicit_deps(job, file);
-	if (ret)
-		goto err_free;
-	if (args->out_syncobj) {
-		syncobj = drm_syncobj_find(file, args->out_syncobj);
-		if (!syncobj) {
-			ret = -ENOENT;
-			goto err_free;
-		}
+	if (atomic_inc_return(&engine->queued) > VSHARE_MAX_JOBS) {
+		atomic_dec(&engine->queued);
+		return -EBUSY;
 	}
-	if (args->flags & VSHARE_SUBMIT_OUT_SYNC_FILE) {
-		fd = get_unused_fd_flags(O_CLOEXEC);
-		if (fd < 0) {
-			ret = fd;
-			goto err_free;
-		}
-	}
-
 	/*
 	 * Sequence numbers, publication in the buffers and the queue must
 	 * agree: otherwise a job could depend on a later-queued one and the
 	 * timeline would signal out of order.
 	 */
 	mutex_lock(&engine->submit_lock);
-	dma_fence_init(&job->base, &vshare_job_fence_ops, &engine->lock,
-		       engine->context, atomic64_inc_return(&engine->seqno));
+	vshare_fence_init(&job->base, &vshare_job_fence_ops, &job->lock,
+			  engine->context, atomic64_inc_return(&engine->seqno));
 	job->has_fence = true;
-	ret = vshare_job_publish(job);
+	ret = -ENOMEM;
+	if (job->args.flags & VSHARE_SUBMIT_OUT_SYNC_FILE)
+		job->sync_file = sync_file_create(&job->base);
+	if (!(job->args.flags & VSHARE_SUBMIT_OUT_SYNC_FILE) || job->sync_file)
+		ret = vshare_job_publish(job);
 	if (ret) {
 		mutex_unlock(&engine->submit_lock);
+		atomic_dec(&engine->queued);
 		/* Nobody saw the fence, but a fence must always signal. */
+		dma_fence_set_error(&job->base, ret);
 		dma_fence_signal(&job->base);
-		goto err_free;
+		return ret;
 	}
-	/* Ours, for after the job has run and freed itself. */
-	fence = dma_fence_get(&job->base);
+	/* Ours until the ioctl returns: the job may be done before. */
+	dma_fence_get(&job->base);
 	queue_work(engine->wq, &job->work);
 	mutex_unlock(&engine->submit_lock);
-
-	if (fd >= 0) {
-		sync_file = sync_file_create(fence);
-		if (sync_file) {
-			fd_install(fd, sync_file->file);
-		} else {
-			put_unused_fd(fd);
-			fd = -1;
-			ret = -ENOMEM;
-		}
-	}
-	if (syncobj) {
-		drm_syncobj_replace_fence(syncobj, fence);
-		drm_syncobj_put(syncobj);
-	}
-	args->out_fence_fd = fd;
-	args->seqno = fence->seqno;
-	dma_fence_put(fence);
-	return ret;
-
-err_free:
-	if (fd >= 0)
-		put_unused_fd(fd);
-	if (syncobj)
-		drm_syncobj_put(syncobj);
-	vshare_job_free(job);
-	return ret;
+	return 0;
 }
 
-static void vshare_engine_fini(struct drm_device *dev, void *data)
+static struct vshare_job *vshare_job_alloc(struct vshare_device *vdev,
+					   struct drm_vshare_submit *args)
 {
-	struct vshare_engine *engine = data;
+	struct vshare_job *job = kzalloc_obj(*job, GFP_KERNEL);
 
-	destroy_workqueue(engine->wq);
-	mutex_destroy(&engine->submit_lock);
+	if (!job)
+		return NULL;
+	job->args = *args;
+	job->vdev = vdev;
+	drm_dev_get(&vdev->drm);
+	spin_lock_init(&job->lock);
+	INIT_WORK(&job->work, vshare_job_work);
+	INIT_WORK(&job->cleanup, vshare_job_cleanup_work);
+	return job;
 }
 
+/**
+ * vshare_submit_ioctl - queue a job on the engine
+ * @dev: the vshare device
+ * @data: &struct drm_vshare_submit
+ * @file: the DRM file whose handles and syncobjs the job names
+ *
+ * Implements &DRM_IOCTL_VSHARE_SUBMIT. All or nothing: when it fails, no
+ * job was queued, no out-fence was made and no syncobj changed.
+ *
+ * Returns: 0 or a negative errno (see &struct drm_vshare_submit).
+ */
+int vshare_submit_ioctl(struct drm_device *dev, void *data,
+			struct drm_file *file)
+{
+	struct drm_vshare_submit *args = data;
+	struct vshare_job *job;
+	int fd = -1, cookie, ret;
+
+	ret = vshare_job_args(args);
+	if (ret)
+		return ret;
+	/* No job may be queued once an unplug has flushed the engine. */
+	if (!drm_dev_enter(dev, &cookie))
+		return -ENODEV;
+	ret = -ENOMEM;
+	job = vshare_job_alloc(to_vshare_device(dev), args);
+	if (!job)
+		goto out_exit;
+	ret = vshare_job_lookup(job, file);
+	if (!ret)
+		ret = vshare_job_explicit_deps(job, file);
+	if (!ret && (args->flags & VSHARE_SUBMIT_OUT_SYNC_FILE)) {
+		fd = get_unused_fd_flags(O_CLOEXEC);
+		ret = fd < 0 ? fd : 0;
+	}
+	if (!ret)
+		ret = vshare_job_queue(job);
+	if (ret) {
+		if (fd >= 0)
+			put_unused_fd(fd);
+		vshare_job_free(job);
+		goto out_exit;
+	}
+
+	/* Nothing fails from here on. */
+	if (job->sync_file) {
+		fd_install(fd, job->sync_file->file);
+		job->sync_file = NULL;
+	}
+	if (job->syncobj)
+		drm_syncobj_replace_fence(job->syncobj, &job->base);
+	args->out_fence_fd = fd;
+	args->seqno = job->base.seqno;
+	dma_fence_put(&job->base);
+out_exit:
+	drm_dev_exit(cookie);
+	return ret;
+}
+
+/**
+ * vshare_engine_init - set up a device's engine
+ * @vdev: the device
+ *
+ * Returns: 0 or -ENOMEM; vshare_engine_fini() undoes it either way.
+ */
 int vshare_engine_init(struct vshare_device *vdev)
 {
 	struct vshare_engine *engine = &vdev->engine;
 
-	spin_lock_init(&engine->lock);
 	mutex_init(&engine->submit_lock);
 	engine->context = dma_fence_context_alloc(1);
 	engine->wq = alloc_ordered_workqueue("vshare-engine-%s", 0,
 					     dev_name(vdev->drm.dev));
-	if (!engine->wq)
-		return -ENOMEM;
-	return drmm_add_action_or_reset(&vdev->drm, vshare_engine_fini, engine);
+	engine->cleanup_wq = alloc_workqueue("vshare-cleanup-%s", WQ_UNBOUND,
+					     0, dev_name(vdev->drm.dev));
+	return engine->wq && engine->cleanup_wq ? 0 : -ENOMEM;
 }
 
-/* Called when the device goes away: let queued jobs finish first. */
-void vshare_engine_flush(struct vshare_device *vdev)
+/**
+ * vshare_engine_fini - stop a device's engine
+ * @vdev: the device, unplugged: no job can be submitted any more
+ *
+ * Queued jobs see the unplug and end at once; their cleanups run before
+ * this returns, so that no vshare code is left running on the device's
+ * behalf. The device itself may live on, held by open files.
+ */
+void vshare_engine_fini(struct vshare_device *vdev)
 {
-	flush_workqueue(vdev->engine.wq);
+	struct vshare_engine *engine = &vdev->engine;
+
+	if (engine->wq)
+		destroy_workqueue(engine->wq);
+	if (engine->cleanup_wq)
+		destroy_workqueue(engine->cleanup_wq);
+	engine->wq = NULL;
+	engine->cleanup_wq = NULL;
+	mutex_destroy(&engine->submit_lock);
 }

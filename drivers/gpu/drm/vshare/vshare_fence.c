@@ -29,7 +29,7 @@ MODULE_PARM_DESC(fence_timeout_ms,
 		 "Default expiry of FENCE_ATTACH fences in ms (default 10000)");
 
 struct vshare_fence {
-	struct dma_fence base;
+	struct dma_fence base;	/* first: vshare_fence_release() frees it */
 	spinlock_t lock; /* protects base */
 	struct timer_list timer;
 };
@@ -44,6 +44,43 @@ static const char *vshare_fence_timeline_name(struct dma_fence *fence)
 	return "attached";
 }
 
+/**
+ * vshare_fence_init - initialise a vshare fence
+ * @fence: the fence, first member of an allocation that
+ *	vshare_fence_release() frees
+ * @ops: its operations, whose @release must be vshare_fence_release()
+ * @lock: its lock, which must live as long as the fence: not the device's
+ * @context: fence context
+ * @seqno: sequence number
+ *
+ * A fence can outlive its file, its device and every vshare buffer: a
+ * sync_file, a syncobj or another driver's reservation object may keep it
+ * for as long as they like, and call its operations, which are module
+ * code. Each fence therefore holds a reference to the module until it is
+ * released.
+ */
+void vshare_fence_init(struct dma_fence *fence,
+		       const struct dma_fence_ops *ops, spinlock_t *lock,
+		       u64 context, u64 seqno)
+{
+	__module_get(THIS_MODULE);
+	dma_fence_init(fence, ops, lock, context, seqno);
+}
+
+/**
+ * vshare_fence_release - free a vshare fence and let the module go
+ * @fence: a fence made by vshare_fence_init(), no longer referenced
+ *
+ * The memory goes after an RCU grace period, as dma_fence_free() does for
+ * any fence. module_put() comes last: the module's exit waits for a grace
+ * period (vshare_exit()), which covers the return from here.
+ */
+void vshare_fence_release(struct dma_fence *fence)
+{
+	dma_fence_free(fence);
+	module_put(THIS_MODULE);
+}
+
 /*
  * A pending timer holds a reference to its fence, so the last reference
  * never goes while the timer can still run, and the fence may be released
@@ -52,6 +89,7 @@ static const char *vshare_fence_timeline_name(struct dma_fence *fence)
 static const struct dma_fence_ops vshare_fence_ops = {
 	.get_driver_name = vshare_fence_driver_name,
 	.get_timeline_name = vshare_fence_timeline_name,
+	.release = vshare_fence_release,
 };
 
 /* Runs in interrupt context: signaling is irq-safe. */
@@ -88,7 +126,8 @@ static int vshare_fence_finish(struct dma_fence *base)
 		dma_fence_signal_locked(base);
 	spin_unlock_irqrestore(&fence->lock, flags);
 
-	if (timer_delete(&fence->timer))
+	/* The timer's reference, unless its callback is dropping it. */
+	if (timer_delete_sync(&fence->timer))
 		dma_fence_put(base);
 	dma_fence_put(base);
 	return ret;
@@ -101,8 +140,8 @@ static struct dma_fence *vshare_fence_create(unsigned int timeout_ms)
 	if (!fence)
 		return NULL;
 	spin_lock_init(&fence->lock);
-	dma_fence_init(&fence->base, &vshare_fence_ops, &fence->lock,
-		       dma_fence_context_alloc(1), 1);
+	vshare_fence_init(&fence->base, &vshare_fence_ops, &fence->lock,
+			  dma_fence_context_alloc(1), 1);
 	timer_setup(&fence->timer, vshare_fence_expire, TIMER_IRQSAFE);
 	dma_fence_get(&fence->base);
 	mod_timer(&fence->timer, jiffies + msecs_to_jiffies(timeout_ms));

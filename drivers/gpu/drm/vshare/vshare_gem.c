@@ -18,6 +18,7 @@
 #include <asm/set_memory.h>
 #endif
 
+#include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_print.h>
 #include <drm/drm_prime.h>
@@ -52,7 +53,13 @@ u64 vshare_mem_used(void)
 	return atomic64_read(&vshare_mem_bytes);
 }
 
-static int vshare_mem_charge(u64 size)
+/**
+ * vshare_mem_charge - take memory from vshare's budget
+ * @size: bytes about to be allocated
+ *
+ * Returns: 0, or -ENOMEM when the budget would be exceeded.
+ */
+int vshare_mem_charge(u64 size)
 {
 	if (atomic64_add_return(size, &vshare_mem_bytes) > vshare_mem_limit()) {
 		atomic64_sub(size, &vshare_mem_bytes);
@@ -61,7 +68,11 @@ static int vshare_mem_charge(u64 size)
 	return 0;
 }
 
-static void vshare_mem_uncharge(u64 size)
+/**
+ * vshare_mem_uncharge - give memory back to vshare's budget
+ * @size: bytes freed, as given to vshare_mem_charge()
+ */
+void vshare_mem_uncharge(u64 size)
 {
 	atomic64_sub(size, &vshare_mem_bytes);
 }
@@ -70,14 +81,16 @@ static void vshare_mem_uncharge(u64 size)
  * Buffers are built from the largest pages the allocator gives without
  * effort, so that sg_tables and mappings stay compact: 2 MiB, 64 KiB, then
  * single pages. High orders neither reclaim nor retry; single pages may
- * retry but never invoke the OOM killer.
+ * retry but never invoke the OOM killer. Every page is charged to the
+ * memory cgroup of the task that allocates it, which then gets -ENOMEM
+ * at its limit (no OOM kill: neither flag lets the charge invoke it).
  */
 static const unsigned int vshare_orders[] = { PMD_SHIFT - PAGE_SHIFT, 4, 0 };
 
 #define VSHARE_HIGH_ORDER_GFP	((GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN | \
-				  __GFP_NORETRY) & ~__GFP_RECLAIM)
+				  __GFP_NORETRY | __GFP_ACCOUNT) & ~__GFP_RECLAIM)
 #define VSHARE_LOW_ORDER_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN | \
-				 __GFP_RETRY_MAYFAIL)
+				 __GFP_RETRY_MAYFAIL | __GFP_ACCOUNT)
 
 static void vshare_free_pages(struct page **pages, unsigned long npages)
 {
@@ -329,9 +342,12 @@ static vm_fault_t vshare_bo_fault(struct vm_fault *vmf)
 	struct vm_area_struct *vma = vmf->vma;
 	struct vshare_bo *bo = to_vshare_bo(vma->vm_private_data);
 	unsigned long idx = vshare_fault_index(vma, vmf->address);
-
 	vm_fault_t ret = VM_FAULT_SIGBUS;
+	int cookie;
 
+	/* Once the device is unplugged, its buffers are no longer served. */
+	if (!drm_dev_enter(bo->base.dev, &cookie))
+		return VM_FAULT_SIGBUS;
 	/* The lock keeps a move from swapping the pages under us. */
 	mutex_lock(&bo->lock);
 	if (idx < bo->base.size >> PAGE_SHIFT && !bo->revoked) {
@@ -340,6 +356,7 @@ static vm_fault_t vshare_bo_fault(struct vm_fault *vmf)
 				     page_to_pfn(bo->backing.pages[idx]));
 	}
 	mutex_unlock(&bo->lock);
+	drm_dev_exit(cookie);
 	return ret;
 }
 
@@ -352,6 +369,7 @@ static vm_fault_t vshare_bo_huge_fault(struct vm_fault *vmf,
 	unsigned long addr = vmf->address & PMD_MASK;
 	unsigned long idx;
 	vm_fault_t ret;
+	int cookie;
 
 	if (order != PMD_SHIFT - PAGE_SHIFT || addr < vma->vm_start ||
 	    addr + PMD_SIZE > vma->vm_end)
@@ -361,6 +379,9 @@ static vm_fault_t vshare_bo_huge_fault(struct vm_fault *vmf,
 	    idx + VSHARE_HUGE_PAGES > bo->base.size >> PAGE_SHIFT)
 		return VM_FAULT_FALLBACK;
 
+	/* The 4 KiB handler gives the SIGBUS of an unplugged device. */
+	if (!drm_dev_enter(bo->base.dev, &cookie))
+		return VM_FAULT_FALLBACK;
 	mutex_lock(&bo->lock);
 	if (bo->revoked || !test_bit(idx / VSHARE_HUGE_PAGES, bo->backing.huge))
 		ret = VM_FAULT_FALLBACK;
@@ -369,6 +390,7 @@ static vm_fault_t vshare_bo_huge_fault(struct vm_fault *vmf,
 					    page_to_pfn(bo->backing.pages[idx]),
 					    vmf->flags & FAULT_FLAG_WRITE);
 	mutex_unlock(&bo->lock);
+	drm_dev_exit(cookie);
 	if (ret == VM_FAULT_NOPAGE) {
 		atomic64_inc(&bo->faults);
 		atomic64_inc(&bo->pmd_faults);
@@ -388,20 +410,31 @@ static const struct vm_operations_struct vshare_vm_ops = {
  * @obj: the object
  * @vma: the new mapping, of the DRM file or of the object's dma-buf
  *
- * Pages are inserted at fault time, 2 MiB at once where possible.
+ * Pages are inserted at fault time, 2 MiB at once where possible. Private
+ * (copy-on-write) mappings are refused: PFN mappings cannot be COW, and the
+ * fault path would hit the BUG_ON() of vmf_insert_pfn() for them. A read-only
+ * import is never mapped writable, nor can it become writable by mprotect().
  *
- * Returns: 0 or a negative errno.
+ * Returns: 0, -EINVAL for a private mapping, -EACCES for a writable mapping
+ * of a read-only import, or another negative errno.
  */
 int vshare_bo_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 {
 	struct vshare_bo *bo = to_vshare_bo(obj);
 	int ret;
 
+	if (is_cow_mapping(vma->vm_flags))
+		return -EINVAL;
+	if (bo->readonly) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EACCES;
+		vm_flags_clear(vma, VM_MAYWRITE);
+	}
 	if (obj->import_attach) {
 		/* Let the exporter map its own buffer. */
 		vma->vm_private_data = NULL;
 		vma->vm_ops = NULL;
-		ret = dma_buf_mmap(obj->dma_buf, vma, 0);
+		ret = dma_buf_mmap(obj->import_attach->dmabuf, vma, 0);
 		if (ret)
 			return ret;
 		/* Drop the reference drm_gem_mmap_obj() took for our vm_ops. */
@@ -508,6 +541,7 @@ struct vshare_bo *vshare_bo_alloc(struct drm_device *dev, size_t size)
 	/* Our own pages back the object, not a shmem file. */
 	drm_gem_private_object_init(dev, &bo->base, size);
 	mutex_init(&bo->lock);
+	spin_lock_init(&bo->mappings_lock);
 	INIT_LIST_HEAD(&bo->mappings);
 
 	mutex_lock(&vdev->bos_lock);

@@ -10,6 +10,7 @@
 #include <linux/crc32.h>
 #include <linux/dma-buf.h>
 #include <linux/iosys-map.h>
+#include <linux/sizes.h>
 
 #include <drm/drm_file.h>
 #include <drm/drm_prime.h>
@@ -68,7 +69,9 @@ int vshare_import_revalidate(struct vshare_bo *bo)
  *
  * The attachment is dynamic: the exporter may move the buffer, and tells
  * us through vshare_import_invalidate(). It is mapped at once, as static
- * importers do, so that an unusable buffer fails the import.
+ * importers do, so that an unusable buffer fails the import. A dma-buf
+ * opened read-only gives a read-only object: ACCESS FILL, engine jobs
+ * writing it and writable CPU mappings are refused with -EACCES.
  *
  * Returns: a new GEM object, or an ERR_PTR.
  */
@@ -92,6 +95,8 @@ struct drm_gem_object *vshare_import_dynamic(struct drm_device *dev,
 	}
 	bo->base.import_attach = attach;
 	bo->base.resv = dmabuf->resv;
+	/* What the holder of a read-only file may not do, vshare won't. */
+	bo->readonly = !(dmabuf->file->f_mode & FMODE_WRITE);
 
 	/* From here on, freeing the object unmaps and detaches. */
 	dma_resv_lock(dmabuf->resv, NULL);
@@ -124,17 +129,42 @@ void vshare_import_release(struct vshare_bo *bo)
 	dma_buf_put(dmabuf);
 }
 
+/* Ranges are done a MiB at a time, rescheduling in between. */
+#define VSHARE_ACCESS_CHUNK	SZ_1M
+
 static void vshare_access_range(struct drm_vshare_access *args, void *vaddr)
 {
-	u32 *p = vaddr + args->offset;
-	u64 i;
+	void *p = vaddr + args->offset;
+	u32 crc = ~0u;
+	u64 done, n, i;
 
-	if (args->op == VSHARE_ACCESS_FILL) {
-		for (i = 0; i < args->size / 4; i++)
-			p[i] = args->value;
-	} else {
-		args->result = crc32_le(~0u, (void *)p, args->size) ^ ~0u;
+	for (done = 0; done < args->size; done += n) {
+		n = min_t(u64, args->size - done, VSHARE_ACCESS_CHUNK);
+		if (args->op == VSHARE_ACCESS_FILL) {
+			for (i = 0; i < n / 4; i++)
+				((u32 *)(p + done))[i] = args->value;
+		} else {
+			crc = crc32_le(crc, p + done, n);
+		}
+		cond_resched();
 	}
+	if (args->op == VSHARE_ACCESS_CRC32)
+		args->result = crc ^ ~0u;
+}
+
+/*
+ * Implicit sync for native buffers, as dma_buf_begin_cpu_access() does for
+ * imported ones: a read waits for writers, a write for everybody.
+ */
+static int vshare_access_wait(struct drm_gem_object *obj,
+			      enum dma_data_direction dir)
+{
+	long ret;
+
+	ret = dma_resv_wait_timeout(obj->resv,
+				    dma_resv_usage_rw(dir == DMA_TO_DEVICE),
+				    true, MAX_SCHEDULE_TIMEOUT);
+	return ret < 0 ? ret : 0;
 }
 
 /*
@@ -170,6 +200,9 @@ static int vshare_access_bo(struct drm_gem_object *obj,
 		vshare_access_range(args, map.vaddr);
 		ret = dma_buf_end_cpu_access(dmabuf, dir);
 	} else {
+		ret = vshare_access_wait(obj, dir);
+		if (ret)
+			goto out_vunmap;
 		vshare_bo_begin_cpu_access(bo, dir);
 		vshare_access_range(args, map.vaddr);
 		vshare_bo_end_cpu_access(bo, dir);
@@ -207,6 +240,8 @@ int vshare_access_ioctl(struct drm_device *dev, void *data,
 	if (!obj)
 		return -ENOENT;
 	ret = vshare_bo_check_range(obj, args->offset, args->size);
+	if (!ret && dir == DMA_TO_DEVICE && to_vshare_bo(obj)->readonly)
+		ret = -EACCES;
 	if (!ret)
 		ret = vshare_access_bo(obj, args, dir);
 	drm_gem_object_put(obj);

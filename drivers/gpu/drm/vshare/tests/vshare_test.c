@@ -56,13 +56,13 @@ static struct dma_buf_attachment *test_attach(struct dma_buf *dmabuf,
 	return dma_buf_dynamic_attach(dmabuf, dev, &test_importer_ops, NULL);
 }
 
-static struct device *test_importer(struct kunit *test, const char *name,
-				    unsigned int max_seg)
+static struct device *test_importer_mask(struct kunit *test, const char *name,
+					 unsigned int max_seg, unsigned int bits)
 {
 	struct device *dev = kunit_device_register(test, name);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	KUNIT_ASSERT_EQ(test, dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64)), 0);
+	KUNIT_ASSERT_EQ(test, dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(bits)), 0);
 	if (max_seg) {
 		dev->dma_parms = kunit_kzalloc(test, sizeof(*dev->dma_parms),
 					       GFP_KERNEL);
@@ -70,6 +70,22 @@ static struct device *test_importer(struct kunit *test, const char *name,
 		dma_set_max_seg_size(dev, max_seg);
 	}
 	return dev;
+}
+
+static struct device *test_importer(struct kunit *test, const char *name,
+				    unsigned int max_seg)
+{
+	return test_importer_mask(test, name, max_seg, 64);
+}
+
+/*
+ * The CPU address of what the device sees at a DMA address. Importers must
+ * not look at the pages of the tables they get (CONFIG_DMABUF_DEBUG
+ * scrambles them); without an IOMMU the DMA address is a physical one.
+ */
+static void *test_dma_vaddr(struct device *dev, dma_addr_t addr)
+{
+	return phys_to_virt(dma_to_phys(dev, addr));
 }
 
 static struct vshare_bo *test_bo(struct kunit *test, struct vshare_device *vdev,
@@ -181,11 +197,16 @@ static void check_mapping(struct kunit *test, struct vshare_test *t,
 
 	KUNIT_EXPECT_EQ(test, sgt->orig_nents, expected_entries(t->bo, max_seg));
 	for_each_sgtable_dma_sg(sgt, sg, i) {
+		struct page *page = t->bo->backing.pages[total >> PAGE_SHIFT];
+
 		KUNIT_EXPECT_LE(test, sg_dma_len(sg), max_seg);
 		KUNIT_EXPECT_TRUE(test, IS_ALIGNED(sg_dma_len(sg), PAGE_SIZE));
-		/* No IOMMU: the device sees the pages' physical addresses. */
+		/*
+		 * No IOMMU: the device sees the buffer's own pages, in order,
+		 * at their physical addresses.
+		 */
 		KUNIT_EXPECT_EQ(test, sg_dma_address(sg),
-				phys_to_dma(dev, page_to_phys(sg_page(sg))));
+				phys_to_dma(dev, page_to_phys(page)));
 		total += sg_dma_len(sg);
 	}
 	KUNIT_EXPECT_EQ(test, total, t->bo->base.size);
@@ -319,7 +340,7 @@ static void vshare_test_kmap_local_pages(struct kunit *test)
 {
 	struct vshare_test *t = test->priv;
 	struct dma_buf_attachment *attach;
-	struct sg_page_iter piter;
+	struct sg_dma_page_iter piter;
 	struct iosys_map map;
 	struct sg_table *sgt;
 	unsigned long page = 0, bad = 0;
@@ -337,8 +358,11 @@ static void vshare_test_kmap_local_pages(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
 	KUNIT_ASSERT_EQ(test, dma_buf_begin_cpu_access(t->dmabuf, DMA_FROM_DEVICE), 0);
 
-	for_each_sgtable_page(sgt, &piter, 0) {
-		p = kmap_local_page(sg_page_iter_page(&piter));
+	/* Page by page, from the DMA addresses the importer was given. */
+	for_each_sgtable_dma_page(sgt, &piter, 0) {
+		dma_addr_t addr = sg_page_iter_dma_address(&piter);
+
+		p = kmap_local_page(pfn_to_page(PHYS_PFN(dma_to_phys(t->dev, addr))));
 		for (i = 0; i < PAGE_SIZE / 4; i++)
 			if (p[i] != ((page * PAGE_SIZE / 4 + i) ^ 0x5a5a5a5a))
 				bad++;
@@ -411,6 +435,86 @@ static void vshare_test_mmap_readonly(struct kunit *test)
 }
 
 /* Write-combined buffers: coherent without syncs, still counted. */
+/*
+ * An importer limited to 32-bit DMA reaches pages above 4 GiB through
+ * swiotlb bounce buffers: what the CPU wrote reaches the device only through
+ * end_cpu_access(), what the device wrote reaches the CPU only through
+ * begin_cpu_access(). Write-combined buffers are no exception.
+ */
+static void check_bounced_access(struct kunit *test, u32 flags)
+{
+	struct vshare_test *t = test->priv;
+	struct vshare_bo *bo = test_bo(test, t->vdev, SZ_256K, flags);
+	struct dma_buf *dmabuf = vshare_gem_prime_export(&bo->base, O_RDWR);
+	struct device *dev = test_importer_mask(test, "vshare-importer-32", 0, 32);
+	unsigned int i, bounced = 0, bad_dev = 0, bad_cpu = 0;
+	struct dma_buf_attachment *attach;
+	size_t done = 0;
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	struct iosys_map map;
+	u32 *cpu, *p;
+	size_t j;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	attach = test_attach(dmabuf, dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_ASSERT_EQ(test, dma_buf_vmap_unlocked(dmabuf, &map), 0);
+	cpu = map.vaddr;
+
+	KUNIT_EXPECT_EQ(test, dma_buf_begin_cpu_access(dmabuf, DMA_TO_DEVICE), 0);
+	for (j = 0; j < SZ_256K / 4; j++)
+		cpu[j] = j ^ 0xc0ffee;
+	KUNIT_EXPECT_EQ(test, dma_buf_end_cpu_access(dmabuf, DMA_TO_DEVICE), 0);
+
+	/* The device reads what the CPU wrote, then writes its own. */
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		struct page *page = bo->backing.pages[done >> PAGE_SHIFT];
+
+		p = test_dma_vaddr(dev, sg_dma_address(sg));
+		if (dma_to_phys(dev, sg_dma_address(sg)) + sg_dma_len(sg) > SZ_4G)
+			bad_dev++;	/* out of a 32-bit device's reach */
+		if (sg_dma_address(sg) != phys_to_dma(dev, page_to_phys(page)))
+			bounced++;
+		for (j = 0; j < sg_dma_len(sg) / 4; j++) {
+			if (p[j] != (u32)(((done / 4) + j) ^ 0xc0ffee))
+				bad_dev++;
+			p[j] = ~p[j];
+		}
+		done += sg_dma_len(sg);
+	}
+	/* Pages below 4 GiB would not bounce: the test would prove nothing. */
+	KUNIT_ASSERT_GT(test, bounced, 0);
+	KUNIT_EXPECT_EQ(test, bad_dev, 0);
+
+	KUNIT_EXPECT_EQ(test, dma_buf_begin_cpu_access(dmabuf, DMA_FROM_DEVICE), 0);
+	for (j = 0; j < SZ_256K / 4; j++)
+		if (cpu[j] != ~(u32)(j ^ 0xc0ffee))
+			bad_cpu++;
+	KUNIT_EXPECT_EQ(test, dma_buf_end_cpu_access(dmabuf, DMA_FROM_DEVICE), 0);
+	KUNIT_EXPECT_EQ(test, bad_cpu, 0);
+	kunit_info(test, "%u of %u entries bounced, %u words lost\n",
+		   bounced, sgt->nents, bad_cpu);
+
+	dma_buf_vunmap_unlocked(dmabuf, &map);
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	dma_buf_detach(dmabuf, attach);
+	dma_buf_put(dmabuf);
+	drm_gem_object_put(&bo->base);
+}
+
+static void vshare_test_bounce_cached(struct kunit *test)
+{
+	check_bounced_access(test, 0);
+}
+
+static void vshare_test_bounce_wc(struct kunit *test)
+{
+	check_bounced_access(test, VSHARE_CREATE_WC);
+}
+
 static void vshare_test_wc_cpu_access(struct kunit *test)
 {
 	struct vshare_test *t = test->priv;
@@ -503,6 +607,8 @@ static struct kunit_case vshare_test_cases[] = {
 	KUNIT_CASE(vshare_test_mmap_bounds),
 	KUNIT_CASE(vshare_test_mmap_readonly),
 	KUNIT_CASE(vshare_test_wc_cpu_access),
+	KUNIT_CASE(vshare_test_bounce_cached),
+	KUNIT_CASE(vshare_test_bounce_wc),
 	KUNIT_CASE(vshare_test_import_foreign),
 	KUNIT_CASE(vshare_test_create_errors),
 	{}
