@@ -44,15 +44,20 @@ def read(path):
 def kernel_log(job):
     """Returns a list of problems found in the kernel log of a run."""
     problems = []
-    dmesg = read(os.path.join(job, "dmesg.txt")) or ""
+    dmesg = read(os.path.join(job, "dmesg.txt"))
+    if dmesg is None:
+        problems.append("no dmesg.txt: the kernel log was never collected")
+        dmesg = ""
     for line in dmesg.splitlines():
         if REPORT.search(line):
             problems.append(line.strip())
     leaks = (read(os.path.join(job, "kmemleak.txt")) or "").strip()
     if leaks:
         problems.append("kmemleak: " + leaks.splitlines()[0])
-    taint = (read(os.path.join(job, "tainted.txt")) or "0").strip()
-    if taint.isdigit() and int(taint) & ~ALLOWED_TAINT:
+    taint = (read(os.path.join(job, "tainted.txt")) or "").strip()
+    if not taint.isdigit():
+        problems.append("no tainted.txt: the kernel's taint was never read")
+    elif int(taint) & ~ALLOWED_TAINT:
         problems.append("kernel tainted: %s" % taint)
     return problems
 
@@ -68,6 +73,11 @@ def summarise(job, totals):
             print("  %-5s %s %s %s" % (key.upper(), name, test, detail))
 
     vm_job = os.path.exists(os.path.join(job, "cmd.sh"))
+    checks = read(os.path.join(job, "checks"))
+    # A job that never started (its build failed, or the directory is
+    # empty) is a failure, never an empty success.
+    if not vm_job and checks is None:
+        count("fail", "job", "(never ran: no cmd.sh and no checks)")
     if vm_job and read(os.path.join(job, "status")) is None:
         count("fail", "vm", "(the VM did not finish: see console.log)")
 
@@ -83,7 +93,7 @@ def summarise(job, totals):
         for test in sorted(tests):
             count(tests[test].get("result", "fail"), test)
 
-    for line in (read(os.path.join(job, "checks")) or "").splitlines():
+    for line in (checks or "").splitlines():
         parts = line.split(None, 1)
         if len(parts) == 2:
             count(parts[1].strip(), "check@" + parts[0])
@@ -106,6 +116,9 @@ def main(argv):
     totals = {"pass": 0, "fail": 0, "skip": 0}
     for job in argv[1:]:
         summarise(job, totals)
+    if not totals["pass"]:
+        print("  FAIL  no test passed")
+        totals["fail"] += 1
     print("%d passed, %d failed, %d skipped" %
           (totals["pass"], totals["fail"], totals["skip"]))
     return 1 if totals["fail"] else 0
