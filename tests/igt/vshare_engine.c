@@ -4,13 +4,16 @@
  *
  * vshare_engine: the virtual engine's jobs (fill, copy, CRC-32) on native
  * and imported buffers, their ordering, explicit in/out fences (sync_file,
- * syncobj), implicit sync through the buffers, errors, hangs and recovery.
+ * syncobj), implicit sync through the buffers, errors, hangs and recovery;
+ * the bounded queue, all-or-nothing SUBMIT under fault injection, and the
+ * ACCESS ioctl waiting for the jobs using a buffer.
  */
 
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +24,12 @@
 #include "vshare_lib.h"
 
 #define MiB (1024ull * 1024)
+
+/* Jobs a device's engine holds at most (the kernel's VSHARE_MAX_JOBS). */
+#ifndef VSHARE_MAX_JOBS
+#define VSHARE_MAX_JOBS	64
+#endif
+
 /* Submits and returns the job's sync_file. */
 static int submit(int fd, struct drm_vshare_submit s)
 {
@@ -71,6 +80,395 @@ static void check_fill(const uint32_t *p, uint64_t size, uint64_t off,
 		igt_assert_f(p[i] == want, "word %" PRIu64 ": %#x, expected %#x\n",
 			     i, p[i], want);
 	}
+}
+
+static uint32_t fill_crc(uint64_t size, uint32_t value)
+{
+	uint32_t *buf = malloc(size), crc;
+	uint64_t i;
+
+	igt_assert(buf);
+	for (i = 0; i < size / 4; i++)
+		buf[i] = value;
+	crc = crc32_ieee(buf, size);
+	free(buf);
+	return crc;
+}
+
+/* A FILL of a 4 KiB buffer with an out sync_file: 0 or -errno. */
+static int __fill(int fd, uint32_t dst, uint32_t value, uint32_t delay_ms,
+		  int *sync_fd)
+{
+	struct drm_vshare_submit s = {
+		.op = VSHARE_JOB_FILL, .flags = VSHARE_SUBMIT_OUT_SYNC_FILE,
+		.dst_handle = dst, .size = 4096, .value = value,
+		.delay_ms = delay_ms, .out_fence_fd = -1,
+	};
+	int ret = __vshare_submit(fd, &s);
+
+	*sync_fd = s.out_fence_fd;
+	return ret;
+}
+
+/* Whether a dma-buf has no unsignaled fence left within @ms. */
+static bool idle_within(int dmabuf, int ms)
+{
+	struct pollfd p = { .fd = dmabuf, .events = POLLIN | POLLOUT };
+
+	return poll(&p, 1, ms) == 1 && (p.revents & (POLLIN | POLLOUT)) ==
+	       (POLLIN | POLLOUT);
+}
+
+/* A second file of the device @fd belongs to. */
+static int reopen(int fd)
+{
+	char path[64];
+	int other;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	other = open(path, O_RDWR | O_CLOEXEC);
+	igt_assert(other >= 0);
+	return other;
+}
+
+static bool same_device(int a, int b)
+{
+	struct stat sa, sb;
+
+	igt_assert_eq(fstat(a, &sa), 0);
+	igt_assert_eq(fstat(b, &sb), 0);
+	return sa.st_rdev == sb.st_rdev;
+}
+
+static void test_queue_bounded(int fd)
+{
+	struct drm_vshare_fence_signal sig = { 0 };
+	int syncs[VSHARE_MAX_JOBS + 2], n = 0, i, ret, sync_fd, other;
+	uint32_t a = vshare_create(fd, 4096), b = vshare_create(fd, 4096);
+	uint32_t last = 0, id, h;
+	double start = now_ms(), deadline;
+	bool second_done;
+
+	/* The head job waits for a fence we hold: none finishes meanwhile. */
+	igt_assert_eq(__vshare_fence_attach(fd, a, VSHARE_FENCE_WRITE |
+					    VSHARE_FENCE_TIMEOUT, 10000, &id), 0);
+	/*
+	 * The others queue behind it. A job of an earlier subtest that just
+	 * signaled may hold its slot a moment longer: wait for that.
+	 */
+	deadline = now_ms() + 1000;
+	while (n < VSHARE_MAX_JOBS) {
+		uint32_t value = n ? 0x100 + n : 1;
+
+		ret = __fill(fd, n ? b : a, value, n ? 40 : 0, &sync_fd);
+		if (ret == -EBUSY && now_ms() < deadline) {
+			usleep(1000);
+			continue;
+		}
+		igt_assert_f(ret == 0, "job %d: %s\n", n, strerror(-ret));
+		if (n)
+			last = value;
+		syncs[n++] = sync_fd;
+	}
+
+	/* Full: refused without an out-fence, from any file of the device. */
+	igt_assert_eq(__fill(fd, b, 0xbad, 0, &sync_fd), -EBUSY);
+	igt_assert_eq(sync_fd, -1);
+	other = reopen(fd);
+	h = vshare_create(other, 4096);
+	igt_assert_eq(__fill(other, h, 0xbad, 0, &sync_fd), -EBUSY);
+	igt_assert_eq(sync_fd, -1);
+	close(other);
+	/* Another device has a queue of its own. */
+	other = drm_open_driver_nth("vshare", NODE_RENDER, 1);
+	if (other >= 0 && !same_device(fd, other)) {
+		h = vshare_create(other, 4096);
+		igt_assert_eq(__fill(other, h, 0x600d, 0, &sync_fd), 0);
+		wait_ok(sync_fd);
+		igt_assert_eq_u32(vshare_crc32(other, h, 0, 4096),
+				  fill_crc(4096, 0x600d));
+	}
+	drm_close(other);
+
+	igt_assert(!signaled_within(syncs[0], 0));
+	sig.fence = id;
+	do_ioctl(fd, DRM_IOCTL_VSHARE_FENCE_SIGNAL, &sig);
+	igt_assert(signaled_within(syncs[0], 20000));
+	igt_assert_eq(status(syncs[0]), 1);
+
+	/*
+	 * The head job's slot is free once it finished. Its fence signals
+	 * just before the slot is given back, but surely before the next job
+	 * (40 ms) finishes.
+	 */
+	for (;;) {
+		second_done = signaled_within(syncs[1], 0);
+		ret = __fill(fd, b, 0x200, 0, &sync_fd);
+		if (!ret)
+			break;
+		igt_assert_eq(ret, -EBUSY);
+		igt_assert_f(!second_done,
+			     "SUBMIT still refused after two jobs finished\n");
+		usleep(500);
+	}
+	last = 0x200;
+	syncs[n++] = sync_fd;
+	/* That was the only free slot, unless the next job finished too. */
+	ret = __fill(fd, b, 0x201, 0, &sync_fd);
+	if (ret == 0) {
+		igt_assert_f(signaled_within(syncs[1], 0),
+			     "%d jobs accepted at once\n", VSHARE_MAX_JOBS + 1);
+		last = 0x201;
+		syncs[n++] = sync_fd;
+	} else {
+		igt_assert_eq(ret, -EBUSY);
+	}
+
+	for (i = 0; i < n; i++)
+		wait_ok(syncs[i]);
+	igt_assert_eq_u32(vshare_crc32(fd, a, 0, 4096), fill_crc(4096, 1));
+	igt_assert_eq_u32(vshare_crc32(fd, b, 0, 4096), fill_crc(4096, last));
+	igt_info("%d jobs in %.0f ms\n", n, now_ms() - start);
+	gem_close(fd, a);
+	gem_close(fd, b);
+}
+
+/*
+ * fail-nth through a file opened once: with allocations that may reclaim
+ * made to fail, opening it each time could fail.
+ */
+#define FAIL_NTH	"/proc/thread-self/fail-nth"
+
+static int fail_nth_fd = -1;
+
+static void fail_nth_set(unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	igt_assert_eq(pwrite(fail_nth_fd, buf, len, 0), len);
+}
+
+static unsigned int fail_nth_get(void)
+{
+	char buf[16] = { 0 };
+
+	igt_assert(pread(fail_nth_fd, buf, sizeof(buf) - 1, 0) > 0);
+	return strtoul(buf, NULL, 10);
+}
+
+/*
+ * By default failslab only fails allocations that cannot reclaim, which
+ * SUBMIT hardly makes: let it fail GFP_KERNEL ones too (fail-nth fails
+ * them in this thread only), quietly, so that the walk covers SUBMIT's
+ * allocations as well as vshare's own injection points.
+ */
+static struct {
+	const char *path;
+	const char *value;
+	char saved[16];
+} failslab_attrs[] = {
+	{ "/sys/kernel/debug/failslab/ignore-gfp-wait", "N\n" },
+	{ "/sys/kernel/debug/failslab/verbose", "0\n" },
+};
+
+static void failslab_restore(int sig)
+{
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < sizeof(failslab_attrs) / sizeof(failslab_attrs[0]); i++) {
+		if (!failslab_attrs[i].saved[0])
+			continue;
+		fd = open(failslab_attrs[i].path, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (write(fd, failslab_attrs[i].saved,
+				  strlen(failslab_attrs[i].saved)) < 0)
+				fprintf(stderr, "restoring %s: %m\n",
+					failslab_attrs[i].path);
+			close(fd);
+		}
+		failslab_attrs[i].saved[0] = '\0';
+	}
+}
+
+static bool failslab_include_reclaim(void)
+{
+	static bool handler;
+	unsigned int i;
+	ssize_t n;
+	int fd;
+
+	if (access(failslab_attrs[0].path, W_OK)) {
+		igt_info("no failslab: vshare's injection points only\n");
+		return false;
+	}
+	if (!handler) {
+		igt_install_exit_handler(failslab_restore);
+		handler = true;
+	}
+	for (i = 0; i < sizeof(failslab_attrs) / sizeof(failslab_attrs[0]); i++) {
+		/* debugfs attributes: no pwrite(), and one open per access. */
+		fd = open(failslab_attrs[i].path, O_RDONLY | O_CLOEXEC);
+		igt_assert_f(fd >= 0, "%s: %m\n", failslab_attrs[i].path);
+		n = read(fd, failslab_attrs[i].saved,
+			 sizeof(failslab_attrs[i].saved) - 1);
+		close(fd);
+		igt_assert(n > 0);
+		failslab_attrs[i].saved[n] = '\0';
+		fd = open(failslab_attrs[i].path, O_WRONLY | O_CLOEXEC);
+		igt_assert_f(fd >= 0, "%s: %m\n", failslab_attrs[i].path);
+		n = strlen(failslab_attrs[i].value);
+		igt_assert_eq(write(fd, failslab_attrs[i].value, n), n);
+		close(fd);
+	}
+	return true;
+}
+
+/* The descriptor the next open would get. */
+static int lowest_free_fd(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	igt_assert(fd >= 0);
+	close(fd);
+	return fd;
+}
+
+static void test_submit_all_or_nothing(int fd)
+{
+	const uint32_t zero_crc = fill_crc(4096, 0);
+	uint32_t scratch = vshare_create(fd, 4096);
+	unsigned int n, left = 0, failures = 0;
+	bool done = false, usercopy;
+
+	igt_require_f(access(FAIL_NTH, W_OK) == 0,
+		      "no fail-nth (CONFIG_FAULT_INJECTION)\n");
+	fail_nth_fd = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
+	igt_assert(fail_nth_fd >= 0);
+	failslab_include_reclaim();
+	usercopy = access("/sys/kernel/debug/fail_usercopy", F_OK) == 0;
+	/* Warm-up: the path to the ioctl is faulted in before anything fails. */
+	wait_ok(submit(fd, (struct drm_vshare_submit){
+		.op = VSHARE_JOB_FILL, .dst_handle = scratch, .size = 4096 }));
+
+	for (n = 1; n <= 200 && !done; n++) {
+		struct drm_syncobj_create create = { 0 };
+		struct drm_syncobj_destroy destroy = { 0 };
+		struct drm_syncobj_wait wait = { .count_handles = 1 };
+		uint32_t value = 0x5eed0000 + n, dst;
+		struct drm_vshare_submit s;
+		int dmabuf, free_fd, ret;
+
+		dst = vshare_create(fd, 4096);
+		dmabuf = prime_handle_to_fd(fd, dst, DRM_CLOEXEC);
+		do_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &create);
+		wait.handles = (uintptr_t)&create.handle;
+		free_fd = lowest_free_fd();
+		s = (struct drm_vshare_submit){
+			.op = VSHARE_JOB_FILL,
+			.flags = VSHARE_SUBMIT_OUT_SYNC_FILE,
+			.dst_handle = dst, .size = 4096, .value = value,
+			.out_fence_fd = -1, .out_syncobj = create.handle,
+		};
+
+		fail_nth_set(n);
+		ret = __vshare_submit(fd, &s);
+		left = fail_nth_get();
+		fail_nth_set(0);
+
+		if (ret == 0) {
+			/* Through: the job runs and signals both out-fences. */
+			igt_assert(s.out_fence_fd >= 0);
+			wait_ok(s.out_fence_fd);
+			wait.timeout_nsec = INT64_MAX;
+			do_ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &wait);
+			igt_assert_eq_u32(vshare_crc32(fd, dst, 0, 4096),
+					  fill_crc(4096, value));
+			/* Not even reached: every point has been failed. */
+			done = left > 0;
+		} else if (ret == -EFAULT && usercopy) {
+			/*
+			 * fail_usercopy: copying the arguments in or out
+			 * failed, after the job was queued maybe. No driver
+			 * can undo that; the next point is what counts.
+			 */
+			failures++;
+			if (s.out_fence_fd >= 0)
+				close(s.out_fence_fd);
+		} else {
+			failures++;
+			igt_debug("failure %u: %s\n", n, strerror(-ret));
+			igt_assert_f(left == 0, "SUBMIT failed (%s) without "
+				     "an injected failure\n", strerror(-ret));
+			igt_assert_f(s.out_fence_fd == -1, "failed SUBMIT (%s) "
+				     "returned out_fence_fd %d\n",
+				     strerror(-ret), s.out_fence_fd);
+			igt_assert_f(lowest_free_fd() == free_fd,
+				     "failed SUBMIT (%s) installed a file\n",
+				     strerror(-ret));
+			/* A job queued nonetheless would run before this. */
+			wait_ok(submit(fd, (struct drm_vshare_submit){
+				.op = VSHARE_JOB_FILL, .dst_handle = scratch,
+				.size = 4096, .value = n }));
+			igt_assert_f(idle_within(dmabuf, 1000), "failed SUBMIT "
+				     "(%s) left a pending fence in the buffer\n",
+				     strerror(-ret));
+			igt_assert_f(vshare_crc32(fd, dst, 0, 4096) == zero_crc,
+				     "failed SUBMIT (%s) wrote the buffer\n",
+				     strerror(-ret));
+			/* A syncobj without a fence: EINVAL, not a timeout. */
+			wait.timeout_nsec = 0;
+			do_ioctl_err(fd, DRM_IOCTL_SYNCOBJ_WAIT, &wait, EINVAL);
+		}
+		destroy.handle = create.handle;
+		do_ioctl(fd, DRM_IOCTL_SYNCOBJ_DESTROY, &destroy);
+		close(dmabuf);
+		gem_close(fd, dst);
+	}
+	failslab_restore(0);
+	close(fail_nth_fd);
+	fail_nth_fd = -1;
+	igt_info("SUBMIT failed at %u injection points, then went through\n",
+		 failures);
+	igt_assert_f(done, "SUBMIT still failing after %u injection points\n",
+		     failures);
+	/* At least the kernel mapping of the buffer can fail. */
+	igt_assert_lt(0, failures);
+	gem_close(fd, scratch);
+}
+
+static void test_access_waits_for_job(int fd)
+{
+	const uint64_t size = MiB;
+	uint32_t handle = vshare_create(fd, size), crc, *p;
+	double start;
+	int sync_fd;
+
+	/* A reader waits for the writing job... */
+	sync_fd = submit(fd, (struct drm_vshare_submit){
+		.op = VSHARE_JOB_FILL, .dst_handle = handle, .size = size,
+		.value = 0xdeadbeef, .delay_ms = 300 });
+	start = now_ms();
+	crc = vshare_crc32(fd, handle, 0, size);
+	igt_info("ACCESS CRC32 returned after %.0f ms\n", now_ms() - start);
+	igt_assert_eq_u32(crc, fill_crc(size, 0xdeadbeef));
+	igt_assert(signaled_within(sync_fd, 0));
+	wait_ok(sync_fd);
+
+	/* ... and a writer too: the later write wins. */
+	sync_fd = submit(fd, (struct drm_vshare_submit){
+		.op = VSHARE_JOB_FILL, .dst_handle = handle, .size = size,
+		.value = 2, .delay_ms = 300 });
+	vshare_fill(fd, handle, 0, size, 1);
+	igt_assert(signaled_within(sync_fd, 0));
+	wait_ok(sync_fd);
+	igt_assert_eq_u32(vshare_crc32(fd, handle, 0, size), fill_crc(size, 1));
+	p = vshare_mmap(fd, handle, size, PROT_READ);
+	igt_assert_eq_u32(p[0], 1);
+	igt_assert_eq_u32(p[size / 4 - 1], 1);
+	munmap(p, size);
+	gem_close(fd, handle);
 }
 
 int igt_main()
@@ -362,6 +760,23 @@ int igt_main()
 		gem_close(fd, a);
 		gem_close(fd, b);
 	}
+
+	igt_describe("The queue holds 64 jobs: SUBMIT refuses more with EBUSY, "
+		     "from any file of the device, until a job finishes.");
+	igt_subtest("queue-bounded")
+		test_queue_bounded(fd);
+
+	igt_describe("Each allocation and injection point of SUBMIT fails in "
+		     "turn (fail-nth): a failed SUBMIT runs no job, writes "
+		     "nothing, returns no sync_file and leaves the syncobj "
+		     "empty; then it goes through.");
+	igt_subtest("submit-all-or-nothing")
+		test_submit_all_or_nothing(fd);
+
+	igt_describe("ACCESS waits for the jobs writing the buffer: a CRC "
+		     "sees the job's fill, a fill lands after the job's.");
+	igt_subtest("access-waits-for-job")
+		test_access_waits_for_job(fd);
 
 	igt_fixture() {
 		drm_close(fd);

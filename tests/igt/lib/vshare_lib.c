@@ -4,8 +4,10 @@
  */
 
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -339,4 +341,53 @@ unsigned int vshare_fail_nth_left(void)
 	igt_assert_eq(fscanf(f, "%u", &n), 1);
 	fclose(f);
 	return n;
+}
+
+/*
+ * Opens the DRM node of the given kind that belongs to platform device
+ * @pdev ("vshare.0"): its /sys/class/drm entry's device link points to it.
+ * Unlike the order of minors, this survives an unbind and rebind, which
+ * gives the device new minors. Returns -1 when there is none (unbound).
+ */
+int vshare_open_pdev(const char *pdev, enum drm_node node)
+{
+	const char *prefix = node == NODE_RENDER ? "renderD" : "card";
+	char link[PATH_MAX], target[PATH_MAX];
+	struct dirent *de;
+	int fd = -1;
+	DIR *dir;
+
+	dir = opendir("/sys/class/drm");
+	if (!dir)
+		return -1;
+	while (fd < 0 && (de = readdir(dir))) {
+		const char *num = de->d_name + strlen(prefix);
+		char *name;
+		ssize_t n;
+
+		/* Not the connectors: card0-Virtual-1. */
+		if (strncmp(de->d_name, prefix, strlen(prefix)) || !*num ||
+		    strspn(num, "0123456789") != strlen(num))
+			continue;
+		snprintf(link, sizeof(link), "/sys/class/drm/%s/device",
+			 de->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = '\0';
+		if (strcmp(basename(target), pdev))
+			continue;
+		snprintf(link, sizeof(link), "/dev/dri/%s", de->d_name);
+		fd = open(link, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		name = drm_driver_name(fd);
+		if (!name || strcmp(name, "vshare")) {
+			close(fd);
+			fd = -1;
+		}
+		free(name);
+	}
+	closedir(dir);
+	return fd;
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drmtest.h"
 #include "vshare_drm.h"
 
 /** struct vshare_bo_state - one line of debugfs vshare_buffers */
@@ -58,5 +59,7 @@ void vshare_fault_disarm(const char *point);
 void vshare_fault_disarm_all(void);
 void vshare_fail_nth(unsigned int n);
 unsigned int vshare_fail_nth_left(void);
+
+int vshare_open_pdev(const char *pdev, enum drm_node node);
 
 #endif /* VSHARE_LIB_H */

@@ -53,6 +53,16 @@ static inline vm_fault_t vshare_insert_pfn_pmd(struct vm_fault *vmf,
 #endif
 }
 
+/* is_cow_mapping(vm_flags) became vma_is_cow_mapping(vma) in 7.x. */
+static inline bool vshare_is_cow_mapping(const struct vm_area_struct *vma)
+{
+#ifdef VSHARE_HAVE_VMA_IS_COW_MAPPING
+	return vma_is_cow_mapping(vma);
+#else
+	return is_cow_mapping(vma->vm_flags);
+#endif
+}
+
 /* from_timer() became timer_container_of() in 6.16. */
 #ifdef timer_container_of
 #define vshare_timer_container_of	timer_container_of

@@ -246,7 +246,7 @@ static int vshare_dmabuf_mmap(struct dma_buf *dmabuf,
 	int ret;
 
 	/* Copy-on-write is refused before the read-only rule clears it. */
-	if (is_cow_mapping(vma->vm_flags))
+	if (vshare_is_cow_mapping(vma))
 		return -EINVAL;
 	/*
 	 * The VFS refuses this already for mappings of the dma-buf file, but

@@ -423,7 +423,7 @@ int vshare_bo_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 	struct vshare_bo *bo = to_vshare_bo(obj);
 	int ret;
 
-	if (is_cow_mapping(vma->vm_flags))
+	if (vshare_is_cow_mapping(vma))
 		return -EINVAL;
 	if (bo->readonly) {
 		if (vma->vm_flags & VM_WRITE)
