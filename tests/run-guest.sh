@@ -19,14 +19,26 @@ root=/tmp/igt-root
 mkdir -p $root
 
 list=${1:-}
-modprobe vgem
+# The peer devices are preconditions, not options: without them subtests
+# would skip, so their absence is a failure of its own.
+if modprobe vgem; then check modprobe-vgem pass; else check modprobe-vgem fail; fi
 # Debian's prebuilt kernel has no vkms: the smoke list does without.
-[ -n "$list" ] || modprobe vkms
+if [ -z "$list" ]; then
+	if modprobe vkms; then check modprobe-vkms pass; else check modprobe-vkms fail; fi
+fi
 if insmod /job/vshare.ko num_devices=2; then
 	check module-load pass
 else
 	check module-load fail
 fi
+# Both vshare devices: the second is every test's peer device.
+for d in 0 1; do
+	if [ -e /sys/bus/platform/devices/vshare.$d/driver ]; then
+		check vshare-device-$d pass
+	else
+		check vshare-device-$d fail
+	fi
+done
 ls -l /dev/dri
 
 # The KUnit suite ran when vshare.ko loaded: one check per case (on kernels
