@@ -71,10 +71,12 @@ if [ -n "$list" ]; then
 		echo "$t" >>$root/test-list.txt
 	done
 else
-	for t in /vshare/build/igt/vshare_*; do
-		ln -s "$t" $root/
-		basename "$t" >>$root/test-list.txt
-	done
+	# The list make built, not what happens to be there: a missing
+	# binary is then a missing test, not one fewer.
+	while read -r t; do
+		ln -s "/vshare/build/igt/$t" $root/
+		echo "$t" >>$root/test-list.txt
+	done </vshare/build/igt/test-list.txt
 	grep -v '^[#!]' /vshare/tests/igt/upstream.txt | while read -r t only _; do
 		[ -n "$t" ] || continue
 		case $only in
@@ -88,6 +90,30 @@ else
 		echo "$t" >>$root/test-list.txt
 	done
 fi
+
+# What must be in the results: every subtest each listed binary says it
+# has (summary.py drops the documented excludes), or the binary itself.
+expected=/job/expected.txt
+: >$expected
+while read -r t; do
+	subs=""
+	[ -x "$root/$t" ] && subs=$("$root/$t" --list-subtests 2>/dev/null)
+	if [ -n "$subs" ]; then
+		echo "$subs" | sed "s/^/igt@$t@/"
+	else
+		echo "igt@$t"
+	fi >>$expected
+done <$root/test-list.txt
+for c in module-load module-unload modprobe-vgem vshare-device-0 \
+	vshare-device-1; do
+	echo "check@$c" >>$expected
+done
+[ -d /sys/kernel/debug/kunit ] &&
+	sed -n 's/^[[:space:]]*KUNIT_CASE(\(vshare_test_[a-z0-9_]*\)).*/check@kunit-\1/p' \
+		/vshare/drivers/gpu/drm/vshare/tests/vshare_test.c >>$expected
+# The checks of the full run (weston, the CLI), by name.
+[ -n "$list" ] ||
+	grep -v '^#' /vshare/tests/expected-checks.txt | sed 's/^/check@/' >>$expected
 
 # shellcheck disable=SC2086
 igt_runner --overwrite --per-test-timeout 300 --dmesg-warn-level 4 \

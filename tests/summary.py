@@ -62,6 +62,44 @@ def kernel_log(job):
     return problems
 
 
+def excludes():
+    """The igt_runner -x patterns of tests/igt/upstream.txt."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "igt", "upstream.txt")
+    return [re.compile(line[1:].strip())
+            for line in (read(path) or "").splitlines()
+            if line.startswith("!")]
+
+
+def missing(job, tests, checks):
+    """Expected results (expected.txt, written by run-guest.sh) that are
+    not there: they never ran, which is a failure."""
+    expected = read(os.path.join(job, "expected.txt"))
+    if expected is None:
+        return ["expected.txt (the VM never listed what must run)"]
+    skip = excludes()
+    names = set(tests)
+    prefixes = set()
+    for name in tests:
+        parts = name.split("@")
+        for i in range(2, len(parts)):
+            prefixes.add("@".join(parts[:i]))
+    have_checks = set()
+    for line in (checks or "").splitlines():
+        parts = line.split(None, 1)
+        if parts:
+            have_checks.add("check@" + parts[0])
+    gone = []
+    for name in expected.split():
+        if name.startswith("check@"):
+            if name not in have_checks:
+                gone.append(name)
+        elif name not in names and name not in prefixes and \
+                not any(p.search(name) for p in skip):
+            gone.append(name)
+    return gone
+
+
 def summarise(job, totals):
     name = os.path.basename(os.path.normpath(job))
     counts = {"pass": 0, "fail": 0, "skip": 0}
@@ -82,6 +120,7 @@ def summarise(job, totals):
         count("fail", "vm", "(the VM did not finish: see console.log)")
 
     results = read(os.path.join(job, "results", "results.json"))
+    tests = {}
     if not vm_job:
         pass
     elif results is None:
@@ -92,6 +131,9 @@ def summarise(job, totals):
             count("fail", "igt_runner", "(no test ran)")
         for test in sorted(tests):
             count(tests[test].get("result", "fail"), test)
+    if vm_job:
+        for name in missing(job, tests, checks):
+            count("fail", name, "(expected, never ran)")
 
     for line in (checks or "").splitlines():
         parts = line.split(None, 1)

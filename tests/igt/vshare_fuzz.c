@@ -7,7 +7,9 @@
  * biased toward the interesting: live and dead handles and fds, zero, all
  * ones, page boundaries, sizes near 2^32 and 2^64, stray flag and padding
  * bits, private and executable mappings, mprotect(), read-only exports and
- * their imports into the second device. Nothing may crash, no call with a
+ * their imports into the second device, which is now and then unbound
+ * (its file kept open a while: every call on it must give ENODEV) and
+ * bound again. Nothing may crash, no call with a
  * never-valid handle may succeed, nothing may write a read-only import,
  * and once everything is closed vshare's memory is back where it started.
  * Kernel reports during the run fail it (igt_runner watches the log).
@@ -20,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -38,14 +41,14 @@ enum call {
 	C_CREATE, C_MAP_OFFSET, C_ACCESS, C_FENCE_ATTACH, C_FENCE_SIGNAL,
 	C_SUBMIT, C_GEM_CLOSE, C_EXPORT, C_IMPORT, C_IMPORT_OTHER, C_SYNC,
 	C_SET_NAME, C_EXPORT_SYNC_FILE, C_MMAP, C_CLOSE_FD, C_WRITE_OTHER,
-	C_NUM
+	C_REPLUG, C_NUM
 };
 
 static const char *const call_names[C_NUM] = {
 	"create", "map_offset", "access", "fence_attach", "fence_signal",
 	"submit", "gem_close", "prime_export", "prime_import",
 	"prime_import_other", "dmabuf_sync", "dmabuf_set_name",
-	"export_sync_file", "mmap", "close_fd", "write_other",
+	"export_sync_file", "mmap", "close_fd", "write_other", "replug_other",
 };
 
 struct fuzz {
@@ -141,6 +144,38 @@ static void drop(struct fuzz *f, int s)
 	f->others[s] = 0;
 	f->dmabufs[s] = -1;
 	f->readonly[s] = false;
+}
+
+/*
+ * Unbinds device 1 under its open file and imports, checks that the file
+ * only gets ENODEV now, then binds the device again and opens it anew.
+ */
+static int replug_other(struct fuzz *f)
+{
+	uint64_t size = 4096;
+	uint32_t h;
+	int k;
+
+	igt_assert_eq(vshare_pdev_unbind("vshare.1"), 0);
+	igt_assert_eq(__vshare_create(f->other, &size, 0, &h), -ENODEV);
+	for (k = 0; k < MAX_OBJS; k++)
+		if (f->others[k])
+			igt_assert_eq(__vshare_access(f->other, f->others[k],
+						      VSHARE_ACCESS_CRC32, 0,
+						      4096, 0, NULL), -ENODEV);
+	drm_close(f->other);
+	memset(f->others, 0, sizeof(f->others));
+	igt_assert_eq(vshare_pdev_bind("vshare.1"), 0);
+	f->other = vshare_open_pdev("vshare.1", NODE_RENDER);
+	igt_assert(f->other >= 0);
+	return 0;
+}
+
+/* A failed run must not leave device 1 unbound for the tests after it. */
+static void rebind_other(int sig)
+{
+	if (access("/sys/bus/platform/devices/vshare.1/driver", F_OK))
+		vshare_pdev_bind("vshare.1");
 }
 
 static void step(struct fuzz *f)
@@ -403,6 +438,12 @@ static void step(struct fuzz *f)
 			f->dmabufs[s] = -1;
 		}
 		break;
+	case C_REPLUG:
+		valid = true;
+		/* Rare: each one costs a device probe. */
+		if (f->other >= 0 && !pick(f, 32))
+			ret = replug_other(f);
+		break;
 	default:
 		break;
 	}
@@ -420,8 +461,11 @@ int igt_main()
 	uint64_t start = 0;
 
 	igt_fixture() {
-		f.vs = drm_open_driver_require("vshare", NODE_RENDER, 0);
-		f.other = drm_open_driver_nth("vshare", NODE_RENDER, 1);
+		f.vs = vshare_open_pdev("vshare.0", NODE_RENDER);
+		igt_require_f(f.vs >= 0, "no vshare.0\n");
+		f.other = vshare_open_pdev("vshare.1", NODE_RENDER);
+		igt_require_f(f.other >= 0, "needs vshare.1 (num_devices=2)\n");
+		igt_install_exit_handler(rebind_other);
 		start = vshare_mem_used(f.vs);
 	}
 

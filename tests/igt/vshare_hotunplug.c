@@ -104,23 +104,6 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/*
- * Binding and unbinding. No assertions here: the exit handler uses these
- * too, possibly from a signal handler.
- */
-static int sysfs_write(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-	ssize_t len = strlen(value);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, len) != len)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static bool pdev_exists(const char *pdev)
 {
 	char path[128];
@@ -149,7 +132,7 @@ static int rebind_all(void)
 		if (!pdev_exists(pdev) || pdev_bound(pdev))
 			continue;
 		/* Waits for an unbind still in progress, then probes. */
-		err = sysfs_write(DRIVER_DIR "/bind", pdev);
+		err = vshare_pdev_bind(pdev);
 		if (err && !ret)
 			ret = err;
 	}
@@ -169,8 +152,8 @@ static void restore_order(void)
 		snprintf(pdev, sizeof(pdev), "vshare.%d", i);
 		if (!pdev_bound(pdev))
 			continue;
-		if (sysfs_write(DRIVER_DIR "/unbind", pdev) ||
-		    sysfs_write(DRIVER_DIR "/bind", pdev))
+		if (vshare_pdev_unbind(pdev) ||
+		    vshare_pdev_bind(pdev))
 			fprintf(stderr, "rebinding %s failed\n", pdev);
 	}
 }
@@ -203,7 +186,7 @@ static void *unbind_thread(void *arg)
 {
 	struct unbind_op *op = arg;
 
-	op->err = sysfs_write(DRIVER_DIR "/unbind", op->pdev);
+	op->err = vshare_pdev_unbind(op->pdev);
 	atomic_store(&op->done, true);
 	return NULL;
 }
@@ -247,7 +230,7 @@ static double unbind_pdev(const char *pdev, double timeout_ms)
 
 static void bind_pdev(const char *pdev)
 {
-	int err = sysfs_write(DRIVER_DIR "/bind", pdev);
+	int err = vshare_pdev_bind(pdev);
 	int fd;
 
 	igt_assert_f(err == 0, "bind %s: %s\n", pdev, strerror(-err));

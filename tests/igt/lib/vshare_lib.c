@@ -391,3 +391,33 @@ int vshare_open_pdev(const char *pdev, enum drm_node node)
 	closedir(dir);
 	return fd;
 }
+
+/*
+ * Binds or unbinds a vshare platform device ("vshare.N"): 0 or -errno. No
+ * assertions: exit handlers use it.
+ */
+static int pdev_driver_write(const char *file, const char *pdev)
+{
+	char path[128];
+	ssize_t len = strlen(pdev);
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/bus/platform/drivers/vshare/%s", file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, pdev, len) != len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int vshare_pdev_bind(const char *pdev)
+{
+	return pdev_driver_write("bind", pdev);
+}
+
+int vshare_pdev_unbind(const char *pdev)
+{
+	return pdev_driver_write("unbind", pdev);
+}

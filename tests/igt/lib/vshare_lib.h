@@ -60,6 +60,8 @@ void vshare_fault_disarm_all(void);
 void vshare_fail_nth(unsigned int n);
 unsigned int vshare_fail_nth_left(void);
 
+int vshare_pdev_bind(const char *pdev);
+int vshare_pdev_unbind(const char *pdev);
 int vshare_open_pdev(const char *pdev, enum drm_node node);
 
 #endif /* VSHARE_LIB_H */

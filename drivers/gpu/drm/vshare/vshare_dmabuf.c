@@ -61,7 +61,10 @@ static int vshare_dmabuf_attach(struct dma_buf *dmabuf,
 static void vshare_mapping_free(struct vshare_bo *bo,
 				struct vshare_mapping *mapping)
 {
-	dma_unmap_sgtable(mapping->dev, mapping->sgt, mapping->dir, 0);
+	/* What the device wrote reaches the pages (or leaves the bounce). */
+	dma_sync_sgtable_for_cpu(mapping->dev, mapping->sgt, mapping->dir);
+	dma_unmap_sgtable(mapping->dev, mapping->sgt, mapping->dir,
+			  DMA_ATTR_SKIP_CPU_SYNC);
 	sg_free_table(mapping->sgt);
 	kfree(mapping->sgt);
 	kfree(mapping);
@@ -124,12 +127,17 @@ static struct sg_table *vshare_dmabuf_map(struct dma_buf_attachment *attach,
 		goto err_free;
 
 	/*
-	 * No DMA_ATTR_SKIP_CPU_SYNC, write-combined or not: where the DMA
-	 * layer bounces (swiotlb), the sync is the copy.
+	 * Several importers may map the same pages at once, which the DMA
+	 * API allows only for mappings that leave cache maintenance to their
+	 * owner (as the PRIME helpers map): map without it, then sync
+	 * explicitly, write-combined or not, since where the DMA layer
+	 * bounces (swiotlb) the sync is the copy.
 	 */
-	ret = dma_map_sgtable(attach->dev, mapping->sgt, dir, 0);
+	ret = dma_map_sgtable(attach->dev, mapping->sgt, dir,
+			      DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		goto err_table;
+	dma_sync_sgtable_for_device(attach->dev, mapping->sgt, dir);
 
 	mapping->attach = attach;
 	mapping->dev = attach->dev;

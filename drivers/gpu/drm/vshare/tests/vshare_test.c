@@ -16,6 +16,7 @@
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/highmem.h>
+#include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/scatterlist.h>
 #include <linux/uaccess.h>
@@ -515,6 +516,93 @@ static void vshare_test_bounce_wc(struct kunit *test)
 	check_bounced_access(test, VSHARE_CREATE_WC);
 }
 
+#ifdef CONFIG_X86
+/* The cache-mode bits of a page-table entry, as PAT reads them. */
+#define TEST_CACHE_BITS		(_PAGE_PWT | _PAGE_PCD)
+
+static unsigned long test_kernel_cache_bits(unsigned long addr)
+{
+	unsigned int level;
+	pte_t *pte = lookup_address(addr, &level);
+
+	return pte ? pte_val(*pte) & TEST_CACHE_BITS : ~0ul;
+}
+
+/*
+ * The hardware's view of a buffer's caching, not vshare's flags: the
+ * cache bits of the linear map, of the kernel vmap and of a user mapping
+ * (read back from the page tables with follow_pfnmap_start(), which also
+ * gives the page frames the user sees), for every page.
+ */
+static void check_page_attributes(struct kunit *test, u32 flags)
+{
+	struct vshare_test *t = test->priv;
+	struct vshare_bo *bo = test_bo(test, t->vdev, SZ_256K, flags);
+	struct dma_buf *dmabuf = vshare_gem_prime_export(&bo->base, O_RDWR);
+	unsigned long want = 0, addr, i, bad_linear = 0, bad_vmap = 0;
+	unsigned long bad_user = 0, bad_pfn = 0;
+	struct vm_area_struct *vma;
+	struct iosys_map map;
+	u32 v;
+
+	if (flags & VSHARE_CREATE_WC)
+		want = pgprot_val(pgprot_writecombine(__pgprot(0))) &
+		       TEST_CACHE_BITS;
+	/* Without PAT, WC would look like WB and prove nothing. */
+	KUNIT_ASSERT_TRUE(test, !(flags & VSHARE_CREATE_WC) || want);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	KUNIT_ASSERT_EQ(test, dma_buf_vmap_unlocked(dmabuf, &map), 0);
+
+	addr = kunit_vm_mmap(test, dmabuf->file, 0, SZ_256K,
+			     PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	for (i = 0; i < SZ_256K; i += PAGE_SIZE)
+		KUNIT_ASSERT_EQ(test, copy_from_user(&v, (void __user *)addr + i,
+						     sizeof(v)), 0);
+
+	mmap_read_lock(current->mm);
+	vma = find_vma(current->mm, addr);
+	for (i = 0; vma && i < SZ_256K >> PAGE_SHIFT; i++) {
+		struct page *page = bo->backing.pages[i];
+		struct follow_pfnmap_args args = {
+			.vma = vma, .address = addr + i * PAGE_SIZE,
+		};
+
+		bad_linear += test_kernel_cache_bits((unsigned long)
+						     page_address(page)) != want;
+		bad_vmap += test_kernel_cache_bits((unsigned long)map.vaddr +
+						   i * PAGE_SIZE) != want;
+		if (follow_pfnmap_start(&args)) {
+			bad_user++;
+			continue;
+		}
+		bad_user += (pgprot_val(args.pgprot) & TEST_CACHE_BITS) != want;
+		bad_pfn += args.pfn != page_to_pfn(page);
+		follow_pfnmap_end(&args);
+	}
+	mmap_read_unlock(current->mm);
+	KUNIT_EXPECT_NOT_NULL(test, vma);
+	KUNIT_EXPECT_EQ(test, bad_linear, 0);
+	KUNIT_EXPECT_EQ(test, bad_vmap, 0);
+	KUNIT_EXPECT_EQ(test, bad_user, 0);
+	KUNIT_EXPECT_EQ(test, bad_pfn, 0);
+
+	dma_buf_vunmap_unlocked(dmabuf, &map);
+	dma_buf_put(dmabuf);
+	drm_gem_object_put(&bo->base);
+}
+
+static void vshare_test_page_attributes_wc(struct kunit *test)
+{
+	check_page_attributes(test, VSHARE_CREATE_WC);
+}
+
+static void vshare_test_page_attributes_cached(struct kunit *test)
+{
+	check_page_attributes(test, 0);
+}
+#endif
+
 static void vshare_test_wc_cpu_access(struct kunit *test)
 {
 	struct vshare_test *t = test->priv;
@@ -609,6 +697,10 @@ static struct kunit_case vshare_test_cases[] = {
 	KUNIT_CASE(vshare_test_wc_cpu_access),
 	KUNIT_CASE(vshare_test_bounce_cached),
 	KUNIT_CASE(vshare_test_bounce_wc),
+#ifdef CONFIG_X86
+	KUNIT_CASE(vshare_test_page_attributes_cached),
+	KUNIT_CASE(vshare_test_page_attributes_wc),
+#endif
 	KUNIT_CASE(vshare_test_import_foreign),
 	KUNIT_CASE(vshare_test_create_errors),
 	{}
