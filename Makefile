@@ -10,6 +10,8 @@
 #                     the smoke list on Debian's prebuilt kernel with the
 #                     module built by DKMS in the guest root
 #   make dkms-install install vshare with DKMS on this machine (root)
+#   make mutants      build the driver with each deliberate bug of
+#                     tests/mutants/mutants.py and show the suite catches it
 #   make bench        benchmarks against vgem, udmabuf, the system heap and
 #                     anonymous memory on a kernel without checkers
 #   make clean
@@ -87,6 +89,9 @@ bench: tests
 		"Linux $(BENCH_KERNEL)" build/bench/results.csv \
 		build/bench/boot*/results.csv
 
+mutants: tests
+	python3 tests/mutants/mutants.py --doc docs/mutants.rst
+
 dkms-install:
 	rm -rf /usr/src/vshare-$(VERSION)
 	mkdir -p /usr/src/vshare-$(VERSION)
@@ -104,4 +109,4 @@ clean:
 	$(MAKE) -C tests/igt clean
 	find drivers -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all modules deps tests demo check bench dkms-install dkms-uninstall clean
+.PHONY: all modules deps tests demo check bench mutants dkms-install dkms-uninstall clean
