@@ -60,21 +60,30 @@ demo: tests
 		 ! grep -q fail /job/gfx-checks && rmmod vshare'
 	@echo "weston showing a vshare buffer: $(RESULTS)/demo/weston-vshare.png"
 
+# Where make check's time goes: one "SECONDS WHAT" line per phase.
+START := $(shell date +%s)
+TIMING = $(RESULTS)/timing.txt
+phase = echo "$$(( $$(date +%s) - $$t )) $(1)" >>$(TIMING)
+
 check: tests
-	@rm -rf $(RESULTS)/host $(addprefix $(RESULTS)/,$(KERNELS))
-	@for k in $(KERNELS); do $(VM) kernel $$k >/dev/null || exit 1; done
-	tests/host-checks.sh $(RESULTS)/host $(KERNELS)
-	@for k in $(KERNELS); do \
+	@rm -rf $(RESULTS)/host $(addprefix $(RESULTS)/,$(KERNELS)) $(RESULTS)/debian
+	@mkdir -p $(RESULTS)
+	@echo "$$(( $$(date +%s) - $(START) )) host packages, guest root, test binaries" >$(TIMING)
+	@for k in $(KERNELS); do t=$$(date +%s); \
+		$(VM) kernel $$k >/dev/null || exit 1; $(call phase,kernel $$k); done
+	@t=$$(date +%s); tests/host-checks.sh $(RESULTS)/host $(KERNELS); \
+		$(call phase,host checks)
+	@for k in $(KERNELS); do t=$$(date +%s); \
 		$(VM) run --kernel $$k --quiet --timeout 3600 --out $(RESULTS)/$$k -- \
 			sh /vshare/tests/run-guest.sh; \
-		echo "kernel $$k: VM exit status $$?"; \
+		echo "kernel $$k: VM exit status $$?"; $(call phase,VM on $$k); \
 	done
-	@rm -rf $(RESULTS)/debian
-	@$(VM) run --kernel debian --quiet --timeout 2400 --out $(RESULTS)/debian -- \
+	@t=$$(date +%s); $(VM) run --kernel debian --quiet --timeout 2400 --out $(RESULTS)/debian -- \
 		sh /vshare/tests/run-guest.sh tests/igt/smoke.txt; \
-		echo "Debian kernel (DKMS): VM exit status $$?"
-	python3 tests/summary.py $(RESULTS)/host $(addprefix $(RESULTS)/,$(KERNELS)) \
-		$(RESULTS)/debian
+		echo "Debian kernel (DKMS): VM exit status $$?"; \
+		$(call phase,VM on the Debian kernel with its DKMS build)
+	python3 tests/summary.py --timing $(TIMING) $(RESULTS)/host \
+		$(addprefix $(RESULTS)/,$(KERNELS)) $(RESULTS)/debian
 
 bench: tests
 	@rm -rf build/bench

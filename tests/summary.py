@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Summarise test-VM runs: igt_runner results, our checks, the kernel log.
 
-Usage: summary.py JOBDIR [JOBDIR ...]
+Usage: summary.py [--timing FILE] JOBDIR [JOBDIR ...]
 
 Each JOBDIR is a `vshare-vm run --out` directory. A run counts every IGT
 subtest from results/results.json, every line of `checks` ("name pass|fail"),
@@ -100,6 +100,51 @@ def missing(job, tests, checks):
     return gone
 
 
+def distinct_names(job):
+    """The names of a run's tests and checks, whatever the kernel."""
+    results = read(os.path.join(job, "results", "results.json"))
+    names = set(json.loads(results).get("tests", {})) if results else set()
+    for line in (read(os.path.join(job, "checks")) or "").splitlines():
+        parts = line.split(None, 1)
+        if parts:
+            # checkpatch-6.12 and checkpatch-7.3 are one check.
+            names.add("check@" + re.sub(r"-(6\.12|7\.3)$", "", parts[0]))
+    return names
+
+
+def test_times(job):
+    """(seconds, job, test) for each test of a run's results.json."""
+    results = read(os.path.join(job, "results", "results.json"))
+    if not results:
+        return []
+    name = os.path.basename(os.path.normpath(job))
+    out = []
+    for test, r in json.loads(results).get("tests", {}).items():
+        t = r.get("time") or {}
+        try:
+            out.append((float(t["end"]) - float(t["start"]), name, test))
+        except (KeyError, TypeError, ValueError):
+            pass
+    return out
+
+
+def report_time(timing, jobs):
+    """Where the time went: each phase, then the ten slowest tests."""
+    print("Time:")
+    total = 0
+    for line in (read(timing) or "").splitlines():
+        secs, _, what = line.partition(" ")
+        if secs.isdigit():
+            total += int(secs)
+            print("  %4d min %02d s  %s" % (int(secs) // 60, int(secs) % 60, what))
+    print("  %4d min %02d s  in all" % (total // 60, total % 60))
+    slow = sorted((t for job in jobs for t in test_times(job)), reverse=True)
+    if slow:
+        print("Slowest tests:")
+    for secs, name, test in slow[:10]:
+        print("  %7.1f s  %s %s" % (secs, name, test))
+
+
 def summarise(job, totals):
     name = os.path.basename(os.path.normpath(job))
     counts = {"pass": 0, "fail": 0, "skip": 0}
@@ -156,8 +201,18 @@ def main(argv):
         print(__doc__.strip(), file=sys.stderr)
         return 2
     totals = {"pass": 0, "fail": 0, "skip": 0}
-    for job in argv[1:]:
+    args = argv[1:]
+    timing = None
+    if args[:1] == ["--timing"]:
+        timing = args[1]
+        args = args[2:]
+    names = set()
+    for job in args:
         summarise(job, totals)
+        names.update(distinct_names(job))
+    if timing:
+        report_time(timing, args)
+    print("%d distinct checks (counted once per kernel they run on)" % len(names))
     if not totals["pass"]:
         print("  FAIL  no test passed")
         totals["fail"] += 1
