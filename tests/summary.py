@@ -62,6 +62,29 @@ def kernel_log(job):
     return problems
 
 
+def expected_skips():
+    """(job regex, test regex) pairs of tests/expected-skips.txt."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "expected-skips.txt")
+    pairs = []
+    for line in (read(path) or "").splitlines():
+        line = line.split("#", 1)[0].split()
+        if len(line) == 2:
+            pairs.append((re.compile("(?:%s)$" % line[0]),
+                          re.compile("(?:%s)$" % line[1])))
+    return pairs
+
+
+SKIPS = None
+
+
+def skip_expected(job, test):
+    global SKIPS
+    if SKIPS is None:
+        SKIPS = expected_skips()
+    return any(j.match(job) and t.match(test) for j, t in SKIPS)
+
+
 def excludes():
     """The igt_runner -x patterns of tests/igt/upstream.txt."""
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -151,6 +174,10 @@ def summarise(job, totals):
 
     def count(result, test, detail=""):
         key = result if result in ("pass", "skip") else "fail"
+        # No skip is free: only those tests/expected-skips.txt explains.
+        if key == "skip" and not skip_expected(name, test):
+            key = "fail"
+            detail = "(unexpected skip: not in tests/expected-skips.txt)"
         counts[key] += 1
         if key != "pass":
             print("  %-5s %s %s %s" % (key.upper(), name, test, detail))

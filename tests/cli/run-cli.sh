@@ -86,8 +86,15 @@ share() {
 		kill $creator
 		echo "cli-$name: the creator was left waiting"
 		check "$name-creator" fail
+		wait $creator 2>/dev/null
+		return
 	fi
-	wait $creator 2>/dev/null
+	# The creator's own failure is the check's failure too.
+	if ! wait $creator; then
+		echo "cli-$name: the creator failed:"
+		cat $out/$name-create.log
+		check "$name-creator" fail
+	fi
 }
 
 share to-vgem 0 "contents match (mmap)" "$(card_of vgem)" \

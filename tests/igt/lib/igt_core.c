@@ -14,7 +14,9 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <time.h>
 #include <unistd.h>
@@ -195,8 +197,33 @@ static void report(bool dynamic, const char *name, enum result res,
 	igt_kmsg("finished subtest %s, %s\n", name, result_name[res]);
 }
 
+/*
+ * Threads: an assertion (or requirement) that fails in a helper thread
+ * cannot jump to the main thread's subtest. It ends the thread and fails
+ * the subtest when the subtest ends, whatever the main thread saw.
+ */
+static pid_t main_tid;
+static atomic_int thread_failures;
+
+static void thread_failed(void)
+{
+	if (gettid() == main_tid)
+		return;
+	atomic_fetch_add(&thread_failures, 1);
+	out("(%s) failure in a helper thread: the subtest fails\n", prog);
+	pthread_exit(NULL);
+}
+
+static enum result with_threads(enum result res)
+{
+	if (atomic_exchange(&thread_failures, 0) && res != RES_FAIL)
+		return RES_FAIL;
+	return res;
+}
+
 static void __attribute__((noreturn)) end_dynamic(enum result res)
 {
+	res = with_threads(res);
 	report(true, in_dynamic, res, &dynamic_start);
 	if (res == RES_FAIL)
 		dynamic_failed++;
@@ -209,6 +236,7 @@ static void __attribute__((noreturn)) end_dynamic(enum result res)
 
 static void __attribute__((noreturn)) end_subtest(enum result res)
 {
+	res = with_threads(res);
 	if (with_dynamic && res == RES_SUCCESS)
 		res = dynamic_failed ? RES_FAIL : dynamic_ran ? RES_SUCCESS : RES_SKIP;
 	report(false, in_subtest, res, &subtest_start);
@@ -251,6 +279,7 @@ bool __igt_run_subtest(const char *name)
 		return false;
 	}
 	subtests_run++;
+	atomic_store(&thread_failures, 0);
 	in_subtest = strdup(name);
 	return true;
 }
@@ -322,6 +351,7 @@ void igt_success(void)
 
 void igt_fail(int exitcode)
 {
+	thread_failed();
 	if (in_dynamic)
 		end_dynamic(RES_FAIL);
 	if (in_subtest)
@@ -342,6 +372,8 @@ static void vskip(const char *fmt, va_list ap)
 {
 	if (fmt)
 		vlog(stdout, NULL, fmt, ap);
+	/* A helper thread cannot skip a subtest: that is a failure. */
+	thread_failed();
 	if (in_dynamic)
 		end_dynamic(RES_SKIP);
 	if (in_subtest)
@@ -465,6 +497,7 @@ void __igt_init(int argc, char **argv)
 	int c;
 
 	prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	main_tid = gettid();
 	igt_device_filter = getenv("IGT_DEVICE");
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {

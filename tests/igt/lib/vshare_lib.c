@@ -9,6 +9,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -197,10 +198,54 @@ unsigned int vshare_param(const char *name)
 	return value;
 }
 
+/*
+ * Parameters a test changed get their first value back when it exits,
+ * however it exits: one failed subtest must not change the ones after it.
+ */
+static struct {
+	char name[32];
+	unsigned int value;
+} saved_params[8];
+static unsigned int num_saved_params;
+
+static void restore_params(int sig)
+{
+	char path[128];
+	unsigned int i;
+	FILE *f;
+
+	for (i = 0; i < num_saved_params; i++) {
+		snprintf(path, sizeof(path), "/sys/module/vshare/parameters/%s",
+			 saved_params[i].name);
+		f = fopen(path, "w");
+		if (f) {
+			fprintf(f, "%u\n", saved_params[i].value);
+			fclose(f);
+		}
+	}
+}
+
+static void save_param(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < num_saved_params; i++)
+		if (!strcmp(saved_params[i].name, name))
+			return;
+	igt_assert(num_saved_params < sizeof(saved_params) / sizeof(saved_params[0]));
+	if (!num_saved_params)
+		igt_install_exit_handler(restore_params);
+	snprintf(saved_params[i].name, sizeof(saved_params[i].name), "%s", name);
+	saved_params[i].value = vshare_param(name);
+	num_saved_params++;
+}
+
 void vshare_set_param(const char *name, unsigned int value)
 {
-	FILE *f = open_param(name, "w");
+	FILE *f;
 
+	save_param(name);
+	f = open_param(name, "w");
 	igt_assert(fprintf(f, "%u\n", value) > 0);
 	igt_assert_eq(fclose(f), 0);
 }
