@@ -213,6 +213,8 @@ struct drm_gem_object *vshare_import_dynamic(struct drm_device *dev,
 					     struct dma_buf *dmabuf);
 int vshare_import_revalidate(struct vshare_bo *bo);
 void vshare_import_release(struct vshare_bo *bo);
+
+/* vshare_access.c */
 int vshare_access_ioctl(struct drm_device *dev, void *data,
 			struct drm_file *file);
 

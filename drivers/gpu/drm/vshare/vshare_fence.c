@@ -148,6 +148,16 @@ static struct dma_fence *vshare_fence_create(unsigned int timeout_ms)
 	return &fence->base;
 }
 
+/**
+ * vshare_fence_attach_ioctl - attach an unsignaled fence to a buffer
+ * @dev: the vshare device
+ * @data: &struct drm_vshare_fence_attach
+ * @file: the DRM file that owns the fence until it is signaled
+ *
+ * Implements &DRM_IOCTL_VSHARE_FENCE_ATTACH.
+ *
+ * Returns: 0 or a negative errno (see &struct drm_vshare_fence_attach).
+ */
 int vshare_fence_attach_ioctl(struct drm_device *dev, void *data,
 			      struct drm_file *file)
 {
@@ -206,6 +216,16 @@ out_put:
 	return ret;
 }
 
+/**
+ * vshare_fence_signal_ioctl - signal a fence made by FENCE_ATTACH
+ * @dev: the vshare device
+ * @data: &struct drm_vshare_fence_signal
+ * @file: the DRM file that owns the fence
+ *
+ * Implements &DRM_IOCTL_VSHARE_FENCE_SIGNAL.
+ *
+ * Returns: 0 or a negative errno (see &struct drm_vshare_fence_signal).
+ */
 int vshare_fence_signal_ioctl(struct drm_device *dev, void *data,
 			      struct drm_file *file)
 {

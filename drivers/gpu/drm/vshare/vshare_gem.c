@@ -614,6 +614,16 @@ static int vshare_create_handle(struct drm_file *file, struct drm_device *dev,
 	return ret;
 }
 
+/**
+ * vshare_create_ioctl - create a zero-filled buffer
+ * @dev: the vshare device
+ * @data: &struct drm_vshare_create
+ * @file: the DRM file that gets the handle
+ *
+ * Implements &DRM_IOCTL_VSHARE_CREATE.
+ *
+ * Returns: 0; -EINVAL for a zero size or unknown flags; -ENOMEM.
+ */
 int vshare_create_ioctl(struct drm_device *dev, void *data,
 			struct drm_file *file)
 {
@@ -628,6 +638,16 @@ int vshare_create_ioctl(struct drm_device *dev, void *data,
 	return 0;
 }
 
+/**
+ * vshare_map_offset_ioctl - the mmap offset of a buffer
+ * @dev: the vshare device
+ * @data: &struct drm_vshare_map_offset
+ * @file: the DRM file the handle belongs to
+ *
+ * Implements &DRM_IOCTL_VSHARE_MAP_OFFSET, for native and imported buffers.
+ *
+ * Returns: 0; -EINVAL for non-zero padding; -ENOENT; -ENOMEM.
+ */
 int vshare_map_offset_ioctl(struct drm_device *dev, void *data,
 			    struct drm_file *file)
 {
@@ -649,6 +669,16 @@ int vshare_map_offset_ioctl(struct drm_device *dev, void *data,
 	return ret;
 }
 
+/**
+ * vshare_dumb_create - create a dumb buffer
+ * @file: the DRM file that gets the handle
+ * @dev: the vshare device
+ * @args: &struct drm_mode_create_dumb
+ *
+ * Implements &DRM_IOCTL_MODE_CREATE_DUMB, with a 64-byte aligned pitch.
+ *
+ * Returns: 0; -EINVAL for bad sizes or flags; -ENOMEM.
+ */
 int vshare_dumb_create(struct drm_file *file, struct drm_device *dev,
 		       struct drm_mode_create_dumb *args)
 {

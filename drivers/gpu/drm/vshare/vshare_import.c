@@ -2,15 +2,12 @@
 /*
  * Copyright 2026 The vshare developers
  *
- * vshare as an importer: buffers from other exporters, and the ACCESS ioctl
- * through which the kernel reads and writes any buffer the way an importer
- * does (begin_cpu_access, vmap, end_cpu_access).
+ * vshare as an importer: buffers from other exporters (and read-only
+ * exports of its own), imported with a dynamic attachment.
  */
 
-#include <linux/crc32.h>
 #include <linux/dma-buf.h>
 #include <linux/iosys-map.h>
-#include <linux/sizes.h>
 
 #include <drm/drm_file.h>
 #include <drm/drm_prime.h>
@@ -127,123 +124,4 @@ void vshare_import_release(struct vshare_bo *bo)
 	dma_resv_unlock(dmabuf->resv);
 	dma_buf_detach(dmabuf, attach);
 	dma_buf_put(dmabuf);
-}
-
-/* Ranges are done a MiB at a time, rescheduling in between. */
-#define VSHARE_ACCESS_CHUNK	SZ_1M
-
-static void vshare_access_range(struct drm_vshare_access *args, void *vaddr)
-{
-	void *p = vaddr + args->offset;
-	u32 crc = ~0u;
-	u64 done, n, i;
-
-	for (done = 0; done < args->size; done += n) {
-		n = min_t(u64, args->size - done, VSHARE_ACCESS_CHUNK);
-		if (args->op == VSHARE_ACCESS_FILL) {
-			for (i = 0; i < n / 4; i++)
-				((u32 *)(p + done))[i] = args->value;
-		} else {
-			crc = crc32_le(crc, p + done, n);
-		}
-		cond_resched();
-	}
-	if (args->op == VSHARE_ACCESS_CRC32)
-		args->result = crc ^ ~0u;
-}
-
-/*
- * Implicit sync for native buffers, as dma_buf_begin_cpu_access() does for
- * imported ones: a read waits for writers, a write for everybody.
- */
-static int vshare_access_wait(struct drm_gem_object *obj,
-			      enum dma_data_direction dir)
-{
-	long ret;
-
-	ret = dma_resv_wait_timeout(obj->resv,
-				    dma_resv_usage_rw(dir == DMA_TO_DEVICE),
-				    true, MAX_SCHEDULE_TIMEOUT);
-	return ret < 0 ? ret : 0;
-}
-
-/*
- * The kernel reads or writes the buffer as an importer does: mapped first,
- * so that CPU access begins with the mapping in place (its cache lines
- * invalidated); for an imported buffer, through the exporter's operations.
- */
-static int vshare_access_bo(struct drm_gem_object *obj,
-			    struct drm_vshare_access *args,
-			    enum dma_data_direction dir)
-{
-	struct dma_buf *dmabuf = obj->import_attach ?
-				 obj->import_attach->dmabuf : NULL;
-	struct vshare_bo *bo = to_vshare_bo(obj);
-	struct iosys_map map;
-	int ret;
-
-	dma_resv_lock(obj->resv, NULL);
-	ret = obj->funcs->vmap(obj, &map);
-	dma_resv_unlock(obj->resv);
-	if (ret)
-		return ret;
-	/* I/O memory would need memcpy_fromio(): not for a CPU op. */
-	if (map.is_iomem) {
-		ret = -EOPNOTSUPP;
-		goto out_vunmap;
-	}
-
-	if (dmabuf) {
-		ret = dma_buf_begin_cpu_access(dmabuf, dir);
-		if (ret)
-			goto out_vunmap;
-		vshare_access_range(args, map.vaddr);
-		ret = dma_buf_end_cpu_access(dmabuf, dir);
-	} else {
-		ret = vshare_access_wait(obj, dir);
-		if (ret)
-			goto out_vunmap;
-		vshare_bo_begin_cpu_access(bo, dir);
-		vshare_access_range(args, map.vaddr);
-		vshare_bo_end_cpu_access(bo, dir);
-	}
-
-out_vunmap:
-	dma_resv_lock(obj->resv, NULL);
-	obj->funcs->vunmap(obj, &map);
-	dma_resv_unlock(obj->resv);
-	return ret;
-}
-
-int vshare_access_ioctl(struct drm_device *dev, void *data,
-			struct drm_file *file)
-{
-	struct drm_vshare_access *args = data;
-	enum dma_data_direction dir;
-	struct drm_gem_object *obj;
-	int ret;
-
-	if (args->pad || !args->size || !IS_ALIGNED(args->size, 4))
-		return -EINVAL;
-	switch (args->op) {
-	case VSHARE_ACCESS_FILL:
-		dir = DMA_TO_DEVICE;
-		break;
-	case VSHARE_ACCESS_CRC32:
-		dir = DMA_FROM_DEVICE;
-		break;
-	default:
-		return -EINVAL;
-	}
-
-	obj = drm_gem_object_lookup(file, args->handle);
-	if (!obj)
-		return -ENOENT;
-	ret = vshare_bo_check_range(obj, args->offset, args->size);
-	if (!ret && dir == DMA_TO_DEVICE && to_vshare_bo(obj)->readonly)
-		ret = -EACCES;
-	if (!ret)
-		ret = vshare_access_bo(obj, args, dir);
-	drm_gem_object_put(obj);
-	return ret;
 }
