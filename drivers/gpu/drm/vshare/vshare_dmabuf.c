@@ -93,11 +93,36 @@ static void vshare_dmabuf_detach(struct dma_buf *dmabuf,
 	atomic_dec(&bo->attachments);
 }
 
+/*
+ * One entry per physically contiguous run of the buffer, cut at the
+ * importing device's maximum segment size (whole pages, at least one).
+ */
+static struct sg_table *vshare_bo_sg_table(struct vshare_bo *bo,
+					   struct device *dev)
+{
+	unsigned int max_seg = dma_get_max_seg_size(dev);
+	struct sg_table *sgt = kzalloc_obj(*sgt, GFP_KERNEL);
+	int ret;
+
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	ret = sg_alloc_table_from_pages_segment(sgt, bo->backing.pages,
+						bo->base.size >> PAGE_SHIFT, 0,
+						bo->base.size,
+						max(ALIGN_DOWN(max_seg, PAGE_SIZE),
+						    PAGE_SIZE),
+						GFP_KERNEL);
+	if (ret) {
+		kfree(sgt);
+		return ERR_PTR(ret);
+	}
+	return sgt;
+}
+
 static struct sg_table *vshare_dmabuf_map(struct dma_buf_attachment *attach,
 					  enum dma_data_direction dir)
 {
 	struct vshare_bo *bo = to_vshare_bo(attach->dmabuf->priv);
-	unsigned int max_seg = dma_get_max_seg_size(attach->dev);
 	struct vshare_mapping *mapping;
 	int ret;
 
@@ -112,20 +137,12 @@ static struct sg_table *vshare_dmabuf_map(struct dma_buf_attachment *attach,
 	mapping = kzalloc_obj(*mapping, GFP_KERNEL);
 	if (!mapping)
 		return ERR_PTR(-ENOMEM);
-	mapping->sgt = kzalloc_obj(*mapping->sgt, GFP_KERNEL);
-	if (!mapping->sgt) {
-		ret = -ENOMEM;
-		goto err_free;
+	mapping->sgt = vshare_bo_sg_table(bo, attach->dev);
+	if (IS_ERR(mapping->sgt)) {
+		ret = PTR_ERR(mapping->sgt);
+		kfree(mapping);
+		return ERR_PTR(ret);
 	}
-	ret = sg_alloc_table_from_pages_segment(mapping->sgt, bo->backing.pages,
-						bo->base.size >> PAGE_SHIFT, 0,
-						bo->base.size,
-						max(ALIGN_DOWN(max_seg, PAGE_SIZE),
-						    PAGE_SIZE),
-						GFP_KERNEL);
-	if (ret)
-		goto err_free;
-
 	/*
 	 * Several importers may map the same pages at once, which the DMA
 	 * API allows only for mappings that leave cache maintenance to their
@@ -135,8 +152,12 @@ static struct sg_table *vshare_dmabuf_map(struct dma_buf_attachment *attach,
 	 */
 	ret = dma_map_sgtable(attach->dev, mapping->sgt, dir,
 			      DMA_ATTR_SKIP_CPU_SYNC);
-	if (ret)
-		goto err_table;
+	if (ret) {
+		sg_free_table(mapping->sgt);
+		kfree(mapping->sgt);
+		kfree(mapping);
+		return ERR_PTR(ret);
+	}
 	dma_sync_sgtable_for_device(attach->dev, mapping->sgt, dir);
 
 	mapping->attach = attach;
@@ -147,13 +168,6 @@ static struct sg_table *vshare_dmabuf_map(struct dma_buf_attachment *attach,
 	spin_unlock(&bo->mappings_lock);
 	atomic_inc(&bo->maps);
 	return mapping->sgt;
-
-err_table:
-	sg_free_table(mapping->sgt);
-err_free:
-	kfree(mapping->sgt);
-	kfree(mapping);
-	return ERR_PTR(ret);
 }
 
 static void vshare_dmabuf_unmap(struct dma_buf_attachment *attach,
