@@ -87,7 +87,7 @@ MUTANTS = [
        "if (0 && dmabuf->ops == &vshare_dmabuf_ops && obj->dev == dev &&", 1)],
      ["vshare_memory:self-import-same-object"]),
     ("foreign-import-zeros", "the kernel reads imported buffers as zeros",
-     [("vshare_import.c", "\t\tvshare_access_range(args, map.vaddr);\n"
+     [("vshare_access.c", "\t\tvshare_access_range(args, map.vaddr);\n"
        "\t\tret = dma_buf_end_cpu_access(dmabuf, dir);",
        "\t\t{\n\t\t\tvoid *z = kvzalloc(obj->size, GFP_KERNEL);\n\n"
        "\t\t\tif (z)\n\t\t\t\tvshare_access_range(args, z);\n\t\t\tkvfree(z);\n\t\t}\n"
