@@ -12,6 +12,7 @@ Prints a table (and writes it with --doc FILE); exits 1 if any mutant
 survived.
 
 Usage: mutants.py [--kernel VER] [--doc FILE] [NAME...]
+       mutants.py --check   (only that every mutant still applies)
 """
 
 import os
@@ -155,7 +156,23 @@ def try_mutant(name, edits, tests, kernel, kdir):
     return why
 
 
+def check_fresh():
+    """Every mutant applies exactly: 0, or 1 with the stale ones named."""
+    stale = 0
+    for name, _, edits, _ in MUTANTS:
+        for fname, old, _, count in edits:
+            text = open(os.path.join(TOP, DRV, fname)).read()
+            if text.count(old) != count:
+                print("mutant %s is stale: %r occurs %d times in %s, not %d"
+                      % (name, old, text.count(old), fname, count))
+                stale += 1
+    print("%d mutants, %d stale edits" % (len(MUTANTS), stale))
+    return 1 if stale else 0
+
+
 def main(argv):
+    if argv[1:] == ["--check"]:
+        return check_fresh()
     kernel, doc, names = "6.12", None, []
     args = argv[1:]
     while args:
