@@ -6,6 +6,28 @@
 #ifndef _VSHARE_DRV_H_
 #define _VSHARE_DRV_H_
 
+/**
+ * DOC: Locking
+ *
+ * From the outside in, a thread may take:
+ *
+ * 1. &vshare_engine.submit_lock, while SUBMIT gives a job its place on the
+ *    timeline and publishes its fence;
+ * 2. the reservation locks of buffers (several at once with a ww context),
+ *    which protect &vshare_bo.pin_count, &vshare_bo.vmap_count and
+ *    &vshare_bo.vaddr, &vshare_bo.dmabuf, &vshare_bo.sgt of imports, and
+ *    &vshare_bo.revoked for writing (see 3.);
+ * 3. &vshare_bo.lock, which keeps a move from swapping the pages under a
+ *    CPU page fault (the fault path takes it under the mmap lock);
+ *    &vshare_bo.revoked is set with both 2. and 3. held, so either one
+ *    is enough to read it (elsewhere it is read with READ_ONCE());
+ * 4. &vshare_bo.mappings_lock, a spinlock and a leaf: engine jobs take it
+ *    in their fence signalling path, which must not take 2. or 3.
+ *
+ * &vshare_device.bos_lock is a leaf taken on its own (buffer creation and
+ * release, debugfs). Fence locks are per fence (dma_fence core takes them).
+ */
+
 #include <linux/dma-direction.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
