@@ -13,6 +13,8 @@ export IGT_FORCE_DRIVER=vshare
 checks=/job/checks
 : >$checks
 check() { echo "$1 $2" >>$checks; echo "check $1: $2"; }
+# Marks in the kernel log: summary.py names the phase of any report.
+phase() { echo "vshare-guest: phase $1" >/dev/kmsg; }
 
 upstream=/usr/libexec/igt-gpu-tools
 root=/tmp/igt-root
@@ -21,11 +23,13 @@ mkdir -p $root
 list=${1:-}
 # The peer devices are preconditions, not options: without them subtests
 # would skip, so their absence is a failure of its own.
+phase modprobe
 if modprobe vgem; then check modprobe-vgem pass; else check modprobe-vgem fail; fi
 # Debian's prebuilt kernel has no vkms: the smoke list does without.
 if [ -z "$list" ]; then
 	if modprobe vkms; then check modprobe-vkms pass; else check modprobe-vkms fail; fi
 fi
+phase "insmod and KUnit"
 if insmod /job/vshare.ko num_devices=2; then
 	check module-load pass
 else
@@ -115,6 +119,7 @@ done
 [ -n "$list" ] ||
 	grep -v '^#' /vshare/tests/expected-checks.txt | sed 's/^/check@/' >>$expected
 
+phase igt_runner
 # shellcheck disable=SC2086
 igt_runner --overwrite --per-test-timeout 300 --dmesg-warn-level 4 \
 	$excludes $root /tmp/results >/job/runner.log 2>&1
@@ -125,11 +130,14 @@ cp -r /tmp/results/* /job/results/ 2>/dev/null
 
 # Mesa and a compositor: weston shows vshare buffers (not on the smoke
 # list's kernel, which lacks vkms).
+phase weston
 [ -n "$list" ] || sh /vshare/tests/gfx/run-weston.sh $checks /job
 # The vshare command-line tool, every subcommand and error path.
+phase cli
 [ -n "$list" ] || sh /vshare/tests/cli/run-cli.sh $checks
 
 # Every buffer and file is gone: the module must unload.
+phase rmmod
 if rmmod vshare; then
 	check module-unload pass
 else

@@ -26,6 +26,8 @@ REPORT = re.compile(
     r"unreferenced object|suspected memory leak|Call Trace:|"
     r"INFO: task .* blocked|rcu_.*stall|refcount_t:|list_(add|del) corruption")
 
+PHASE = re.compile(r"vshare-guest: phase (.*)$")
+
 # Taint bits that are expected: out-of-tree (O, 12), unsigned (E, 13),
 # KUnit tests ran (N, 18), and soft lockup (L, 14), which 7.x's sw_sync
 # sets on every fence it creates; a real soft lockup prints
@@ -48,9 +50,26 @@ def kernel_log(job):
     if dmesg is None:
         problems.append("no dmesg.txt: the kernel log was never collected")
         dmesg = ""
-    for line in dmesg.splitlines():
-        if REPORT.search(line):
-            problems.append(line.strip())
+    # The console has what came after dmesg.txt was taken, or all of it
+    # when the VM died first.
+    console = read(os.path.join(job, "console.log")) or ""
+    seen = set()
+    kernel_lines = re.compile(r"^\[ *\d+\.\d+\] ")
+    for source in (dmesg, console):
+        where = "boot"
+        for line in source.splitlines():
+            # The console also carries the guest's own output: only the
+            # kernel's lines count.
+            if source is console and not kernel_lines.match(line):
+                continue
+            mark = PHASE.search(line)
+            if mark:
+                where = mark.group(1)
+            elif REPORT.search(line):
+                text = re.sub(r"^.*?\] ", "", line.strip())
+                if text not in seen:
+                    seen.add(text)
+                    problems.append("[%s] %s" % (where, text))
     leaks = (read(os.path.join(job, "kmemleak.txt")) or "").strip()
     if leaks:
         problems.append("kmemleak: " + leaks.splitlines()[0])

@@ -392,9 +392,13 @@ out_unlock:
 /*
  * Gives the job its fence and place on the timeline, and queues it. Every
  * step that can fail comes before the job is published: a failed SUBMIT
- * leaves no trace.
+ * leaves no trace. Once queued, the job may run and be cleaned up before
+ * the ioctl returns: what the ioctl still hands out (the sync_file, the
+ * out-syncobj) becomes the caller's before that.
  */
-static int vshare_job_queue(struct vshare_job *job)
+static int vshare_job_queue(struct vshare_job *job,
+			    struct sync_file **sync_file,
+			    struct drm_syncobj **syncobj)
 {
 	struct vshare_engine *engine = &job->vdev->engine;
 	int ret;
@@ -427,6 +431,10 @@ static int vshare_job_queue(struct vshare_job *job)
 	}
 	/* Ours until the ioctl returns: the job may be done before. */
 	dma_fence_get(&job->base);
+	*sync_file = job->sync_file;
+	*syncobj = job->syncobj;
+	job->sync_file = NULL;
+	job->syncobj = NULL;
 	queue_work(engine->wq, &job->work);
 	mutex_unlock(&engine->submit_lock);
 	return 0;
@@ -463,6 +471,8 @@ int vshare_submit_ioctl(struct drm_device *dev, void *data,
 			struct drm_file *file)
 {
 	struct drm_vshare_submit *args = data;
+	struct drm_syncobj *syncobj = NULL;
+	struct sync_file *sync_file = NULL;
 	struct vshare_job *job;
 	int fd = -1, cookie, ret;
 
@@ -484,7 +494,7 @@ int vshare_submit_ioctl(struct drm_device *dev, void *data,
 		ret = fd < 0 ? fd : 0;
 	}
 	if (!ret)
-		ret = vshare_job_queue(job);
+		ret = vshare_job_queue(job, &sync_file, &syncobj);
 	if (ret) {
 		if (fd >= 0)
 			put_unused_fd(fd);
@@ -493,12 +503,12 @@ int vshare_submit_ioctl(struct drm_device *dev, void *data,
 	}
 
 	/* Nothing fails from here on. */
-	if (job->sync_file) {
-		fd_install(fd, job->sync_file->file);
-		job->sync_file = NULL;
+	if (sync_file)
+		fd_install(fd, sync_file->file);
+	if (syncobj) {
+		drm_syncobj_replace_fence(syncobj, &job->base);
+		drm_syncobj_put(syncobj);
 	}
-	if (job->syncobj)
-		drm_syncobj_replace_fence(job->syncobj, &job->base);
 	args->out_fence_fd = fd;
 	args->seqno = job->base.seqno;
 	dma_fence_put(&job->base);

@@ -256,6 +256,13 @@ static void vshare_test_detach_while_mapped(struct kunit *test)
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 
+#if IS_ENABLED(CONFIG_DMABUF_DEBUG) && defined(VSHARE_HAVE_DMABUF_SGT_WRAPPER)
+	/*
+	 * dma-buf core hands importers a copy of the table here, which only
+	 * unmapping frees: the importer bug this case plays would leak it.
+	 */
+	kunit_skip(test, "CONFIG_DMABUF_DEBUG's table copies leak on detach while mapped");
+#endif
 	attach = test_attach(t->dmabuf, t->dev);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
