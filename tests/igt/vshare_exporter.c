@@ -348,7 +348,9 @@ int igt_main()
 		igt_subtest("access-imported-vshare") {
 			const uint64_t size = 5 * MiB;
 			uint32_t handle = vshare_create(fd2, size), theirs;
-			int dmabuf = prime_handle_to_fd(fd2, handle, DRM_CLOEXEC);
+			/* Read-write: the import is written through. */
+			int dmabuf = prime_handle_to_fd(fd2, handle,
+							DRM_CLOEXEC | DRM_RDWR);
 			uint32_t *ptr = vshare_mmap(fd2, handle, size,
 						    PROT_READ | PROT_WRITE);
 			long long syncs = state(fd2, size).syncs;

@@ -4,15 +4,10 @@
  *
  * TEST: vshare_memory
  * Description: properties of vshare's memory checked from outside the
- *	driver, never on its own word (debugfs): page frame numbers from
- *	/proc/self/pagemap and page-table pages from VmPTE. (Page attributes
- *	are read from the page tables by the KUnit suite.)
- *
- * SUBTEST: contiguous-pfns
- * Description: a VSHARE_CREATE_CONTIGUOUS buffer is one run of page frames.
- *
- * SUBTEST: runs-match-pfns
- * Description: the runs debugfs reports are the runs the page frames form.
+ *	driver, never on its own word (debugfs): page-table pages from VmPTE,
+ *	objects by their debugfs identity. (/proc/self/pagemap skips PFN
+ *	mappings: page frames, contiguity and page attributes are read from
+ *	the page tables by the KUnit suite.)
  *
  * SUBTEST: pmd-mappings
  * Description: a 2 MiB-aligned mapping of a buffer needs (almost) no
@@ -40,81 +35,6 @@
 
 #define MiB (1024ull * 1024)
 #define PAGE 4096ull
-
-/* The page frame behind each page of a mapping, faulted in first. */
-static void mapping_pfns(volatile uint8_t *ptr, uint64_t size, uint64_t *pfns)
-{
-	uint64_t i, n = size / PAGE, entry;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-
-	igt_assert(fd >= 0);
-	for (i = 0; i < n; i++)
-		(void)ptr[i * PAGE];
-	for (i = 0; i < n; i++) {
-		off_t off = ((uintptr_t)ptr / PAGE + i) * sizeof(entry);
-
-		igt_assert_eq(pread(fd, &entry, sizeof(entry), off),
-			      (int)sizeof(entry));
-		igt_assert_f(entry >> 63, "page %" PRIu64 " not present\n", i);
-		pfns[i] = entry & ((1ull << 55) - 1);
-		igt_assert_f(pfns[i], "no PFN in pagemap: not root?\n");
-	}
-	close(fd);
-}
-
-static uint64_t count_runs(const uint64_t *pfns, uint64_t n)
-{
-	uint64_t i, runs = 1;
-
-	for (i = 1; i < n; i++)
-		if (pfns[i] != pfns[i - 1] + 1)
-			runs++;
-	return runs;
-}
-
-static uint64_t *buffer_pfns(int fd, uint32_t handle, uint64_t size)
-{
-	uint64_t *pfns = calloc(size / PAGE, sizeof(*pfns));
-	void *ptr = vshare_mmap(fd, handle, size, PROT_READ);
-
-	igt_assert(pfns);
-	mapping_pfns(ptr, size, pfns);
-	munmap(ptr, size);
-	return pfns;
-}
-
-static void test_contiguous_pfns(int fd)
-{
-	static const uint64_t sizes[] = { 64 * 1024, MiB, 4 * MiB };
-	unsigned int k;
-
-	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
-		uint64_t size = sizes[k], *pfns;
-		uint32_t handle;
-
-		igt_assert_eq(__vshare_create(fd, &size, VSHARE_CREATE_CONTIGUOUS,
-					      &handle), 0);
-		pfns = buffer_pfns(fd, handle, size);
-		igt_assert_eq_u64(count_runs(pfns, size / PAGE), 1);
-		free(pfns);
-		gem_close(fd, handle);
-	}
-}
-
-static void test_runs_match_pfns(int fd)
-{
-	const uint64_t size = 8 * MiB + 12 * PAGE;
-	struct vshare_bo_state st;
-	uint32_t handle = vshare_create(fd, size);
-	uint64_t *pfns = buffer_pfns(fd, handle, size);
-
-	igt_assert(vshare_bo_state(fd, size, &st));
-	igt_info("%" PRIu64 " runs by page frame, %lu by debugfs\n",
-		 count_runs(pfns, size / PAGE), st.runs);
-	igt_assert_eq_u64(count_runs(pfns, size / PAGE), st.runs);
-	free(pfns);
-	gem_close(fd, handle);
-}
 
 static long vm_pte_kb(void)
 {
@@ -206,14 +126,6 @@ int igt_main()
 		fd = drm_open_driver_require("vshare", NODE_RENDER, 0);
 		start = vshare_mem_used(fd);
 	}
-
-	igt_describe("CONTIGUOUS buffers are one run of page frames.");
-	igt_subtest("contiguous-pfns")
-		test_contiguous_pfns(fd);
-
-	igt_describe("debugfs runs match the runs of the page frames.");
-	igt_subtest("runs-match-pfns")
-		test_runs_match_pfns(fd);
 
 	igt_describe("Aligned mappings use 2 MiB entries: no page tables.");
 	igt_subtest("pmd-mappings")

@@ -610,6 +610,58 @@ static void vshare_test_page_attributes_cached(struct kunit *test)
 }
 #endif
 
+/*
+ * A CONTIGUOUS buffer is one run by its page frames, and an importer that
+ * takes any segment size gets it as one DMA segment at the first page.
+ */
+static void vshare_test_contiguous(struct kunit *test)
+{
+	static const size_t sizes[] = { SZ_64K, SZ_1M, SZ_4M };
+	struct vshare_test *t = test->priv;
+	struct device *dev = test_importer(test, "vshare-importer-1g", SZ_1G);
+	unsigned int k;
+
+	for (k = 0; k < ARRAY_SIZE(sizes); k++) {
+		struct vshare_bo *bo = test_bo(test, t->vdev, sizes[k],
+					       VSHARE_CREATE_CONTIGUOUS);
+		struct dma_buf *dmabuf = vshare_gem_prime_export(&bo->base, O_RDWR);
+		unsigned long pfn0 = page_to_pfn(bo->backing.pages[0]), i, bad = 0;
+		struct dma_buf_attachment *attach;
+		struct sg_table *sgt;
+
+		for (i = 0; i < sizes[k] >> PAGE_SHIFT; i++)
+			bad += page_to_pfn(bo->backing.pages[i]) != pfn0 + i;
+		KUNIT_EXPECT_EQ(test, bad, 0);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+		attach = test_attach(dmabuf, dev);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+		sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+		KUNIT_EXPECT_EQ(test, sgt->nents, 1);
+		KUNIT_EXPECT_EQ(test, sg_dma_len(sgt->sgl), sizes[k]);
+		KUNIT_EXPECT_EQ(test, sg_dma_address(sgt->sgl),
+				phys_to_dma(dev, PFN_PHYS(pfn0)));
+		dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+		dma_buf_detach(dmabuf, attach);
+		dma_buf_put(dmabuf);
+		drm_gem_object_put(&bo->base);
+	}
+}
+
+/* The runs vshare reports (debugfs) are the runs of the page frames. */
+static void vshare_test_runs_match_pfns(struct kunit *test)
+{
+	struct vshare_test *t = test->priv;
+	struct vshare_bo *bo = test_bo(test, t->vdev, SZ_8M + 12 * PAGE_SIZE, 0);
+	unsigned long i, runs = 1;
+
+	for (i = 1; i < bo->base.size >> PAGE_SHIFT; i++)
+		runs += page_to_pfn(bo->backing.pages[i]) !=
+			page_to_pfn(bo->backing.pages[i - 1]) + 1;
+	KUNIT_EXPECT_EQ(test, bo->backing.runs, runs);
+	drm_gem_object_put(&bo->base);
+}
+
 static void vshare_test_wc_cpu_access(struct kunit *test)
 {
 	struct vshare_test *t = test->priv;
@@ -704,6 +756,8 @@ static struct kunit_case vshare_test_cases[] = {
 	KUNIT_CASE(vshare_test_wc_cpu_access),
 	KUNIT_CASE(vshare_test_bounce_cached),
 	KUNIT_CASE(vshare_test_bounce_wc),
+	KUNIT_CASE(vshare_test_contiguous),
+	KUNIT_CASE(vshare_test_runs_match_pfns),
 #ifdef CONFIG_X86
 	KUNIT_CASE(vshare_test_page_attributes_cached),
 	KUNIT_CASE(vshare_test_page_attributes_wc),
