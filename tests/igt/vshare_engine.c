@@ -181,7 +181,8 @@ static void test_queue_bounded(int fd)
 	close(other);
 	/* Another device has a queue of its own. */
 	other = drm_open_driver_nth("vshare", NODE_RENDER, 1);
-	if (other >= 0 && !same_device(fd, other)) {
+	igt_assert_f(other >= 0, "needs vshare device 1\n");
+	if (!same_device(fd, other)) {
 		h = vshare_create(other, 4096);
 		igt_assert_eq(__fill(other, h, 0x600d, 0, &sync_fd), 0);
 		wait_ok(sync_fd);

@@ -320,6 +320,9 @@ int igt_main()
 		c.vs1 = drm_open_driver_nth("vshare", NODE_RENDER, 1);
 		c.vgem = drm_open_driver_nth("vgem", NODE_PRIMARY, 0);
 		c.vkms = drm_open_driver_nth("vkms", NODE_PRIMARY, 0);
+		/* The importers are the point: without them, fail loudly. */
+		igt_assert_f(c.vs1 >= 0 && c.vgem >= 0 && c.vkms >= 0,
+			     "needs vshare device 1, vgem and vkms\n");
 		vshare_fault_disarm_all();
 		c.mem_start = vshare_mem_used(c.vs);
 	}
