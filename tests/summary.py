@@ -26,7 +26,8 @@ REPORT = re.compile(
     r"unreferenced object|suspected memory leak|Call Trace:|"
     r"INFO: task .* blocked|rcu_.*stall|refcount_t:|list_(add|del) corruption")
 
-PHASE = re.compile(r"vshare-guest: phase (.*)$")
+PHASE = re.compile(r"vshare-guest: phase (.*)$|"
+                   r"\[IGT\] (\S+): (?:starting|executing)(?: dynamic)?(?: subtest)? ?(\S*)")
 
 # Taint bits that are expected: out-of-tree (O, 12), unsigned (E, 13),
 # KUnit tests ran (N, 18), and soft lockup (L, 14), which 7.x's sw_sync
@@ -64,7 +65,8 @@ def kernel_log(job):
                 continue
             mark = PHASE.search(line)
             if mark:
-                where = mark.group(1)
+                where = mark.group(1) or "igt@%s@%s" % (mark.group(2),
+                                                        mark.group(3))
             elif REPORT.search(line):
                 text = re.sub(r"^.*?\] ", "", line.strip())
                 if text not in seen:

@@ -270,6 +270,8 @@ static struct {
 	char saved[16];
 } failslab_attrs[] = {
 	{ "/sys/kernel/debug/failslab/ignore-gfp-wait", "N\n" },
+	/* run-guest.sh makes failslab ignore every cache outside this test. */
+	{ "/sys/kernel/debug/failslab/cache-filter", "N\n" },
 	{ "/sys/kernel/debug/failslab/verbose", "0\n" },
 };
 

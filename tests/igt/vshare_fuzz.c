@@ -368,6 +368,12 @@ static void step(struct fuzz *f)
 			break;
 		if (!len || len > (1ull << 40))
 			len = 4096;
+		/*
+		 * Private writable mappings are charged up front: a huge one
+		 * only makes the VM's overcommit check complain in the log.
+		 */
+		if (flags == MAP_PRIVATE && len > MAX_SIZE)
+			len = MAX_SIZE;
 		p = mmap(NULL, len, prot, flags,
 			 dmabuf ? f->dmabufs[s] : f->vs,
 			 dmabuf ? off : a.offset + off);

@@ -353,7 +353,7 @@ static void *evc_exporter(void *arg)
 		int dmabuf = -1, ret;
 		uint32_t *p;
 
-		ret = __prime_handle_to_fd(evc.fd, h, DRM_CLOEXEC, &dmabuf);
+		ret = __prime_handle_to_fd(evc.fd, h, DRM_CLOEXEC | DRM_RDWR, &dmabuf);
 		if (ret == -ENOENT) {
 			atomic_fetch_add(&evc.enoent, 1);
 			sched_yield();
@@ -489,7 +489,7 @@ static void *ivr_releaser(void *arg)
 			atomic_store(&ivr.gen, g);
 			atomic_fetch_add(&ivr.released, 1);
 		}
-		ret = __prime_handle_to_fd(ivr.exp_fd, ivr.handle, DRM_CLOEXEC, &fd);
+		ret = __prime_handle_to_fd(ivr.exp_fd, ivr.handle, DRM_CLOEXEC | DRM_RDWR, &fd);
 		if (!race_check(ret == 0, "PRIME_HANDLE_TO_FD: %s\n", errname(-ret)))
 			break;
 		ivr.live_fd = fd;
@@ -559,7 +559,7 @@ static void test_import_vs_release(int exp_fd, bool from_vgem)
 	ret = ivr_create(0, &ivr.handle);
 	igt_assert_eq(ret, 0);
 	ivr_crc[0] = crc_fill(IVR_TAG, IVR_SIZE);
-	ivr.live_fd = prime_handle_to_fd(exp_fd, ivr.handle, DRM_CLOEXEC);
+	ivr.live_fd = prime_handle_to_fd(exp_fd, ivr.handle, DRM_CLOEXEC | DRM_RDWR);
 	atomic_store(&ivr.dmabuf, ivr.live_fd);
 
 	race_run(3, fns, args);
@@ -813,7 +813,7 @@ static void *vvr_releaser(void *arg)
 		ret = __vshare_access(exp_fd, h, VSHARE_ACCESS_FILL, 0, VVR_SIZE,
 				      v, NULL);
 		if (!ret)
-			ret = __prime_handle_to_fd(exp_fd, h, DRM_CLOEXEC, &dmabuf);
+			ret = __prime_handle_to_fd(exp_fd, h, DRM_CLOEXEC | DRM_RDWR, &dmabuf);
 		if (!ret)
 			ret = __prime_fd_to_handle(vvr.imp_fd, dmabuf, &hi);
 		if (!race_check(ret == 0, "fill/export/import: %s\n",
@@ -1089,7 +1089,7 @@ static void test_fence_signal_vs_expiry(void)
 		fns[i] = fse_thread;
 		fse.handle[i] = vshare_create(vs[0], 4096);
 		fse.dmabuf[i] = prime_handle_to_fd(vs[0], fse.handle[i],
-						   DRM_CLOEXEC);
+						   DRM_CLOEXEC | DRM_RDWR);
 	}
 
 	race_run(FSE_THREADS, fns, NULL);
@@ -1183,7 +1183,7 @@ static bool eng_private_check(int fd, long n)
 		__gem_close(fd, p);
 		return false;
 	}
-	ret = __prime_handle_to_fd(fd, p, DRM_CLOEXEC, &dmabuf);
+	ret = __prime_handle_to_fd(fd, p, DRM_CLOEXEC | DRM_RDWR, &dmabuf);
 	race_check(ret == 0, "PRIME_HANDLE_TO_FD: %s\n", errname(-ret));
 	ret = __gem_close(fd, p);
 	race_check(ret == 0, "GEM_CLOSE: %s\n", errname(-ret));
@@ -1281,7 +1281,7 @@ static void *eng_churn(void *arg)
 		atomic_store(&eng.slot[s], h);
 		atomic_store(&eng.retiring, old);
 
-		ret = __prime_handle_to_fd(eng.fd0, old, DRM_CLOEXEC, &dmabuf);
+		ret = __prime_handle_to_fd(eng.fd0, old, DRM_CLOEXEC | DRM_RDWR, &dmabuf);
 		if (!ret)
 			ret = __prime_fd_to_handle(eng.fd1, dmabuf, &h1);
 		if (race_check(ret == 0, "export/import: %s\n", errname(-ret))) {
@@ -1516,7 +1516,7 @@ static void test_module_unload_busy(void)
 	igt_assert(fd >= 0);
 	h = vshare_create(fd, MUB_SIZE);
 	vshare_fill(fd, h, 0, MUB_SIZE, 0x0b0e0b0e);
-	dmabuf = prime_handle_to_fd(fd, h, DRM_CLOEXEC);
+	dmabuf = prime_handle_to_fd(fd, h, DRM_CLOEXEC | DRM_RDWR);
 	gem_close(fd, h);
 	close(fd);
 	munmap(dptr, MUB_SIZE);
