@@ -225,8 +225,8 @@ def summarise(job, totals):
         for test in sorted(tests):
             count(tests[test].get("result", "fail"), test)
     if vm_job:
-        for name in missing(job, tests, checks):
-            count("fail", name, "(expected, never ran)")
+        for gone in missing(job, tests, checks):
+            count("fail", gone, "(expected, never ran)")
 
     for line in (checks or "").splitlines():
         parts = line.split(None, 1)
