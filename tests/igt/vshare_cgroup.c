@@ -121,23 +121,6 @@ static void make_cgroup(const char *max)
 	enter_cgroup(cgdir);
 }
 
-/* Writes @id to the device's vshare_move: 0 or -errno. */
-static int move_bo(int fd, unsigned int id)
-{
-	char dir[128], path[192], val[16];
-	int kfd, len, ret = 0;
-
-	igt_assert_eq(vshare_debugfs_dir(fd, dir, sizeof(dir)), 0);
-	snprintf(path, sizeof(path), "%s/vshare_move", dir);
-	kfd = open(path, O_WRONLY);
-	igt_assert_f(kfd >= 0, "no %s\n", path);
-	len = snprintf(val, sizeof(val), "%u\n", id);
-	if (write(kfd, val, len) != len)
-		ret = -errno;
-	close(kfd);
-	return ret;
-}
-
 static void test_charged(int vs)
 {
 	unsigned long long before, with, after;
@@ -206,7 +189,7 @@ static void test_move_charged(int vs, uint64_t start)
 	handle = vshare_create(vs, 40 * MiB);
 	vshare_fill(vs, handle, 0, 40 * MiB, 0x600dcafe);
 	igt_assert(vshare_bo_state(vs, 40 * MiB, &st));
-	igt_assert_eq(move_bo(vs, st.id), -ENOMEM);
+	igt_assert_eq(vshare_bo_knob(vs, "vshare_move", st.id), -ENOMEM);
 	igt_assert_eq_u64(cg_read("memory.events", "oom_kill"), 0);
 	gem_close(vs, handle);
 	leave_cgroup(0);
@@ -217,13 +200,13 @@ static void test_move_charged(int vs, uint64_t start)
 	vshare_set_param("mem_limit_mb", 100);
 	handle = vshare_create(vs, 60 * MiB);
 	igt_assert(vshare_bo_state(vs, 60 * MiB, &st));
-	igt_assert_eq(move_bo(vs, st.id), -ENOMEM);
+	igt_assert_eq(vshare_bo_knob(vs, "vshare_move", st.id), -ENOMEM);
 	gem_close(vs, handle);
 	/* With room for both copies, the same move works. */
 	handle = vshare_create(vs, 40 * MiB);
 	vshare_fill(vs, handle, 0, 40 * MiB, 0x600dcafe);
 	igt_assert(vshare_bo_state(vs, 40 * MiB, &st));
-	igt_assert_eq(move_bo(vs, st.id), 0);
+	igt_assert_eq(vshare_bo_knob(vs, "vshare_move", st.id), 0);
 	igt_assert_eq_u32(vshare_crc32(vs, handle, 0, 4096),
 			  vshare_crc32(vs, handle, 40 * MiB - 4096, 4096));
 	gem_close(vs, handle);

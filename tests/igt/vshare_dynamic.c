@@ -37,23 +37,6 @@ struct ctx {
 	uint64_t mem_start;
 };
 
-/* Writes @id to the device's vshare_move or vshare_revoke: 0 or -errno. */
-static int bo_knob(int fd, const char *knob, unsigned int id)
-{
-	char dir[128], path[192], val[16];
-	int kfd, len, ret = 0;
-
-	igt_assert_eq(vshare_debugfs_dir(fd, dir, sizeof(dir)), 0);
-	snprintf(path, sizeof(path), "%s/%s", dir, knob);
-	kfd = open(path, O_WRONLY);
-	igt_require_f(kfd >= 0, "no %s in vshare's debugfs\n", knob);
-	len = snprintf(val, sizeof(val), "%u\n", id);
-	if (write(kfd, val, len) != len)
-		ret = -errno;
-	close(kfd);
-	return ret;
-}
-
 static struct vshare_bo_state bo_state(int fd, uint64_t size)
 {
 	struct vshare_bo_state st;
@@ -83,14 +66,6 @@ static uint32_t pattern_buffer(struct ctx *c, uint64_t size, uint32_t seed,
 	*map = vshare_mmap(c->vs, handle, size, PROT_READ | PROT_WRITE);
 	fill_pattern(*map, size, seed);
 	return handle;
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 /* Waits for a sync_file to signal. */
@@ -149,7 +124,7 @@ static void *mover(void *arg)
 	int ret;
 
 	while (!s->stop) {
-		ret = bo_knob(s->c->vs, "vshare_move", s->id);
+		ret = vshare_bo_knob(s->c->vs, "vshare_move", s->id);
 		if (ret == 0)
 			s->moves++;
 		else if (ret == -EBUSY)
@@ -181,14 +156,14 @@ int igt_main()
 
 		handle = pattern_buffer(&c, size, 11, (void **)&map);
 		before = bo_state(c.vs, size);
-		igt_assert_eq(bo_knob(c.vs, "vshare_move", before.id), 0);
+		igt_assert_eq(vshare_bo_knob(c.vs, "vshare_move", before.id), 0);
 		after = bo_state(c.vs, size);
 		igt_assert_eq(after.moves, before.moves + 1);
 		igt_assert_eq(check_pattern(map, size, 11), 0);
 		igt_assert_lt(before.faults, bo_state(c.vs, size).faults);
 
 		map[12345] = 0xfeedf00d;
-		igt_assert_eq(bo_knob(c.vs, "vshare_move", before.id), 0);
+		igt_assert_eq(vshare_bo_knob(c.vs, "vshare_move", before.id), 0);
 		igt_assert_eq_u32(map[12345], 0xfeedf00d);
 		fill_pattern(map, size, 12);
 		igt_assert_eq_u32(vshare_crc32(c.vs, handle, 0, size),
@@ -222,7 +197,7 @@ int igt_main()
 			igt_assert_eq(st.attach, 1);
 			igt_assert_eq(st.maps, 1);
 
-			igt_assert_eq(bo_knob(c.vs, "vshare_move", st.id), 0);
+			igt_assert_eq(vshare_bo_knob(c.vs, "vshare_move", st.id), 0);
 			st = bo_state(c.vs, size);
 			igt_assert_eq(st.moves, 1);
 			igt_assert_eq(st.attach, 1);
@@ -266,13 +241,13 @@ int igt_main()
 			/* Only the importer and our mapping hold it now. */
 			gem_close(c.vs, handle);
 
-			igt_assert_eq(bo_knob(c.vs, "vshare_move", st.id), 0);
+			igt_assert_eq(vshare_bo_knob(c.vs, "vshare_move", st.id), 0);
 			igt_assert_eq(bo_state(c.vs, size).moves, 1);
 			igt_assert_eq(check_pattern(map, size, 23), 0);
 			igt_assert_eq_u32(vshare_crc32(c.vs1, imported, 0, size),
 					  pattern_crc(size, 23));
 
-			igt_assert_eq(bo_knob(c.vs, "vshare_revoke", st.id), 0);
+			igt_assert_eq(vshare_bo_knob(c.vs, "vshare_revoke", st.id), 0);
 			igt_assert_eq(bo_state(c.vs, size).maps, 0);
 			igt_assert_eq(__vshare_access(c.vs1, imported,
 						      VSHARE_ACCESS_CRC32, 0,
@@ -301,13 +276,13 @@ int igt_main()
 			st = bo_state(c.vs, size);
 			s.dst_handle = handle;
 			igt_assert_eq(__vshare_submit(c.vs, &s), 0);
-			igt_assert_eq(bo_knob(c.vs, "vshare_move", st.id), -EBUSY);
+			igt_assert_eq(vshare_bo_knob(c.vs, "vshare_move", st.id), -EBUSY);
 			igt_assert_eq(bo_state(c.vs, size).moves, 0);
 			igt_assert(fence_wait(s.out_fence_fd, 20000));
 			close(s.out_fence_fd);
 			/* The job's mapping goes when the engine retires it. */
 			igt_assert(wait_unmapped(c.vs, size, 5000));
-			igt_assert_eq(bo_knob(c.vs, "vshare_move", st.id), 0);
+			igt_assert_eq(vshare_bo_knob(c.vs, "vshare_move", st.id), 0);
 			igt_assert_eq_u32(((uint32_t *)map)[7], 0x600df00d);
 			munmap(map, size);
 			gem_close(c.vs, handle);
@@ -376,7 +351,7 @@ int igt_main()
 			imported = prime_fd_to_handle(c.vs1, dmabuf);
 			id = bo_state(c.vs, size).id;
 
-			igt_assert_eq(bo_knob(c.vs, "vshare_revoke", id), 0);
+			igt_assert_eq(vshare_bo_knob(c.vs, "vshare_revoke", id), 0);
 			igt_assert(read_faults(map));
 			igt_assert(read_faults(map + size / 4 - 1));
 			ptr = mmap(NULL, size, PROT_READ, MAP_SHARED, dmabuf, 0);
@@ -390,8 +365,8 @@ int igt_main()
 						      VSHARE_ACCESS_CRC32, 0,
 						      size, 0, &crc), -ENODEV);
 			igt_assert_eq(bo_state(c.vs, size).maps, 0);
-			igt_assert_eq(bo_knob(c.vs, "vshare_move", id), -ENODEV);
-			igt_assert_eq(bo_knob(c.vs, "vshare_revoke", id), -ENODEV);
+			igt_assert_eq(vshare_bo_knob(c.vs, "vshare_move", id), -ENODEV);
+			igt_assert_eq(vshare_bo_knob(c.vs, "vshare_revoke", id), -ENODEV);
 
 			munmap(map, size);
 			gem_close(c.vs1, imported);
@@ -407,8 +382,8 @@ int igt_main()
 
 	igt_describe("The knobs refuse unknown buffer ids with ENOENT.");
 	igt_subtest("knob-errors") {
-		igt_assert_eq(bo_knob(c.vs, "vshare_move", 0), -ENOENT);
-		igt_assert_eq(bo_knob(c.vs, "vshare_revoke", 0x7fffffff),
+		igt_assert_eq(vshare_bo_knob(c.vs, "vshare_move", 0), -ENOENT);
+		igt_assert_eq(vshare_bo_knob(c.vs, "vshare_revoke", 0x7fffffff),
 			      -ENOENT);
 	}
 

@@ -61,14 +61,6 @@ static void wait_ok(int sync_fd)
 	close(sync_fd);
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static void check_fill(const uint32_t *p, uint64_t size, uint64_t off,
 		       uint64_t len, uint32_t value)
 {
@@ -80,19 +72,6 @@ static void check_fill(const uint32_t *p, uint64_t size, uint64_t off,
 		igt_assert_f(p[i] == want, "word %" PRIu64 ": %#x, expected %#x\n",
 			     i, p[i], want);
 	}
-}
-
-static uint32_t fill_crc(uint64_t size, uint32_t value)
-{
-	uint32_t *buf = malloc(size), crc;
-	uint64_t i;
-
-	igt_assert(buf);
-	for (i = 0; i < size / 4; i++)
-		buf[i] = value;
-	crc = crc32_ieee(buf, size);
-	free(buf);
-	return crc;
 }
 
 /* A FILL of a 4 KiB buffer with an out sync_file: 0 or -errno. */

@@ -71,20 +71,6 @@ static uint32_t make_buffer(struct ctx *c, uint64_t size, uint32_t value,
 	return handle;
 }
 
-static uint32_t fill_crc(uint64_t size, uint32_t value)
-{
-	uint32_t *buf = malloc(size);
-	uint32_t crc;
-	uint64_t i;
-
-	igt_assert(buf);
-	for (i = 0; i < size / 4; i++)
-		buf[i] = value;
-	crc = crc32_ieee(buf, size);
-	free(buf);
-	return crc;
-}
-
 /*
  * Walks a failure through every injection point an operation reaches: the
  * Nth point fails for N = 1, 2, ... until the operation gets through

@@ -47,22 +47,6 @@ static int __signal(int fd, uint32_t id, uint32_t flags)
 	return igt_ioctl(fd, DRM_IOCTL_VSHARE_FENCE_SIGNAL, &arg) ? -errno : 0;
 }
 
-/* The poll(2) events that are ready right now. */
-static short ready(int fd, short events)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-
-	igt_assert(poll(&p, 1, 0) >= 0);
-	return p.revents & events;
-}
-
-static bool ready_within(int fd, short events, int ms)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-
-	return poll(&p, 1, ms) == 1 && (p.revents & events) == events;
-}
-
 static int sync_file_status(int sync_fd)
 {
 	struct sync_file_info info = { 0 };
@@ -95,11 +79,11 @@ int igt_main()
 
 		handle = vshare_create(fd, 4096);
 		dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
-		igt_assert_eq(ready(dmabuf, POLLIN | POLLOUT), POLLIN | POLLOUT);
+		igt_assert_eq(poll_now(dmabuf, POLLIN | POLLOUT), POLLIN | POLLOUT);
 		id = attach(fd, handle, 0);
-		igt_assert_eq(ready(dmabuf, POLLIN | POLLOUT), POLLIN);
+		igt_assert_eq(poll_now(dmabuf, POLLIN | POLLOUT), POLLIN);
 		igt_assert_eq(__signal(fd, id, 0), 0);
-		igt_assert_eq(ready(dmabuf, POLLIN | POLLOUT), POLLIN | POLLOUT);
+		igt_assert_eq(poll_now(dmabuf, POLLIN | POLLOUT), POLLIN | POLLOUT);
 		close(dmabuf);
 		gem_close(fd, handle);
 	}
@@ -111,9 +95,9 @@ int igt_main()
 		handle = vshare_create(fd, 4096);
 		dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
 		id = attach(fd, handle, VSHARE_FENCE_WRITE);
-		igt_assert_eq(ready(dmabuf, POLLIN | POLLOUT), 0);
+		igt_assert_eq(poll_now(dmabuf, POLLIN | POLLOUT), 0);
 		igt_assert_eq(__signal(fd, id, 0), 0);
-		igt_assert_eq(ready(dmabuf, POLLIN | POLLOUT), POLLIN | POLLOUT);
+		igt_assert_eq(poll_now(dmabuf, POLLIN | POLLOUT), POLLIN | POLLOUT);
 		close(dmabuf);
 		gem_close(fd, handle);
 	}
@@ -191,7 +175,7 @@ int igt_main()
 		dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
 		id = attach(fd, handle, VSHARE_FENCE_WRITE);
 		vshare_set_param("fence_timeout_ms", saved);
-		igt_assert_eq(ready(dmabuf, POLLIN), 0);
+		igt_assert_eq(poll_now(dmabuf, POLLIN), 0);
 		igt_assert(ready_within(dmabuf, POLLIN, 5000));
 		igt_assert_eq(__signal(fd, id, 0), -ETIMEDOUT);
 		/* A zero timeout is already expired. */
@@ -218,14 +202,14 @@ int igt_main()
 		/* Readers wait for writers only: a read fence leaves them free. */
 		igt_assert_eq(sync_file_status(rd), 1);
 		igt_assert_eq(sync_file_status(wr), 0);
-		igt_assert_eq(ready(wr, POLLIN), 0);
+		igt_assert_eq(poll_now(wr, POLLIN), 0);
 
 		id2 = attach(fd, handle, 0);
 		igt_assert_eq(__signal(fd, id, 0), 0);
 		/* The snapshot is complete although a newer fence is pending. */
 		igt_assert(ready_within(wr, POLLIN, 1000));
 		igt_assert_eq(sync_file_status(wr), 1);
-		igt_assert_eq(ready(dmabuf, POLLOUT), 0);
+		igt_assert_eq(poll_now(dmabuf, POLLOUT), 0);
 		igt_assert_eq(__signal(fd, id2, 0), 0);
 		close(rd);
 		close(wr);
@@ -244,7 +228,7 @@ int igt_main()
 		dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
 		imp.fd = in;
 		do_ioctl(dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &imp);
-		igt_assert_eq(ready(dmabuf, POLLIN | POLLOUT), 0);
+		igt_assert_eq(poll_now(dmabuf, POLLIN | POLLOUT), 0);
 		/* vshare's own FENCE_ATTACH sees the foreign write fence too. */
 		igt_assert_eq(__vshare_fence_attach(fd, handle, 0, 0, NULL), -EBUSY);
 		sw_sync_inc(timeline);
@@ -270,7 +254,7 @@ int igt_main()
 		do_ioctl(vgem, VGEM_IOCTL_FENCE_ATTACH, &va);
 		/* And vgem's fence is seen by vshare. */
 		igt_assert_eq(__vshare_fence_attach(fd, handle, 0, 0, NULL), -EBUSY);
-		igt_assert_eq(ready(dmabuf, POLLIN), 0);
+		igt_assert_eq(poll_now(dmabuf, POLLIN), 0);
 		close(vgem);	/* vgem signals its fences on close. */
 		igt_assert(ready_within(dmabuf, POLLIN | POLLOUT, 1000));
 		close(dmabuf);
@@ -286,7 +270,7 @@ int igt_main()
 		dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
 		theirs = prime_fd_to_handle(other, dmabuf);
 		attach(other, theirs, VSHARE_FENCE_WRITE);
-		igt_assert_eq(ready(dmabuf, POLLIN), 0);
+		igt_assert_eq(poll_now(dmabuf, POLLIN), 0);
 		close(other);
 		igt_assert(ready_within(dmabuf, POLLIN | POLLOUT, 1000));
 		close(dmabuf);

@@ -96,14 +96,6 @@ struct vgem_fence_signal {
 #define VGEM_IOCTL_FENCE_SIGNAL \
 	DRM_IOW(DRM_COMMAND_BASE + 2, struct vgem_fence_signal)
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static bool pdev_exists(const char *pdev)
 {
 	char path[128];
@@ -247,19 +239,6 @@ static int open_pdev(const char *pdev, enum drm_node node)
 	igt_assert_f(fd >= 0, "cannot open the %s node of %s\n",
 		     node == NODE_RENDER ? "render" : "primary", pdev);
 	return fd;
-}
-
-static uint32_t fill_crc(uint64_t size, uint32_t value)
-{
-	uint32_t *buf = malloc(size), crc;
-	uint64_t i;
-
-	igt_assert(buf);
-	for (i = 0; i < size / 4; i++)
-		buf[i] = value;
-	crc = crc32_ieee(buf, size);
-	free(buf);
-	return crc;
 }
 
 /* A device that works: zeroed buffers, kernel fill and CRC, mmap. */
@@ -499,21 +478,6 @@ static void check_names(const struct sync_fence_info *fence,
 			     "timeline \"%s\", expected \"%s\"\n",
 			     fence->obj_name, signaled->timeline);
 	}
-}
-
-static short poll_now(int fd, short events)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-
-	igt_assert(poll(&p, 1, 0) >= 0);
-	return p.revents & events;
-}
-
-static bool ready_within(int fd, short events, int ms)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-
-	return poll(&p, 1, ms) == 1 && (p.revents & events) == events;
 }
 
 static void test_unbind_rebind(void)

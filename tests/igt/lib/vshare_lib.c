@@ -6,6 +6,10 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
+#include <time.h>
+#include <stdlib.h>
+#include <poll.h>
+#include <errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -465,4 +469,60 @@ int vshare_pdev_bind(const char *pdev)
 int vshare_pdev_unbind(const char *pdev)
 {
 	return pdev_driver_write("unbind", pdev);
+}
+
+/* The CRC-32 of @size bytes filled with the 32-bit word @value. */
+uint32_t fill_crc(uint64_t size, uint32_t value)
+{
+	uint32_t *buf = malloc(size), crc;
+	uint64_t i;
+
+	igt_assert(buf);
+	for (i = 0; i < size / 4; i++)
+		buf[i] = value;
+	crc = crc32_ieee(buf, size);
+	free(buf);
+	return crc;
+}
+
+double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* The poll(2) events of @fd that are ready right now. */
+short poll_now(int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	igt_assert(poll(&p, 1, 0) >= 0);
+	return p.revents & events;
+}
+
+/* Whether all of @events are ready within @ms milliseconds. */
+bool ready_within(int fd, short events, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	return poll(&p, 1, ms) == 1 && (p.revents & events) == events;
+}
+
+/* Writes @id to the device's debugfs @knob (vshare_move, vshare_revoke). */
+int vshare_bo_knob(int fd, const char *knob, unsigned int id)
+{
+	char dir[128], path[192], val[16];
+	int kfd, len, ret = 0;
+
+	igt_assert_eq(vshare_debugfs_dir(fd, dir, sizeof(dir)), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, knob);
+	kfd = open(path, O_WRONLY);
+	igt_require_f(kfd >= 0, "no %s in vshare's debugfs\n", knob);
+	len = snprintf(val, sizeof(val), "%u\n", id);
+	if (write(kfd, val, len) != len)
+		ret = -errno;
+	close(kfd);
+	return ret;
 }

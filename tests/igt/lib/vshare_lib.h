@@ -60,6 +60,11 @@ void vshare_fault_disarm_all(void);
 void vshare_fail_nth(unsigned int n);
 unsigned int vshare_fail_nth_left(void);
 
+uint32_t fill_crc(uint64_t size, uint32_t value);
+double now_ms(void);
+short poll_now(int fd, short events);
+bool ready_within(int fd, short events, int ms);
+int vshare_bo_knob(int fd, const char *knob, unsigned int id);
 int vshare_pdev_bind(const char *pdev);
 int vshare_pdev_unbind(const char *pdev);
 int vshare_open_pdev(const char *pdev, enum drm_node node);
