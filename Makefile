@@ -12,6 +12,8 @@
 #   make dkms-install install vshare with DKMS on this machine (root)
 #   make mutants      build the driver with each deliberate bug of
 #                     tests/mutants/mutants.py and show the suite catches it
+#   make fuzz         the long vshare_fuzz run: FUZZ_SEEDS x FUZZ_COUNT calls
+#                     on the FUZZ_KERNEL debug kernel, table in docs/fuzz.rst
 #   make bench        benchmarks against vgem, udmabuf, the system heap and
 #                     anonymous memory on a kernel without checkers
 #   make clean
@@ -22,6 +24,9 @@
 KERNELS ?= 6.12 7.3
 BENCH_KERNEL ?= 6.12-release
 BENCH_BOOTS ?= 3
+FUZZ_KERNEL ?= 7.3
+FUZZ_SEEDS ?= 1 2 3
+FUZZ_COUNT ?= 1000000
 KDIR ?= /lib/modules/$(shell uname -r)/build
 VM := tools/vm/vshare-vm
 RESULTS := build/results
@@ -101,6 +106,10 @@ bench: tests
 mutants: tests
 	python3 tests/mutants/mutants.py --doc docs/mutants.rst
 
+fuzz: tests
+	python3 tests/fuzz/long_run.py --kernel $(FUZZ_KERNEL) --count $(FUZZ_COUNT) \
+		--doc docs/fuzz.rst $(FUZZ_SEEDS)
+
 dkms-install:
 	rm -rf /usr/src/vshare-$(VERSION)
 	mkdir -p /usr/src/vshare-$(VERSION)
@@ -118,4 +127,4 @@ clean:
 	$(MAKE) -C tests/igt clean
 	find drivers -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all modules deps tests demo check bench mutants dkms-install dkms-uninstall clean
+.PHONY: all modules deps tests demo check bench mutants fuzz dkms-install dkms-uninstall clean

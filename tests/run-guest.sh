@@ -17,8 +17,12 @@ check() { echo "$1 $2" >>$checks; echo "check $1: $2"; }
 phase() { echo "vshare-guest: phase $1" >/dev/kmsg; }
 
 upstream=/usr/libexec/igt-gpu-tools
+# Ours run one process per subtest; the upstream ones, which start slowly
+# (dynamically linked, under TCG: about 4 s a subtest) and are written to
+# run whole, one process per binary (igt_runner --multiple-mode).
 root=/tmp/igt-root
-mkdir -p $root
+uproot=/tmp/igt-upstream
+mkdir -p $root $uproot
 
 list=${1:-}
 # The peer devices are preconditions, not options: without them subtests
@@ -72,16 +76,18 @@ else
 fi
 
 : >$root/test-list.txt
+: >$uproot/test-list.txt
 excludes=$(sed -n 's/^!\(.*\)/-x \1/p' /vshare/tests/igt/upstream.txt)
 if [ -n "$list" ]; then
 	grep -v '^[#!]' "/vshare/$list" | while read -r t _; do
 		[ -n "$t" ] || continue
 		if [ -x "/vshare/build/igt/$t" ]; then
 			ln -s "/vshare/build/igt/$t" $root/
+			echo "$t" >>$root/test-list.txt
 		else
-			ln -s "$upstream/$t" $root/
+			ln -s "$upstream/$t" $uproot/
+			echo "$t" >>$uproot/test-list.txt
 		fi
-		echo "$t" >>$root/test-list.txt
 	done
 else
 	# The list make built, not what happens to be there: a missing
@@ -99,8 +105,8 @@ else
 			*) echo "$t: only on ${only#only=}"; continue ;;
 			esac ;;
 		esac
-		ln -s "$upstream/$t" $root/
-		echo "$t" >>$root/test-list.txt
+		ln -s "$upstream/$t" $uproot/
+		echo "$t" >>$uproot/test-list.txt
 	done
 fi
 
@@ -108,15 +114,17 @@ fi
 # has (summary.py drops the documented excludes), or the binary itself.
 expected=/job/expected.txt
 : >$expected
-while read -r t; do
-	subs=""
-	[ -x "$root/$t" ] && subs=$("$root/$t" --list-subtests 2>/dev/null)
-	if [ -n "$subs" ]; then
-		echo "$subs" | sed "s/^/igt@$t@/"
-	else
-		echo "igt@$t"
-	fi >>$expected
-done <$root/test-list.txt
+for dir in $root $uproot; do
+	while read -r t; do
+		subs=""
+		[ -x "$dir/$t" ] && subs=$("$dir/$t" --list-subtests 2>/dev/null)
+		if [ -n "$subs" ]; then
+			echo "$subs" | sed "s/^/igt@$t@/"
+		else
+			echo "igt@$t"
+		fi >>$expected
+	done <"$dir/test-list.txt"
+done
 for c in module-load module-unload modprobe-vgem vshare-device-0 \
 	vshare-device-1; do
 	echo "check@$c" >>$expected
@@ -129,20 +137,25 @@ done
 	grep -v '^#' /vshare/tests/expected-checks.txt | sed 's/^/check@/' >>$expected
 
 phase igt_runner
-# shellcheck disable=SC2086
 # keep-all: a parent subtest whose body fails after its dynamic subtests
 # stays in the results (igt_runner 2.5's default, said explicitly).
 # --dmesg-warn-level 3: the emulator's timing noise comes as warnings
 # (vkms vblank timer overruns, "hrtimer: interrupt took"); every report
 # (WARNING, BUG, KASAN, lockdep, ...) still fails the run through
 # summary.py's kernel-log check, named by the subtest it came in.
-igt_runner --overwrite --per-test-timeout 300 --dmesg-warn-level 3 \
-	--prune-mode=keep-all \
-	$excludes $root /tmp/results >/job/runner.log 2>&1
-echo "igt_runner exit status $?"
-mkdir -p /job/results
-cp /tmp/results/results.json /job/results/ 2>/dev/null
-cp -r /tmp/results/* /job/results/ 2>/dev/null
+# Straight into /job, on the host: if the VM dies, what ran so far is
+# there for summary.py to recover.
+runner() {
+	# shellcheck disable=SC2086
+	igt_runner --overwrite --dmesg-warn-level 3 --prune-mode=keep-all \
+		$excludes "$@" >>/job/runner.log 2>&1
+	echo "igt_runner $* exit status $?"
+}
+: >/job/runner.log
+[ -s $root/test-list.txt ] && runner --per-test-timeout 300 $root /job/results
+# A whole binary in one process: a longer limit.
+[ -s $uproot/test-list.txt ] &&
+	runner --multiple-mode --per-test-timeout 1200 $uproot /job/results-upstream
 
 # Mesa and a compositor: weston shows vshare buffers (not on the smoke
 # list's kernel, which lacks vkms).

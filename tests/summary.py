@@ -5,7 +5,8 @@
 Usage: summary.py [--timing FILE] JOBDIR [JOBDIR ...]
 
 Each JOBDIR is a `vshare-vm run --out` directory. A run counts every IGT
-subtest from results/results.json, every line of `checks` ("name pass|fail"),
+subtest from results/results.json and results-upstream/results.json (or,
+when the VM died first, what igt_runner had written so far), every line of `checks` ("name pass|fail"),
 and one "kernel-log" check: any WARNING, BUG, lockdep, KASAN, UBSAN or
 kmemleak report, or a taint other than out-of-tree/unsigned module, fails it.
 A VM that did not finish is one failure. Prints one line per failure or skip,
@@ -144,10 +145,75 @@ def missing(job, tests, checks):
     return gone
 
 
+RESULT_LINE = re.compile(r"^(Dynamic subtest|Subtest) (\S+): ([A-Z]+)")
+START_LINE = re.compile(r"^Starting (dynamic )?subtest: (\S+)")
+IGT_RESULTS = {"SUCCESS": "pass", "SKIP": "skip", "FAIL": "fail",
+               "CRASH": "crash", "TIMEOUT": "timeout"}
+
+
+def recover(resdir):
+    """Results from igt_runner's own directory when results.json was never
+    written (the VM died or was killed): one numbered directory per entry
+    of joblist.txt ("binary subtest"), the test's output in out.txt and
+    err.txt. A subtest that started and has no result is "incomplete"."""
+    tests = {}
+    jobs = (read(os.path.join(resdir, "joblist.txt")) or "").splitlines()
+    for i, entry in enumerate(jobs):
+        binary = entry.split()[0] if entry.split() else None
+        out = "".join(read(os.path.join(resdir, str(i), f)) or ""
+                      for f in ("out.txt", "err.txt"))
+        if not binary or not out:
+            continue
+        sub = None
+        for line in out.splitlines():
+            m = START_LINE.match(line)
+            if m:
+                if m.group(1) and sub:
+                    name = "igt@%s@%s@%s" % (binary, sub, m.group(2))
+                else:
+                    name = "igt@%s@%s" % (binary, m.group(2))
+                    sub = m.group(2)
+                tests.setdefault(name, {"result": "incomplete"})
+                continue
+            m = RESULT_LINE.match(line)
+            if m:
+                if m.group(1) == "Dynamic subtest" and sub:
+                    name = "igt@%s@%s@%s" % (binary, sub, m.group(2))
+                else:
+                    name = "igt@%s@%s" % (binary, m.group(2))
+                tests[name] = {"result": IGT_RESULTS.get(m.group(3), "fail")}
+    return tests
+
+
+def result_dirs(job):
+    """igt_runner's output directories of a run: results (ours, one
+    process per subtest) and results-upstream (--multiple-mode)."""
+    return [os.path.join(job, d) for d in ("results", "results-upstream")
+            if os.path.isdir(os.path.join(job, d))]
+
+
+def load_results(job):
+    """(tests, problems): every results.json's tests, or, for a runner
+    that never finished, what recover() finds in its directory."""
+    tests, problems = {}, []
+    for resdir in result_dirs(job):
+        results = read(os.path.join(resdir, "results.json"))
+        if results is not None:
+            tests.update(json.loads(results).get("tests", {}))
+            continue
+        found = recover(resdir)
+        tests.update(found)
+        problems.append("(%s: no results.json, the runner never finished; "
+                        "%d results recovered from its directory)"
+                        % (os.path.basename(resdir), len(found)))
+    if not result_dirs(job):
+        problems.append("(no igt_runner results directory)")
+    return tests, problems
+
+
 def distinct_names(job):
     """The names of a run's tests and checks, whatever the kernel."""
-    results = read(os.path.join(job, "results", "results.json"))
-    names = set(json.loads(results).get("tests", {})) if results else set()
+    names = set(load_results(job)[0])
     for line in (read(os.path.join(job, "checks")) or "").splitlines():
         parts = line.split(None, 1)
         if parts:
@@ -157,13 +223,10 @@ def distinct_names(job):
 
 
 def test_times(job):
-    """(seconds, job, test) for each test of a run's results.json."""
-    results = read(os.path.join(job, "results", "results.json"))
-    if not results:
-        return []
+    """(seconds, job, test) for each test of a run's results."""
     name = os.path.basename(os.path.normpath(job))
     out = []
-    for test, r in json.loads(results).get("tests", {}).items():
+    for test, r in load_results(job)[0].items():
         t = r.get("time") or {}
         try:
             out.append((float(t["end"]) - float(t["start"]), name, test))
@@ -212,18 +275,17 @@ def summarise(job, totals):
     if vm_job and read(os.path.join(job, "status")) is None:
         count("fail", "vm", "(the VM did not finish: see console.log)")
 
-    results = read(os.path.join(job, "results", "results.json"))
     tests = {}
-    if not vm_job:
-        pass
-    elif results is None:
-        count("fail", "igt_runner", "(no results.json)")
-    else:
-        tests = json.loads(results).get("tests", {})
-        if not tests:
+    if vm_job:
+        tests, problems = load_results(job)
+        for problem in problems:
+            count("fail", "igt_runner", problem)
+        if not tests and not problems:
             count("fail", "igt_runner", "(no test ran)")
         for test in sorted(tests):
-            count(tests[test].get("result", "fail"), test)
+            result = tests[test].get("result", "fail")
+            count(result, test, "" if result in ("pass", "skip", "fail")
+                  else "(%s)" % result)
     if vm_job:
         for gone in missing(job, tests, checks):
             count("fail", gone, "(expected, never ran)")

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""make fuzz: the long run of vshare_fuzz, besides make check's short one.
+
+Boots one debug kernel (KASAN, lockdep, kmemleak), loads vgem and vshare
+(two devices) and runs vshare_fuzz's seeded walk once per seed, one after
+the other (the walk unbinds and rebinds vshare.1, so two at once would
+fight over it). A seed is clean when the walk passed (no crash, no
+success with a never-valid handle, all memory back at the end) and the
+kernel log, the same rules as make check's kernel-log check, has no
+report during it. Prints a table (and writes it with --doc FILE); exits
+1 unless every seed was clean.
+
+Usage: long_run.py [--kernel VER] [--count N] [--doc FILE] SEED...
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, "tests"))
+import summary  # noqa: E402  (the kernel-log rules of make check)
+
+
+def guest_script(seeds, count):
+    lines = ["modprobe vgem",
+             "insmod /job/vshare.ko num_devices=2 || exit 1",
+             "cd /vshare/build/igt"]
+    for seed in seeds:
+        lines += [
+            "echo 'vshare-guest: phase fuzz seed %s' >/dev/kmsg" % seed,
+            "t=$(date +%s)",
+            "IGT_FUZZ_SEED=%s IGT_FUZZ_COUNT=%d ./vshare_fuzz "
+            ">/job/seed-%s.out 2>&1; rc=$?" % (seed, count, seed),
+            "echo \"%s $rc $(( $(date +%%s) - t ))\" >>/job/seeds.txt" % seed]
+    lines += ["echo 'vshare-guest: phase rmmod' >/dev/kmsg",
+              "rmmod vshare || echo rmmod-failed >>/job/seeds.txt"]
+    return "\n".join(lines) + "\n"
+
+
+def seed_reports(out):
+    """{seed: [report lines]}: dmesg cut at each seed's phase mark (the
+    fuzzer's own IGT marks would hide which seed a report came in)."""
+    reports, seed = {}, None
+    for line in (summary.read(os.path.join(out, "dmesg.txt")) or "").splitlines():
+        m = re.search(r"vshare-guest: phase (?:fuzz seed (\S+)|.*)$", line)
+        if m:
+            seed = m.group(1)
+        elif seed and summary.REPORT.search(line):
+            reports.setdefault(seed, []).append(re.sub(r"^.*?\] ", "", line))
+    return reports
+
+
+def main(argv):
+    kernel, count, doc, seeds = "7.3", 1000000, None, []
+    args = argv[1:]
+    while args:
+        a = args.pop(0)
+        if a == "--kernel":
+            kernel = args.pop(0)
+        elif a == "--count":
+            count = int(args.pop(0))
+        elif a == "--doc":
+            doc = args.pop(0)
+        else:
+            seeds.append(a)
+    if not seeds:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    out = os.path.join(TOP, "build", "fuzz")
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    open(os.path.join(out, "fuzz.sh"), "w").write(guest_script(seeds, count))
+    # About 1 ms a call under TCG with the checkers: give each seed twice
+    # that.
+    limit = 600 + len(seeds) * count * 2 // 1000
+    print("fuzz: %d seeds x %d calls on %s (limit %d s)"
+          % (len(seeds), count, kernel, limit), flush=True)
+    subprocess.run(["tools/vm/vshare-vm", "run", "--kernel", kernel, "--quiet",
+                    "--timeout", str(limit), "--out", out, "--",
+                    "sh /job/fuzz.sh"], cwd=TOP)
+    problems = summary.kernel_log(out)
+    reports = seed_reports(out)
+    done = {}
+    for line in (summary.read(os.path.join(out, "seeds.txt")) or "").splitlines():
+        parts = line.split()
+        if len(parts) == 3:
+            done[parts[0]] = (int(parts[1]), int(parts[2]))
+    rows, bad = [], 0
+    for seed in seeds:
+        if seed not in done:
+            rows.append((seed, "-", "did not run or finish"))
+            bad += 1
+            continue
+        rc, secs = done[seed]
+        text = summary.read(os.path.join(out, "seed-%s.out" % seed)) or ""
+        ok = sum(int(m.group(1)) for m in
+                 re.finditer(r"calls, +(\d+) succeeded", text))
+        why = ["exit status %d" % rc] if rc else []
+        why += reports.get(seed, [])[:3]
+        bad += bool(why)
+        rows.append((seed, "%d min %02d s" % (secs // 60, secs % 60),
+                     "; ".join(why) if why else
+                     "clean (%d of %d calls succeeded)" % (ok, count)))
+    # Any report at all (boot, load, unload, or one the console caught
+    # after dmesg.txt was taken) and a VM that did not finish fail the run.
+    if problems or not os.path.exists(os.path.join(out, "status")):
+        bad += 1
+        rows.append(("all", "-", "; ".join(problems[:3]) or
+                     "the VM did not finish"))
+    for r in rows:
+        print("seed %-12s %-12s %s" % r)
+    print("%d seeds, %d calls each: %s" % (len(seeds), count,
+                                          "clean" if not bad else "NOT clean"))
+    if doc:
+        with open(doc, "w") as f:
+            f.write("Long fuzz run\n=============\n\nGenerated by ``make fuzz`` "
+                    "(Linux %s debug kernel: KASAN, lockdep, kmemleak): "
+                    "``vshare_fuzz`` with %d calls per seed, each seed's "
+                    "walk checked and the kernel log read during it.\n\n"
+                    % (kernel, count))
+            f.write(".. list-table::\n   :header-rows: 1\n\n"
+                    "   * - seed\n     - time\n     - result\n")
+            for seed, secs, result in rows:
+                f.write("   * - %s\n     - %s\n     - %s\n" % (seed, secs, result))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
