@@ -12,6 +12,8 @@
 #   make dkms-install install vshare with DKMS on this machine (root)
 #   make mutants      build the driver with each deliberate bug of
 #                     tests/mutants/mutants.py and show the suite catches it
+#   make integrity    in a throw-away clone, make each way a result could
+#                     vanish happen and show the summary fails, naming it
 #   make fuzz         the long vshare_fuzz run: FUZZ_SEEDS x FUZZ_COUNT calls
 #                     on the FUZZ_KERNEL debug kernel, table in docs/fuzz.rst
 #   make bench        benchmarks against vgem, udmabuf, the system heap and
@@ -106,6 +108,9 @@ bench: tests
 mutants: tests
 	python3 tests/mutants/mutants.py --doc docs/mutants.rst
 
+integrity: tests
+	python3 tests/integrity/demo.py --doc docs/integrity.rst
+
 fuzz: tests
 	python3 tests/fuzz/long_run.py --kernel $(FUZZ_KERNEL) --count $(FUZZ_COUNT) \
 		--doc docs/fuzz.rst $(FUZZ_SEEDS)
@@ -127,4 +132,4 @@ clean:
 	$(MAKE) -C tests/igt clean
 	find drivers -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all modules deps tests demo check bench mutants fuzz dkms-install dkms-uninstall clean
+.PHONY: all modules deps tests demo check bench mutants integrity fuzz dkms-install dkms-uninstall clean

@@ -104,19 +104,37 @@ for d in /sys/class/drm/card*; do
 		{ card=/dev/dri/$(basename "$d"); break; }
 done
 # Its window is 256x256: kiosk-shell refuses one larger than the output.
+# Running is not enough: screenshots taken while it runs must show its
+# frame (a square with red, green, blue and yellow corners on black).
 start_weston 640 480
+rm -f $work/wayland-screenshot*.png
 t0=$(date +%s)
-timeout 40 weston-simple-dmabuf-egl -d "$card" >$work/simple.log 2>&1
+timeout 40 weston-simple-dmabuf-egl -d "$card" >$work/simple.log 2>&1 &
+simple=$!
+shown=no
+for i in 1 2 3; do
+	sleep 8
+	rm -f $work/wayland-screenshot*.png
+	timeout 30 weston-screenshooter >$work/shot.log 2>&1 || continue
+	png=$(ls $work/wayland-screenshot*.png 2>/dev/null | head -1)
+	[ -n "$png" ] || continue
+	cp "$png" "$outdir/weston-simple-dmabuf-egl.png"
+	if $bin square "$png"; then
+		shown=yes
+		break
+	fi
+done
+wait $simple
 rc=$?
 t1=$(date +%s)
 stop_weston
-echo "weston-simple-dmabuf-egl on $card: status $rc after $((t1 - t0)) s"
+echo "weston-simple-dmabuf-egl on $card: status $rc after $((t1 - t0)) s, its frame shown: $shown"
 # It fails with a message and status 1, or an assertion (abort); it
 # leaves by itself with status 0 ("exiting") or runs until stopped.
 # Mesa's loader notes each DRM device libdrm cannot describe ("failed
 # to retrieve device information") while it probes: not the client's
 # failure.
-if { [ $rc -eq 0 ] || [ $rc -eq 124 ]; } &&
+if [ $shown = yes ] && { [ $rc -eq 0 ] || [ $rc -eq 124 ]; } &&
    ! grep -v "MESA-LOADER: failed to retrieve device information" $work/simple.log |
 	grep -qiE "abort|assert|failed to|error: [^Z]"; then
 	check gfx-weston-simple-dmabuf-egl pass

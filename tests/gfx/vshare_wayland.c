@@ -16,11 +16,16 @@
  *	Exit 0 if the W x H area at the top left of the screenshot is the
  *	pattern of SEED, pixel for pixel; 1 otherwise, with the first
  *	mismatch and their number.
+ *   vshare_wayland square FILE.png
+ *	Exit 0 if the screenshot shows weston-simple-dmabuf-egl's frame: a
+ *	square whose corners are red, green, blue and yellow (colours
+ *	interpolated between them) on black; 1 otherwise.
  */
 
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <png.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -257,22 +262,35 @@ static int show(const char *exporter, uint32_t w, uint32_t h, uint32_t seed,
 	return 0;
 }
 
+static uint32_t *read_png(const char *file, png_image *img)
+{
+	uint32_t *px;
+
+	memset(img, 0, sizeof(*img));
+	img->version = PNG_IMAGE_VERSION;
+	if (!png_image_begin_read_from_file(img, file)) {
+		fprintf(stderr, "vshare_wayland: %s: %s\n", file, img->message);
+		return NULL;
+	}
+	img->format = PNG_FORMAT_BGRA;	/* 0xAARRGGBB words */
+	px = malloc(PNG_IMAGE_SIZE(*img));
+	if (!px || !png_image_finish_read(img, NULL, px, 0, NULL)) {
+		fprintf(stderr, "vshare_wayland: %s: %s\n", file, img->message);
+		free(px);
+		return NULL;
+	}
+	return px;
+}
+
 static int check(const char *file, uint32_t w, uint32_t h, uint32_t seed)
 {
-	png_image img = { .version = PNG_IMAGE_VERSION };
 	unsigned long bad = 0;
 	uint32_t x, y, *px;
+	png_image img;
 
-	if (!png_image_begin_read_from_file(&img, file)) {
-		fprintf(stderr, "vshare_wayland: %s: %s\n", file, img.message);
+	px = read_png(file, &img);
+	if (!px)
 		return 1;
-	}
-	img.format = PNG_FORMAT_BGRA;	/* 0xAARRGGBB words */
-	px = malloc(PNG_IMAGE_SIZE(img));
-	if (!px || !png_image_finish_read(&img, NULL, px, 0, NULL)) {
-		fprintf(stderr, "vshare_wayland: %s: %s\n", file, img.message);
-		return 1;
-	}
 	if (img.width < w || img.height < h) {
 		fprintf(stderr, "vshare_wayland: %s is %ux%u, smaller than %ux%u\n",
 			file, img.width, img.height, w, h);
@@ -293,6 +311,94 @@ static int check(const char *file, uint32_t w, uint32_t h, uint32_t seed)
 	return bad ? 1 : 0;
 }
 
+/*
+ * The corners of weston-simple-dmabuf-egl's square: red, green, blue
+ * and yellow pixels (within 40 of the colour in every channel), each
+ * kind in one small cluster, red beside blue and green beside yellow on
+ * a row, red above or below green and blue above or below yellow in a
+ * column, on black. A blank, stale or garbled buffer has colours
+ * missing, scattered, or out of place.
+ */
+struct cluster {
+	unsigned long n;
+	uint32_t x0, y0, x1, y1;
+	uint64_t sx, sy;
+};
+
+static bool near_colour(uint32_t a, uint32_t b)
+{
+	int c;
+
+	for (c = 0; c < 24; c += 8)
+		if (abs((int)(a >> c & 0xff) - (int)(b >> c & 0xff)) > 40)
+			return false;
+	return true;
+}
+
+static bool aligned(const struct cluster *a, const struct cluster *b,
+		    bool row)
+{
+	double da = row ? (double)a->sy / a->n : (double)a->sx / a->n;
+	double db = row ? (double)b->sy / b->n : (double)b->sx / b->n;
+	double sa = row ? (double)a->sx / a->n : (double)a->sy / a->n;
+	double sb = row ? (double)b->sx / b->n : (double)b->sy / b->n;
+
+	/* Level with each other, and apart along the other axis. */
+	return fabs(da - db) < 16 && fabs(sa - sb) > 32;
+}
+
+static int square(const char *file)
+{
+	enum { BLACK, RED, GREEN, BLUE, YELLOW, NUM };
+	static const uint32_t want[NUM] = { 0x000000, 0xff0000, 0x00ff00,
+					    0x0000ff, 0xffff00 };
+	static const char *const names[NUM] = { "black", "red", "green",
+						"blue", "yellow" };
+	struct cluster c[NUM];
+	uint32_t x, y, *px;
+	png_image img;
+	int k, ret = 0;
+
+	px = read_png(file, &img);
+	if (!px)
+		return 1;
+	for (k = 0; k < NUM; k++)
+		c[k] = (struct cluster){ .x0 = UINT32_MAX, .y0 = UINT32_MAX };
+	for (y = 0; y < img.height; y++)
+		for (x = 0; x < img.width; x++)
+			for (k = 0; k < NUM; k++) {
+				if (!near_colour(px[y * img.width + x], want[k]))
+					continue;
+				c[k].n++;
+				c[k].sx += x;
+				c[k].sy += y;
+				c[k].x0 = x < c[k].x0 ? x : c[k].x0;
+				c[k].y0 = y < c[k].y0 ? y : c[k].y0;
+				c[k].x1 = x > c[k].x1 ? x : c[k].x1;
+				c[k].y1 = y > c[k].y1 ? y : c[k].y1;
+			}
+	free(px);
+	for (k = 0; k < NUM; k++) {
+		printf("%s: %lu pixels %s", file, c[k].n, names[k]);
+		if (k != BLACK && c[k].n)
+			printf(" in %ux%u at (%u, %u)", c[k].x1 - c[k].x0 + 1,
+			       c[k].y1 - c[k].y0 + 1, c[k].x0, c[k].y0);
+		printf("\n");
+		if (c[k].n < 20 ||
+		    (k != BLACK && (c[k].x1 - c[k].x0 >= 64 ||
+				    c[k].y1 - c[k].y0 >= 64)))
+			ret = 1;
+	}
+	if (!ret && !(aligned(&c[RED], &c[BLUE], true) &&
+		      aligned(&c[GREEN], &c[YELLOW], true) &&
+		      aligned(&c[RED], &c[GREEN], false) &&
+		      aligned(&c[BLUE], &c[YELLOW], false))) {
+		printf("%s: the corners are not those of a square\n", file);
+		ret = 1;
+	}
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 6 && !strcmp(argv[1], "show"))
@@ -302,7 +408,10 @@ int main(int argc, char **argv)
 	if (argc == 6 && !strcmp(argv[1], "check"))
 		return check(argv[2], atoi(argv[3]), atoi(argv[4]),
 			     strtoul(argv[5], NULL, 0));
+	if (argc == 3 && !strcmp(argv[1], "square"))
+		return square(argv[2]);
 	fprintf(stderr, "usage: vshare_wayland show vshare|vgem W H SEED [STEP]\n"
-		"       vshare_wayland check FILE.png W H SEED\n");
+		"       vshare_wayland check FILE.png W H SEED\n"
+		"       vshare_wayland square FILE.png\n");
 	return 2;
 }

@@ -13,6 +13,7 @@
 
 #include "drmtest.h"
 #include "igt.h"
+#include "vshare_lib.h"
 
 #define MiB (1024ull * 1024)
 
@@ -208,6 +209,29 @@ int igt_main()
 		ptr = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, arg.offset);
 		igt_assert(ptr != MAP_FAILED);
 		munmap(ptr, 4096);
+		gem_close(fd, arg.handle);
+	}
+
+	igt_describe("mremap() cannot grow a mapping past the buffer's end "
+		     "(VM_DONTEXPAND): with mmap-beyond-end, why no fault "
+		     "reaches the driver with an index past its pages.");
+	igt_subtest("mremap-grow-refused") {
+		struct drm_vshare_map_offset arg = { 0 };
+		uint32_t *ptr;
+		void *grown;
+
+		arg.handle = vshare_create(fd, 2 * 4096);
+		do_ioctl(fd, DRM_IOCTL_VSHARE_MAP_OFFSET, &arg);
+		ptr = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   fd, arg.offset);
+		igt_assert(ptr != MAP_FAILED);
+		grown = mremap(ptr, 2 * 4096, 3 * 4096, MREMAP_MAYMOVE);
+		igt_assert(grown == MAP_FAILED && errno == EFAULT);
+		/* The mapping is as it was. */
+		ptr[1024] = 0xdecade;
+		igt_assert_eq_u32(vshare_crc32(fd, arg.handle, 4096, 4),
+				  crc32_ieee(&(uint32_t){ 0xdecade }, 4));
+		munmap(ptr, 2 * 4096);
 		gem_close(fd, arg.handle);
 	}
 

@@ -348,7 +348,13 @@ static vm_fault_t vshare_bo_fault(struct vm_fault *vmf)
 	/* Once the device is unplugged, its buffers are no longer served. */
 	if (!drm_dev_enter(bo->base.dev, &cookie))
 		return VM_FAULT_SIGBUS;
-	/* The lock keeps a move from swapping the pages under us. */
+	/*
+	 * The lock keeps a move from swapping the pages under us. The core
+	 * bounds every mapping by the object and VM_DONTEXPAND stops mremap()
+	 * from growing one (vshare_basic's mmap-beyond-end and
+	 * mremap-grow-refused), so idx is in range; the check only keeps a
+	 * future path from reading past the page array.
+	 */
 	mutex_lock(&bo->lock);
 	if (idx < bo->base.size >> PAGE_SHIFT && !bo->revoked) {
 		atomic64_inc(&bo->faults);
