@@ -112,8 +112,8 @@ t0=$(date +%s)
 timeout 40 weston-simple-dmabuf-egl -d "$card" >$work/simple.log 2>&1 &
 simple=$!
 shown=no
-for i in 1 2 3; do
-	sleep 8
+# Until it shows its frame, or leaves (after 40 s at most).
+while sleep 6 && kill -0 $simple 2>/dev/null; do
 	rm -f $work/wayland-screenshot*.png
 	timeout 30 weston-screenshooter >$work/shot.log 2>&1 || continue
 	png=$(ls $work/wayland-screenshot*.png 2>/dev/null | head -1)
