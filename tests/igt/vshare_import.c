@@ -4,7 +4,8 @@
  *
  * vshare_import: vshare as the importer of foreign dma-bufs (udmabuf, the
  * system dma-buf heap) and buffer sharing between two vshare devices, with
- * contents checked through each side's own mapping, both ways. Also the
+ * contents checked through each side's own mapping, both ways, and through
+ * the kernel's (ACCESS: vmap and CPU access of the exporter). Also the
  * CPU-access ioctl and read-only exports of vshare dma-bufs.
  */
 
@@ -20,6 +21,7 @@
 
 #include "drmtest.h"
 #include "igt.h"
+#include "vshare_lib.h"
 
 #define MiB (1024ull * 1024)
 
@@ -113,6 +115,28 @@ static uint32_t import_checked(int fd, int dmabuf)
 }
 
 /*
+ * The kernel's view of an imported buffer (ACCESS: the exporter's vmap and
+ * CPU-access operations) must be the exporter's contents, @owner being
+ * the exporter's own mapping (read between the caller's syncs): a CRC of
+ * the whole buffer through @rd, then a fill of one page through @wr whose
+ * words must land there. @rd and @wr are two imports of the same memory
+ * where the exporter must see one direction per dma-buf (udmabuf).
+ */
+static void check_kernel_view(int fd, uint32_t rd, uint32_t wr,
+			      const void *owner, size_t size)
+{
+	const size_t page = sysconf(_SC_PAGESIZE);
+	const uint32_t *words = (const uint32_t *)((const char *)owner + page);
+	size_t i;
+
+	igt_assert_eq_u32(vshare_crc32(fd, rd, 0, size),
+			  crc32_ieee(owner, size));
+	vshare_fill(fd, wr, page, page, 0xfeedc0de);
+	for (i = 0; i < page / 4; i++)
+		igt_assert_eq_u32(words[i], 0xfeedc0de);
+}
+
+/*
  * Share a new buffer of @exporter with @importer (two different vshare
  * devices): contents both ways, then the importer's handle alone keeps the
  * buffer alive, and the buffer can come back to its own device.
@@ -130,6 +154,8 @@ static void share_between(int exporter, int importer, uint32_t seed)
 	dmabuf = prime_handle_to_fd(exporter, eh, DRM_CLOEXEC | DRM_RDWR);
 
 	ih = import_checked(importer, dmabuf);
+	check_kernel_view(importer, ih, ih, eptr, size);
+	fill_pattern(eptr, size, seed);
 	iptr = vshare_mmap_aligned(importer, ih, size, PROT_READ | PROT_WRITE);
 	igt_assert_eq(check_pattern(iptr, size, seed), 0);
 	fill_pattern(iptr, size, seed + 1);
@@ -166,12 +192,12 @@ int igt_main()
 	}
 
 	igt_describe("udmabuf -> vshare: a memfd's pages, seen and written "
-		     "through vshare's mapping.");
+		     "through vshare's mapping and by the kernel (ACCESS).");
 	igt_subtest("import-udmabuf") {
 		const size_t size = buf_size();
-		int dev, memfd, dmabuf;
+		int dev, memfd, dmabuf, wdmabuf;
+		uint32_t handle, whandle;
 		void *mptr, *ptr;
-		uint32_t handle;
 
 		dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
 		igt_require_f(dev >= 0, "no /dev/udmabuf: %s\n", strerror(errno));
@@ -184,6 +210,18 @@ int igt_main()
 		fill_pattern(mptr, size, 11);
 
 		handle = import_checked(fd, dmabuf);
+		/*
+		 * udmabuf maps its table with the direction of the first CPU
+		 * access and syncs later ones with theirs (DMA-API debug:
+		 * "syncs DMA memory with different direction", 6.12 and 7.3):
+		 * the kernel writes through a second udmabuf of the memfd.
+		 */
+		wdmabuf = udmabuf_create(dev, memfd, size);
+		whandle = prime_fd_to_handle(fd, wdmabuf);
+		check_kernel_view(fd, handle, whandle, mptr, size);
+		gem_close(fd, whandle);
+		close(wdmabuf);
+		fill_pattern(mptr, size, 11);
 		ptr = vshare_mmap_aligned(fd, handle, size,
 					  PROT_READ | PROT_WRITE);
 		igt_assert_eq(check_pattern(ptr, size, 11), 0);
@@ -205,7 +243,8 @@ int igt_main()
 	}
 
 	igt_describe("system heap -> vshare: contents both ways, compared "
-		     "through the heap dma-buf's own mapping.");
+		     "through the heap dma-buf's own mapping, and the kernel's "
+		     "view (ACCESS) of them.");
 	igt_subtest("import-system-heap") {
 		const size_t size = buf_size();
 		int heap, dmabuf;
@@ -223,6 +262,10 @@ int igt_main()
 		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
 
 		handle = import_checked(fd, dmabuf);
+		dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+		check_kernel_view(fd, handle, handle, hptr, size);
+		fill_pattern(hptr, size, 21);
+		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 		ptr = vshare_mmap_aligned(fd, handle, size,
 					  PROT_READ | PROT_WRITE);
 		igt_assert_eq(check_pattern(ptr, size, 21), 0);
