@@ -118,20 +118,18 @@ static uint32_t import_checked(int fd, int dmabuf)
  * The kernel's view of an imported buffer (ACCESS: the exporter's vmap and
  * CPU-access operations) must be the exporter's contents, @owner being
  * the exporter's own mapping (read between the caller's syncs): a CRC of
- * the whole buffer through @rd, then a fill of one page through @wr whose
- * words must land there. @rd and @wr are two imports of the same memory
- * where the exporter must see one direction per dma-buf (udmabuf).
+ * the whole buffer, then a fill of one page whose words must land there.
  */
-static void check_kernel_view(int fd, uint32_t rd, uint32_t wr,
-			      const void *owner, size_t size)
+static void check_kernel_view(int fd, uint32_t handle, const void *owner,
+			      size_t size)
 {
 	const size_t page = sysconf(_SC_PAGESIZE);
 	const uint32_t *words = (const uint32_t *)((const char *)owner + page);
 	size_t i;
 
-	igt_assert_eq_u32(vshare_crc32(fd, rd, 0, size),
+	igt_assert_eq_u32(vshare_crc32(fd, handle, 0, size),
 			  crc32_ieee(owner, size));
-	vshare_fill(fd, wr, page, page, 0xfeedc0de);
+	vshare_fill(fd, handle, page, page, 0xfeedc0de);
 	for (i = 0; i < page / 4; i++)
 		igt_assert_eq_u32(words[i], 0xfeedc0de);
 }
@@ -154,7 +152,7 @@ static void share_between(int exporter, int importer, uint32_t seed)
 	dmabuf = prime_handle_to_fd(exporter, eh, DRM_CLOEXEC | DRM_RDWR);
 
 	ih = import_checked(importer, dmabuf);
-	check_kernel_view(importer, ih, ih, eptr, size);
+	check_kernel_view(importer, ih, eptr, size);
 	fill_pattern(eptr, size, seed);
 	iptr = vshare_mmap_aligned(importer, ih, size, PROT_READ | PROT_WRITE);
 	igt_assert_eq(check_pattern(iptr, size, seed), 0);
@@ -192,12 +190,12 @@ int igt_main()
 	}
 
 	igt_describe("udmabuf -> vshare: a memfd's pages, seen and written "
-		     "through vshare's mapping and by the kernel (ACCESS).");
+		     "through vshare's mapping.");
 	igt_subtest("import-udmabuf") {
 		const size_t size = buf_size();
-		int dev, memfd, dmabuf, wdmabuf;
-		uint32_t handle, whandle;
+		int dev, memfd, dmabuf;
 		void *mptr, *ptr;
+		uint32_t handle;
 
 		dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
 		igt_require_f(dev >= 0, "no /dev/udmabuf: %s\n", strerror(errno));
@@ -209,19 +207,14 @@ int igt_main()
 		igt_assert(mptr != MAP_FAILED);
 		fill_pattern(mptr, size, 11);
 
-		handle = import_checked(fd, dmabuf);
 		/*
-		 * udmabuf maps its table with the direction of the first CPU
-		 * access and syncs later ones with theirs (DMA-API debug:
-		 * "syncs DMA memory with different direction", 6.12 and 7.3):
-		 * the kernel writes through a second udmabuf of the memfd.
+		 * Not through ACCESS: udmabuf's own CPU-access operations map
+		 * its table with the direction of the first access and sync
+		 * later ones with theirs (6.12, 7.3), and on 7.3 with segments
+		 * longer than its device allows, which DMA-API debugging
+		 * reports; the other exporters below cover ACCESS.
 		 */
-		wdmabuf = udmabuf_create(dev, memfd, size);
-		whandle = prime_fd_to_handle(fd, wdmabuf);
-		check_kernel_view(fd, handle, whandle, mptr, size);
-		gem_close(fd, whandle);
-		close(wdmabuf);
-		fill_pattern(mptr, size, 11);
+		handle = import_checked(fd, dmabuf);
 		ptr = vshare_mmap_aligned(fd, handle, size,
 					  PROT_READ | PROT_WRITE);
 		igt_assert_eq(check_pattern(ptr, size, 11), 0);
@@ -263,7 +256,7 @@ int igt_main()
 
 		handle = import_checked(fd, dmabuf);
 		dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
-		check_kernel_view(fd, handle, handle, hptr, size);
+		check_kernel_view(fd, handle, hptr, size);
 		fill_pattern(hptr, size, 21);
 		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 		ptr = vshare_mmap_aligned(fd, handle, size,
