@@ -6,14 +6,16 @@ Usage: summary.py [--timing FILE] JOBDIR [JOBDIR ...]
 
 Each JOBDIR is a `vshare-vm run --out` directory. A run counts every IGT
 subtest from results/results.json and results-upstream/results.json (or,
-when the VM died first, what igt_runner had written so far), every line of `checks` ("name pass|fail"),
-and one "kernel-log" check: any WARNING, BUG, lockdep, KASAN, UBSAN or
-kmemleak report, or a taint other than out-of-tree/unsigned module, fails it.
+when the VM died first, what igt_runner had written so far), every line of
+`checks` ("name pass|fail"), and one "kernel-log" check: any WARNING, BUG,
+lockdep, KASAN, UBSAN or kmemleak report, or a taint other than
+out-of-tree/unsigned module, fails it.
 A VM that did not finish is one failure. Prints one line per failure or skip,
 a line per run, and finally "N passed, N failed, N skipped". Exits 1 if
 anything failed.
 """
 
+import functools
 import json
 import os
 import re
@@ -166,21 +168,20 @@ def recover(resdir):
             continue
         sub = None
         for line in out.splitlines():
-            m = START_LINE.match(line)
-            if m:
-                if m.group(1) and sub:
-                    name = "igt@%s@%s@%s" % (binary, sub, m.group(2))
-                else:
-                    name = "igt@%s@%s" % (binary, m.group(2))
-                    sub = m.group(2)
-                tests.setdefault(name, {"result": "incomplete"})
+            start, result = START_LINE.match(line), RESULT_LINE.match(line)
+            m = start or result
+            if not m:
                 continue
-            m = RESULT_LINE.match(line)
-            if m:
-                if m.group(1) == "Dynamic subtest" and sub:
-                    name = "igt@%s@%s@%s" % (binary, sub, m.group(2))
-                else:
-                    name = "igt@%s@%s" % (binary, m.group(2))
+            dynamic = m.group(1) in ("dynamic ", "Dynamic subtest")
+            if dynamic and sub:
+                name = "igt@%s@%s@%s" % (binary, sub, m.group(2))
+            else:
+                name = "igt@%s@%s" % (binary, m.group(2))
+                if start:
+                    sub = m.group(2)
+            if start:
+                tests.setdefault(name, {"result": "incomplete"})
+            else:
                 tests[name] = {"result": IGT_RESULTS.get(m.group(3), "fail")}
     return tests
 
@@ -192,11 +193,14 @@ def result_dirs(job):
             if os.path.isdir(os.path.join(job, d))]
 
 
+@functools.lru_cache(maxsize=None)
 def load_results(job):
     """(tests, problems): every results.json's tests, or, for a runner
-    that never finished, what recover() finds in its directory."""
+    that never finished, what recover() finds in its directory. Read once
+    per run: the counts, the distinct names and the timing all use it."""
     tests, problems = {}, []
-    for resdir in result_dirs(job):
+    dirs = result_dirs(job)
+    for resdir in dirs:
         results = read(os.path.join(resdir, "results.json"))
         if results is not None:
             tests.update(json.loads(results).get("tests", {}))
@@ -206,7 +210,7 @@ def load_results(job):
         problems.append("(%s: no results.json, the runner never finished; "
                         "%d results recovered from its directory)"
                         % (os.path.basename(resdir), len(found)))
-    if not result_dirs(job):
+    if not dirs:
         problems.append("(no igt_runner results directory)")
     return tests, problems
 
