@@ -19,6 +19,7 @@
 #include <drm/drm_gem.h>
 #include <drm/vshare_drm.h>
 
+#include "vshare_compat.h"
 #include "vshare_drv.h"
 
 /* Ranges are done a MiB at a time, rescheduling in between. */
@@ -75,7 +76,7 @@ static int vshare_access_bo(struct drm_gem_object *obj,
 	int ret;
 
 	dma_resv_lock(obj->resv, NULL);
-	ret = obj->funcs->vmap(obj, &map);
+	ret = vshare_gem_vmap_locked(obj, &map);
 	dma_resv_unlock(obj->resv);
 	if (ret)
 		return ret;
@@ -102,7 +103,7 @@ static int vshare_access_bo(struct drm_gem_object *obj,
 
 out_vunmap:
 	dma_resv_lock(obj->resv, NULL);
-	obj->funcs->vunmap(obj, &map);
+	vshare_gem_vunmap_locked(obj, &map);
 	dma_resv_unlock(obj->resv);
 	return ret;
 }

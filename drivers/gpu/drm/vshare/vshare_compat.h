@@ -13,6 +13,8 @@
 
 #include <linux/huge_mm.h>
 #include <linux/slab.h>
+
+#include <drm/drm_gem.h>
 #ifdef VSHARE_HAVE_PFN_T
 #include <linux/pfn_t.h>
 #endif
@@ -68,6 +70,21 @@ static inline bool vshare_is_cow_mapping(const struct vm_area_struct *vma)
 #define vshare_timer_container_of	timer_container_of
 #else
 #define vshare_timer_container_of	from_timer
+#endif
+
+/*
+ * A GEM object's kernel mapping with its reservation lock held: exported
+ * as drm_gem_vmap() until 6.x declared it only in drm_internal.h, public
+ * as drm_gem_vmap_locked() since.
+ */
+#ifdef VSHARE_HAVE_GEM_VMAP_LOCKED
+#define vshare_gem_vmap_locked		drm_gem_vmap_locked
+#define vshare_gem_vunmap_locked	drm_gem_vunmap_locked
+#else
+int drm_gem_vmap(struct drm_gem_object *obj, struct iosys_map *map);
+void drm_gem_vunmap(struct drm_gem_object *obj, struct iosys_map *map);
+#define vshare_gem_vmap_locked		drm_gem_vmap
+#define vshare_gem_vunmap_locked	drm_gem_vunmap
 #endif
 
 /* dma-buf's move_notify became invalidate_mappings in 7.x. */

@@ -40,16 +40,17 @@ static int vshare_buffers_show(struct seq_file *m, void *data)
 
 		seq_printf(m, "%6u %12zu %6lu %-8s %-8s %6d %5d %5u %8lld %8lld %8lld %5d\n",
 			   bo->id, obj->size,
-			   bo->backing.runs,
+			   imported ? bo->nents : bo->backing.runs,
 			   bo->flags & VSHARE_CREATE_WC ? "wc" : "cached",
 			   imported ? "imported" :
 			   bo->flags & VSHARE_CREATE_CONTIGUOUS ? "contig" :
 			   "native",
-			   atomic_read(&bo->attachments),
-			   atomic_read(&bo->maps), READ_ONCE(bo->vmap_count),
-			   atomic64_read(&bo->faults),
-			   atomic64_read(&bo->pmd_faults),
-			   atomic64_read(&bo->syncs), atomic_read(&bo->moves));
+			   atomic_read(&bo->stats.attachments),
+			   atomic_read(&bo->stats.maps), READ_ONCE(bo->vmap_count),
+			   atomic64_read(&bo->stats.faults),
+			   atomic64_read(&bo->stats.pmd_faults),
+			   atomic64_read(&bo->stats.syncs),
+			   atomic_read(&bo->stats.moves));
 		count++;
 		if (!imported)
 			bytes += obj->size;

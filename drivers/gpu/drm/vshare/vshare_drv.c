@@ -5,12 +5,16 @@
  * vshare: a virtual DRM device whose job is to export buffers as dma-bufs
  * to other devices, with every dma-buf operation implemented.
  *
- * The module registers a platform driver and num_devices platform devices;
- * each bound device is a separate DRM device with a card and a render node,
- * so that two "GPUs" can share buffers with each other.
+ * Each device is built from a configuration (struct vshare_config): the
+ * module registers a platform driver, and vshare_device_create() a
+ * platform device carrying the configuration, whose probe builds a
+ * separate DRM device with a card and a render node, so that two "GPUs"
+ * can share buffers with each other. The module parameters make
+ * num_devices devices of the default configuration.
  */
 
 #include <linux/dma-mapping.h>
+#include <linux/idr.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/rcupdate.h>
@@ -31,8 +35,6 @@
 static unsigned int num_devices = 1;
 module_param(num_devices, uint, 0444);
 MODULE_PARM_DESC(num_devices, "Number of vshare devices (1-8, default 1)");
-
-static struct platform_device *vshare_pdevs[VSHARE_MAX_DEVICES];
 
 static const struct drm_ioctl_desc vshare_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(VSHARE_CREATE, vshare_create_ioctl, DRM_RENDER_ALLOW),
@@ -106,25 +108,35 @@ static const struct drm_driver vshare_driver = {
 	.minor = 0,
 };
 
+/*
+ * Builds the DRM device from the configuration the platform device
+ * carries (vshare_device_create()), at creation and at every bind.
+ */
 static int vshare_probe(struct platform_device *pdev)
 {
+	const struct vshare_config *config = dev_get_platdata(&pdev->dev);
 	struct vshare_device *vdev;
 	int ret;
 
+	if (!config || !vshare_config_is_valid(config))
+		return -EINVAL;
 	/*
-	 * As an importer, vshare maps buffers for DMA against this mask,
-	 * and takes any segment size: runs stay whole.
+	 * As an importer, vshare maps buffers for DMA against this mask, and
+	 * with this segment limit.
 	 */
-	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	ret = dma_coerce_mask_and_coherent(&pdev->dev,
+					   DMA_BIT_MASK(config->dma_mask_bits));
 	if (ret)
 		return ret;
-	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
+	dma_set_max_seg_size(&pdev->dev,
+			     min_t(u64, config->max_segment_size, UINT_MAX));
 
 	vdev = devm_drm_dev_alloc(&pdev->dev, &vshare_driver,
 				  struct vshare_device, drm);
 	if (IS_ERR(vdev))
 		return PTR_ERR(vdev);
 	vdev->pdev = pdev;
+	vdev->config = *config;
 	INIT_LIST_HEAD(&vdev->bos);
 	ret = drmm_mutex_init(&vdev->drm, &vdev->bos_lock);
 	if (ret)
@@ -168,74 +180,121 @@ static struct platform_driver vshare_platform_driver = {
 	},
 };
 
+/* Platform device ids: the default devices get 0 to num_devices - 1. */
+static DEFINE_IDA(vshare_ids);
+
 /**
- * vshare_device_get - a vshare device by its index
- * @index: from 0 to num_devices - 1
+ * vshare_device_create - make a vshare device from a configuration
+ * @config: what the device is; the device keeps a copy
  *
- * For the in-kernel tests: the devices live as long as the module.
+ * Registers a platform device named "vshare.<id>", with the lowest free
+ * id, that carries the configuration, and binds it: the DRM device (card
+ * and render node) exists when this returns. Unbinding and binding the
+ * platform device again rebuilds it from the same configuration.
  *
- * Returns: the device, or NULL.
+ * Returns: the platform device, or an ERR_PTR: -EINVAL for a configuration
+ * vshare_config_is_valid() refuses, -ENODEV if the device did not bind,
+ * -ENOMEM.
  */
-struct vshare_device *vshare_device_get(unsigned int index)
+struct platform_device *vshare_device_create(const struct vshare_config *config)
 {
-	if (index >= VSHARE_MAX_DEVICES || !vshare_pdevs[index])
-		return NULL;
-	return platform_get_drvdata(vshare_pdevs[index]);
+	struct platform_device *pdev;
+	int id;
+
+	if (!vshare_config_is_valid(config))
+		return ERR_PTR(-EINVAL);
+	id = ida_alloc(&vshare_ids, GFP_KERNEL);
+	if (id < 0)
+		return ERR_PTR(id);
+	pdev = platform_device_register_data(NULL, DRIVER_NAME, id, config,
+					     sizeof(*config));
+	if (IS_ERR(pdev)) {
+		ida_free(&vshare_ids, id);
+		return pdev;
+	}
+	/* A device whose probe failed is not bound. */
+	if (!platform_get_drvdata(pdev)) {
+		vshare_device_destroy(pdev);
+		return ERR_PTR(-ENODEV);
+	}
+	return pdev;
 }
 
-static void vshare_unregister_devices(void)
+/**
+ * vshare_device_destroy - remove a device made by vshare_device_create()
+ * @pdev: the platform device
+ *
+ * The DRM device is unplugged (see vshare_remove()); what its users still
+ * hold stays valid until they let go.
+ */
+void vshare_device_destroy(struct platform_device *pdev)
+{
+	int id = pdev->id;
+
+	platform_device_unregister(pdev);
+	ida_free(&vshare_ids, id);
+}
+
+static struct platform_device *vshare_default_pdevs[VSHARE_MAX_DEVICES];
+
+static void vshare_destroy_defaults(void)
 {
 	int i;
 
 	for (i = VSHARE_MAX_DEVICES - 1; i >= 0; i--) {
-		if (vshare_pdevs[i])
-			platform_device_unregister(vshare_pdevs[i]);
-		vshare_pdevs[i] = NULL;
+		if (vshare_default_pdevs[i])
+			vshare_device_destroy(vshare_default_pdevs[i]);
+		vshare_default_pdevs[i] = NULL;
 	}
+}
+
+/* The module parameters' devices: num_devices of the default kind. */
+static int vshare_create_defaults(void)
+{
+	struct vshare_config config;
+	struct platform_device *pdev;
+	unsigned int i;
+
+	vshare_config_init(&config);
+	for (i = 0; i < num_devices; i++) {
+		pdev = vshare_device_create(&config);
+		if (IS_ERR(pdev)) {
+			vshare_destroy_defaults();
+			return PTR_ERR(pdev);
+		}
+		vshare_default_pdevs[i] = pdev;
+	}
+	return 0;
 }
 
 static int __init vshare_init(void)
 {
-	struct platform_device *pdev;
-	unsigned int i;
 	int ret;
 
 	if (num_devices < 1 || num_devices > VSHARE_MAX_DEVICES)
 		return -EINVAL;
 
-	vshare_fault_init();
+	vshare_inject_init();
 	ret = platform_driver_register(&vshare_platform_driver);
 	if (ret)
-		goto err_fault;
-
-	for (i = 0; i < num_devices; i++) {
-		pdev = platform_device_register_simple(DRIVER_NAME, i, NULL, 0);
-		if (IS_ERR(pdev)) {
-			ret = PTR_ERR(pdev);
-			goto err_unregister;
-		}
-		vshare_pdevs[i] = pdev;
-		/* A device whose probe failed is not bound: give up. */
-		if (!platform_get_drvdata(pdev)) {
-			ret = -ENODEV;
-			goto err_unregister;
-		}
-	}
+		goto err_inject;
+	ret = vshare_create_defaults();
+	if (ret)
+		goto err_driver;
 	return 0;
 
-err_unregister:
-	vshare_unregister_devices();
+err_driver:
 	platform_driver_unregister(&vshare_platform_driver);
-err_fault:
-	vshare_fault_fini();
+err_inject:
+	vshare_inject_fini();
 	return ret;
 }
 
 static void __exit vshare_exit(void)
 {
-	vshare_unregister_devices();
+	vshare_destroy_defaults();
 	platform_driver_unregister(&vshare_platform_driver);
-	vshare_fault_fini();
+	vshare_inject_fini();
 	/* The last fence release may still be returning from module_put(). */
 	synchronize_rcu();
 }

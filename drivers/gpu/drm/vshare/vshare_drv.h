@@ -1,6 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Copyright 2026 The vshare developers
+ *
+ * The types every part of vshare shares, and what each file offers.
+ *
+ * The files form layers; each one uses only the layers below it:
+ *
+ *   6  vshare_drv.c          the DRM driver, devices built from a
+ *                            configuration, the module
+ *   5  vshare_access.c       ioctls and tools over any buffer, native or
+ *      vshare_engine.c       imported: ACCESS, the engine, FENCE_*, move
+ *      vshare_fence.c        and revoke, debugfs
+ *      vshare_move.c
+ *      vshare_debugfs.c
+ *   4  vshare_gem.c          native GEM objects and the ioctls that create
+ *      vshare_import.c       them; imported objects
+ *   3  vshare_dmabuf.c       the dma-buf exporter
+ *   2  vshare_bo.c           a native buffer's kernel mapping, device
+ *      vshare_mmap.c         mappings and CPU access; its CPU mappings
+ *   1  vshare_mem.c          the memory budget and the page allocator
+ *   0  vshare_config.c       device configurations; fault injection
+ *      vshare_inject.c
  */
 
 #ifndef _VSHARE_DRV_H_
@@ -16,7 +36,8 @@
  * 2. the reservation locks of buffers (several at once with a ww context),
  *    which protect &vshare_bo.pin_count, &vshare_bo.vmap_count and
  *    &vshare_bo.vaddr, &vshare_bo.dmabuf, &vshare_bo.sgt of imports, and
- *    &vshare_bo.revoked for writing (see 3.);
+ *    &vshare_bo.revoked for writing (see 3.). Functions that need it are
+ *    named ``*_locked`` and assert it;
  * 3. &vshare_bo.lock, which keeps a move from swapping the pages under a
  *    CPU page fault (the fault path takes it under the mmap lock);
  *    &vshare_bo.revoked is set with both 2. and 3. held, so either one
@@ -37,11 +58,10 @@
 #include <drm/drm_device.h>
 #include <drm/drm_gem.h>
 
+#include "vshare_config.h"
+
 #define DRIVER_NAME	"vshare"
 #define DRIVER_DESC	"Virtual dma-buf exporter"
-
-/* Pages in one PMD (2 MiB on x86-64), the largest run vshare allocates. */
-#define VSHARE_HUGE_PAGES	(1UL << (PMD_SHIFT - PAGE_SHIFT))
 
 struct dma_buf;
 struct dma_buf_attachment;
@@ -51,9 +71,6 @@ struct drm_mode_create_dumb;
 struct iosys_map;
 struct platform_device;
 struct sg_table;
-
-/* Jobs an engine holds at most, queued or running: SUBMIT says -EBUSY then. */
-#define VSHARE_MAX_JOBS		64
 
 /**
  * struct vshare_engine - the virtual engine of a device
@@ -81,15 +98,20 @@ struct vshare_engine {
  * struct vshare_device - one vshare DRM device
  * @drm: the DRM device, embedded
  * @pdev: the platform device carrying the DMA mask importers map against
+ * @config: what the device was built from, its own copy
+ * @engine: the virtual engine
+ * @mem_used: bytes of native buffers of this device, against
+ *	&vshare_config.mem_limit
  * @bos_lock: protects @bos
  * @bos: every live buffer object of the device, for debugfs
  * @next_id: id of the next buffer object
- * @engine: the virtual engine
  */
 struct vshare_device {
 	struct drm_device drm;
 	struct platform_device *pdev;
+	struct vshare_config config;
 	struct vshare_engine engine;
+	atomic64_t mem_used;
 	struct mutex bos_lock; /* protects bos */
 	struct list_head bos;
 	u32 next_id;
@@ -112,66 +134,81 @@ struct vshare_file {
  * struct vshare_backing - the pages of a native buffer
  * @pages: one entry per PAGE_SIZE page
  * @huge: bitmap of the PMD-sized chunks that are one aligned 2 MiB block
- * @runs: number of physically contiguous runs of @pages, 0 until all of
- *	them are allocated
+ * @npages: number of pages
+ * @runs: number of physically contiguous runs of @pages
+ * @allocated: every page is allocated (all or none are)
  */
 struct vshare_backing {
 	struct page **pages;
 	unsigned long *huge;
+	unsigned long npages;
 	unsigned long runs;
+	bool allocated;
 };
 
 /**
- * struct vshare_bo - a vshare buffer object
- * @base: the GEM object, embedded
- * @node: entry in &vshare_device.bos
- * @id: number shown in debugfs
- * @flags: VSHARE_CREATE_* flags
- * @backing: the pages of a native buffer; none for imported objects
- * @dmabuf: the dma-buf this native buffer is exported as, until that
- *	dma-buf is released (unlike &drm_gem_object.dma_buf, which DRM core
- *	clears when the last handle goes); protected by the reservation lock
- * @readonly: an import of a dma-buf opened read-only: vshare never writes
- *	it nor maps it writable
- * @sgt: for imported objects, the exporter's mapping of the buffer; NULL
- *	while invalidated, protected by the reservation lock
- * @lock: protects the pages against faults during a move
- * @mappings_lock: protects @mappings; a spinlock, so that engine jobs can
- *	do cache maintenance in their fence signalling path
- * @pin_count: static importers that pinned the buffer (reservation lock)
- * @revoked: the memory was taken away (vshare_bo_revoke())
- * @moves: times the buffer was given new pages (vshare_bo_move())
- * @mappings: active DMA mappings (&struct vshare_mapping) of attachments
- * @vaddr: kernel mapping, valid while @vmap_count is non-zero
- * @vmap_count: users of @vaddr, protected by the reservation lock
+ * struct vshare_bo_stats - what happened to a buffer, for debugfs
  * @attachments: current dma-buf attachments
  * @maps: current DMA mappings of attachments
  * @faults: CPU page faults served (4 KiB and 2 MiB)
  * @pmd_faults: of @faults, those served with a 2 MiB mapping
  * @syncs: begin/end_cpu_access calls
+ * @moves: times the buffer was given new pages (vshare_bo_move())
+ */
+struct vshare_bo_stats {
+	atomic_t attachments;
+	atomic_t maps;
+	atomic64_t faults;
+	atomic64_t pmd_faults;
+	atomic64_t syncs;
+	atomic_t moves;
+};
+
+/**
+ * struct vshare_bo - a vshare buffer object, native or imported
+ * @base: the GEM object, embedded
+ * @node: entry in &vshare_device.bos
+ * @id: number shown in debugfs
+ * @flags: VSHARE_CREATE_* flags
+ * @stats: what happened to it
+ * @backing: native: its pages
+ * @dmabuf: native: the dma-buf it is exported as, until that dma-buf is
+ *	released (unlike &drm_gem_object.dma_buf, which DRM core clears when
+ *	the last handle goes); protected by the reservation lock
+ * @lock: native: protects the pages against faults during a move
+ * @mappings_lock: native: protects @mappings; a spinlock, so that engine
+ *	jobs can do cache maintenance in their fence signalling path
+ * @mappings: native: active DMA mappings of attachments
+ * @pin_count: native: static importers that pinned it (reservation lock)
+ * @revoked: native: the memory was taken away (vshare_bo_revoke())
+ * @vaddr: native: kernel mapping, valid while @vmap_count is non-zero
+ * @vmap_count: native: users of @vaddr, protected by the reservation lock
+ * @sgt: imported: the exporter's mapping of the buffer; NULL while
+ *	invalidated, protected by the reservation lock
+ * @nents: imported: entries of the exporter's last mapping, for debugfs
+ * @readonly: imported: the dma-buf was opened read-only, so vshare never
+ *	writes it nor maps it writable
  */
 struct vshare_bo {
 	struct drm_gem_object base;
 	struct list_head node;
 	u32 id;
 	u32 flags;
+	struct vshare_bo_stats stats;
+
 	struct vshare_backing backing;
 	struct dma_buf *dmabuf;
-	bool readonly;
-	struct sg_table *sgt;
 	struct mutex lock; /* protects the pages against faults */
 	spinlock_t mappings_lock; /* protects mappings */
+	struct list_head mappings;
 	unsigned int pin_count;
 	bool revoked;
-	atomic_t moves;
-	struct list_head mappings;
 	void *vaddr;
 	unsigned int vmap_count;
-	atomic_t attachments;
-	atomic_t maps;
-	atomic64_t faults;
-	atomic64_t pmd_faults;
-	atomic64_t syncs;
+
+	struct sg_table *sgt;
+	unsigned int nents;
+	bool readonly;
 };
 
 static inline struct vshare_bo *to_vshare_bo(struct drm_gem_object *obj)
@@ -179,38 +216,89 @@ static inline struct vshare_bo *to_vshare_bo(struct drm_gem_object *obj)
 	return container_of(obj, struct vshare_bo, base);
 }
 
+/* vshare_inject.c: fault injection */
+
 /**
- * struct vshare_mapping - one DMA mapping of a vshare buffer
- * @node: entry in &vshare_bo.mappings
- * @attach: the attachment it was made for
- * @dev: the importing device
- * @sgt: the mapped table returned to the importer
- * @dir: the direction it was mapped for
+ * enum vshare_inject_point - the operations vshare can be made to fail
+ * @VSHARE_INJECT_ALLOC: allocation of one block of a buffer's pages
+ * @VSHARE_INJECT_EXPORT: PRIME export of a buffer
+ * @VSHARE_INJECT_ATTACH: dma-buf attach
+ * @VSHARE_INJECT_MAP: dma-buf map_dma_buf
+ * @VSHARE_INJECT_VMAP: kernel mapping of a native buffer
+ * @VSHARE_INJECT_MMAP: mmap of a buffer, through DRM or the dma-buf
+ * @VSHARE_INJECT_CPU_ACCESS: dma-buf begin_cpu_access
+ * @VSHARE_INJECT_COUNT: number of points
  */
-struct vshare_mapping {
-	struct list_head node;
-	struct dma_buf_attachment *attach;
-	struct device *dev;
-	struct sg_table *sgt;
-	enum dma_data_direction dir;
+enum vshare_inject_point {
+	VSHARE_INJECT_ALLOC,
+	VSHARE_INJECT_EXPORT,
+	VSHARE_INJECT_ATTACH,
+	VSHARE_INJECT_MAP,
+	VSHARE_INJECT_VMAP,
+	VSHARE_INJECT_MMAP,
+	VSHARE_INJECT_CPU_ACCESS,
+	VSHARE_INJECT_COUNT
 };
 
-/* vshare_gem.c */
-struct vshare_bo *vshare_bo_alloc(struct drm_device *dev, size_t size);
-struct vshare_bo *vshare_bo_create(struct drm_device *dev, u64 size,
-				   u32 flags);
-int vshare_backing_alloc(struct vshare_bo *bo, struct vshare_backing *b);
-void vshare_backing_free(struct vshare_bo *bo, struct vshare_backing *b);
-int vshare_bo_vmap_pages(struct vshare_bo *bo, struct iosys_map *map);
-int vshare_bo_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma);
+#ifdef CONFIG_FAULT_INJECTION
+bool vshare_inject_fail(enum vshare_inject_point point);
+void vshare_inject_init(void);
+void vshare_inject_fini(void);
+#else
+static inline bool vshare_inject_fail(enum vshare_inject_point point)
+{
+	return false;
+}
+
+static inline void vshare_inject_init(void) { }
+static inline void vshare_inject_fini(void) { }
+#endif
+
+/* vshare_mem.c: the memory budget and the page allocator */
+u64 vshare_mem_used(void);
+u64 vshare_mem_limit(void);
+int vshare_mem_charge(struct vshare_device *vdev, u64 size);
+void vshare_mem_uncharge(struct vshare_device *vdev, u64 size);
+int vshare_backing_alloc(struct vshare_backing *b, unsigned long npages,
+			 u32 flags);
+void vshare_backing_free(struct vshare_backing *b, u32 flags);
+bool vshare_backing_huge(const struct vshare_backing *b, unsigned long idx);
+
+/* vshare_bo.c: native buffers, their kernel and device mappings */
+struct vshare_bo *vshare_bo_alloc(struct drm_device *dev, size_t size,
+				  const struct drm_gem_object_funcs *funcs);
+void vshare_bo_release(struct vshare_bo *bo);
 int vshare_bo_check_range(struct drm_gem_object *obj, u64 offset, u64 size);
+int vshare_bo_vmap_locked(struct vshare_bo *bo, struct iosys_map *map);
+void vshare_bo_vunmap_locked(struct vshare_bo *bo, struct iosys_map *map);
+struct sg_table *vshare_bo_map_locked(struct vshare_bo *bo,
+				      struct dma_buf_attachment *attach,
+				      enum dma_data_direction dir);
+void vshare_bo_unmap(struct vshare_bo *bo, struct dma_buf_attachment *attach,
+		     struct sg_table *sgt);
+void vshare_bo_unmap_all(struct vshare_bo *bo,
+			 struct dma_buf_attachment *attach);
+bool vshare_bo_is_mapped(struct vshare_bo *bo);
+void vshare_bo_begin_cpu_access(struct vshare_bo *bo,
+				enum dma_data_direction dir);
+void vshare_bo_end_cpu_access(struct vshare_bo *bo,
+			      enum dma_data_direction dir);
+
+/* vshare_mmap.c: CPU mappings of native buffers */
+extern const struct vm_operations_struct vshare_vm_ops;
+int vshare_bo_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma);
+void vshare_bo_zap_locked(struct vshare_bo *bo);
 unsigned long vshare_get_unmapped_area(struct file *filp, unsigned long addr,
 				       unsigned long len, unsigned long pgoff,
 				       unsigned long flags);
-u64 vshare_mem_used(void);
-u64 vshare_mem_limit(void);
-int vshare_mem_charge(u64 size);
-void vshare_mem_uncharge(u64 size);
+
+/* vshare_dmabuf.c: the exporter */
+struct dma_buf *vshare_gem_prime_export(struct drm_gem_object *obj, int flags);
+struct vshare_bo *vshare_dmabuf_to_bo(struct dma_buf *dmabuf);
+
+/* vshare_gem.c: native GEM objects */
+struct vshare_bo *vshare_bo_create(struct drm_device *dev, u64 size,
+				   u32 flags);
 int vshare_create_ioctl(struct drm_device *dev, void *data,
 			struct drm_file *file);
 int vshare_map_offset_ioctl(struct drm_device *dev, void *data,
@@ -218,23 +306,10 @@ int vshare_map_offset_ioctl(struct drm_device *dev, void *data,
 int vshare_dumb_create(struct drm_file *file, struct drm_device *dev,
 		       struct drm_mode_create_dumb *args);
 
-/* vshare_dmabuf.c */
-struct dma_buf *vshare_gem_prime_export(struct drm_gem_object *obj, int flags);
+/* vshare_import.c: imported objects */
 struct drm_gem_object *vshare_gem_prime_import(struct drm_device *dev,
 					       struct dma_buf *dmabuf);
-void vshare_bo_begin_cpu_access(struct vshare_bo *bo,
-				enum dma_data_direction dir);
-void vshare_bo_end_cpu_access(struct vshare_bo *bo,
-			      enum dma_data_direction dir);
-
-/* vshare_drv.c */
-struct vshare_device *vshare_device_get(unsigned int index);
-
-/* vshare_import.c */
-struct drm_gem_object *vshare_import_dynamic(struct drm_device *dev,
-					     struct dma_buf *dmabuf);
-int vshare_import_revalidate(struct vshare_bo *bo);
-void vshare_import_release(struct vshare_bo *bo);
+int vshare_import_revalidate_locked(struct vshare_bo *bo);
 
 /* vshare_access.c */
 int vshare_access_ioctl(struct drm_device *dev, void *data,
@@ -264,41 +339,8 @@ int vshare_bo_revoke(struct vshare_bo *bo);
 /* vshare_debugfs.c */
 void vshare_debugfs_init(struct vshare_device *vdev);
 
-/**
- * enum vshare_fault - the operations fault injection can make fail
- * @VSHARE_FAULT_ALLOC: allocation of one block of a buffer's pages
- * @VSHARE_FAULT_EXPORT: PRIME export of a buffer
- * @VSHARE_FAULT_ATTACH: dma-buf attach
- * @VSHARE_FAULT_MAP: dma-buf map_dma_buf
- * @VSHARE_FAULT_VMAP: kernel mapping of a native buffer
- * @VSHARE_FAULT_MMAP: mmap of a buffer, through DRM or the dma-buf
- * @VSHARE_FAULT_CPU_ACCESS: dma-buf begin_cpu_access
- * @VSHARE_FAULT_COUNT: number of points
- */
-enum vshare_fault {
-	VSHARE_FAULT_ALLOC,
-	VSHARE_FAULT_EXPORT,
-	VSHARE_FAULT_ATTACH,
-	VSHARE_FAULT_MAP,
-	VSHARE_FAULT_VMAP,
-	VSHARE_FAULT_MMAP,
-	VSHARE_FAULT_CPU_ACCESS,
-	VSHARE_FAULT_COUNT
-};
-
-/* vshare_fault.c */
-#ifdef CONFIG_FAULT_INJECTION
-bool vshare_should_fail(enum vshare_fault point);
-void vshare_fault_init(void);
-void vshare_fault_fini(void);
-#else
-static inline bool vshare_should_fail(enum vshare_fault point)
-{
-	return false;
-}
-
-static inline void vshare_fault_init(void) { }
-static inline void vshare_fault_fini(void) { }
-#endif
+/* vshare_drv.c */
+struct platform_device *vshare_device_create(const struct vshare_config *config);
+void vshare_device_destroy(struct platform_device *pdev);
 
 #endif /* _VSHARE_DRV_H_ */

@@ -39,9 +39,12 @@
 static unsigned int job_timeout_ms = 5000;
 module_param(job_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(job_timeout_ms,
-		 "Time a job may wait for its fences, and a hung job lasts (ms, default 5000)");
+		 "Time a job may wait for its fences, and a hung job lasts (ms, default 5000; a device may set its own)");
 
 #define VSHARE_MAX_DELAY_MS	10000
+
+/* Jobs an engine holds at most, queued or running: SUBMIT says -EBUSY then. */
+#define VSHARE_MAX_JOBS		64
 
 /* Dependencies: a sync_file, a syncobj, and one per buffer (dst, src). */
 #define VSHARE_MAX_DEPS		4
@@ -150,7 +153,7 @@ static void vshare_job_free(struct vshare_job *job)
 
 		if (!iosys_map_is_null(&job->maps[i])) {
 			dma_resv_lock(obj->resv, NULL);
-			obj->funcs->vunmap(obj, &job->maps[i]);
+			vshare_gem_vunmap_locked(obj, &job->maps[i]);
 			dma_resv_unlock(obj->resv);
 		}
 		drm_gem_object_put(obj);
@@ -214,9 +217,17 @@ static bool vshare_job_sleep(struct vshare_job *job, unsigned long timeout)
 	return !vshare_job_cancelled(job);
 }
 
+/* The device's own timeout, or the module's. */
+static unsigned long vshare_job_timeout(struct vshare_device *vdev)
+{
+	u32 ms = vdev->config.job_timeout_ms ?: READ_ONCE(job_timeout_ms);
+
+	return msecs_to_jiffies(ms);
+}
+
 static int vshare_job_run(struct vshare_job *job)
 {
-	unsigned long timeout = msecs_to_jiffies(READ_ONCE(job_timeout_ms));
+	unsigned long timeout = vshare_job_timeout(job->vdev);
 	unsigned int i;
 	int ret;
 
@@ -371,7 +382,7 @@ static int vshare_job_publish(struct vshare_job *job)
 			goto out_unlock;
 		if (fence)
 			job->deps[job->ndeps++] = fence;
-		ret = obj->funcs->vmap(obj, &job->maps[i]);
+		ret = vshare_gem_vmap_locked(obj, &job->maps[i]);
 		if (ret)
 			goto out_unlock;
 		if (job->maps[i].is_iomem) {
@@ -456,6 +467,39 @@ static struct vshare_job *vshare_job_alloc(struct vshare_device *vdev,
 	return job;
 }
 
+/* What a job needs before it is queued, and a descriptor for its out-fence. */
+static int vshare_job_prepare(struct vshare_job *job, struct drm_file *file,
+			      int *fd)
+{
+	int ret;
+
+	ret = vshare_job_lookup(job, file);
+	if (!ret)
+		ret = vshare_job_explicit_deps(job, file);
+	if (ret || !(job->args.flags & VSHARE_SUBMIT_OUT_SYNC_FILE))
+		return ret;
+	*fd = get_unused_fd_flags(O_CLOEXEC);
+	return *fd < 0 ? *fd : 0;
+}
+
+/* Hands the caller what the queued job gives out: nothing fails here. */
+static void vshare_job_hand_out(struct vshare_job *job,
+				struct drm_vshare_submit *args, int fd,
+				struct sync_file *sync_file,
+				struct drm_syncobj *syncobj)
+{
+	if (sync_file)
+		fd_install(fd, sync_file->file);
+	if (syncobj) {
+		drm_syncobj_replace_fence(syncobj, &job->base);
+		drm_syncobj_put(syncobj);
+	}
+	args->out_fence_fd = fd;
+	args->seqno = job->base.seqno;
+	/* The reference vshare_job_queue() gave us. */
+	dma_fence_put(&job->base);
+}
+
 /**
  * vshare_submit_ioctl - queue a job on the engine
  * @dev: the vshare device
@@ -482,37 +526,17 @@ int vshare_submit_ioctl(struct drm_device *dev, void *data,
 	/* No job may be queued once an unplug has flushed the engine. */
 	if (!drm_dev_enter(dev, &cookie))
 		return -ENODEV;
-	ret = -ENOMEM;
 	job = vshare_job_alloc(to_vshare_device(dev), args);
-	if (!job)
-		goto out_exit;
-	ret = vshare_job_lookup(job, file);
-	if (!ret)
-		ret = vshare_job_explicit_deps(job, file);
-	if (!ret && (args->flags & VSHARE_SUBMIT_OUT_SYNC_FILE)) {
-		fd = get_unused_fd_flags(O_CLOEXEC);
-		ret = fd < 0 ? fd : 0;
-	}
+	ret = job ? vshare_job_prepare(job, file, &fd) : -ENOMEM;
 	if (!ret)
 		ret = vshare_job_queue(job, &sync_file, &syncobj);
-	if (ret) {
+	if (!ret) {
+		vshare_job_hand_out(job, args, fd, sync_file, syncobj);
+	} else if (job) {
 		if (fd >= 0)
 			put_unused_fd(fd);
 		vshare_job_free(job);
-		goto out_exit;
 	}
-
-	/* Nothing fails from here on. */
-	if (sync_file)
-		fd_install(fd, sync_file->file);
-	if (syncobj) {
-		drm_syncobj_replace_fence(syncobj, &job->base);
-		drm_syncobj_put(syncobj);
-	}
-	args->out_fence_fd = fd;
-	args->seqno = job->base.seqno;
-	dma_fence_put(&job->base);
-out_exit:
 	drm_dev_exit(cookie);
 	return ret;
 }

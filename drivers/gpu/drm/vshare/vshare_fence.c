@@ -26,7 +26,7 @@
 static unsigned int fence_timeout_ms = 10000;
 module_param(fence_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(fence_timeout_ms,
-		 "Default expiry of FENCE_ATTACH fences in ms (default 10000)");
+		 "Default expiry of FENCE_ATTACH fences in ms (default 10000; a device may set its own)");
 
 struct vshare_fence {
 	struct dma_fence base;	/* first: vshare_fence_release() frees it */
@@ -148,6 +148,30 @@ static struct dma_fence *vshare_fence_create(unsigned int timeout_ms)
 	return &fence->base;
 }
 
+/*
+ * Adds the fence to an idle buffer: check and add under one lock, so two
+ * attaches cannot both win.
+ */
+static int vshare_fence_add(struct drm_gem_object *obj,
+			    struct dma_fence *fence, bool write)
+{
+	enum dma_resv_usage usage = dma_resv_usage_rw(write);
+	int ret;
+
+	ret = dma_resv_lock_interruptible(obj->resv, NULL);
+	if (ret)
+		return ret;
+	if (!dma_resv_test_signaled(obj->resv, usage))
+		ret = -EBUSY;
+	else
+		ret = dma_resv_reserve_fences(obj->resv, 1);
+	if (!ret)
+		dma_resv_add_fence(obj->resv, fence, write ?
+				   DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
+	dma_resv_unlock(obj->resv);
+	return ret;
+}
+
 /**
  * vshare_fence_attach_ioctl - attach an unsignaled fence to a buffer
  * @dev: the vshare device
@@ -163,8 +187,8 @@ int vshare_fence_attach_ioctl(struct drm_device *dev, void *data,
 {
 	struct vshare_file *vfile = file->driver_priv;
 	struct drm_vshare_fence_attach *args = data;
-	bool write = args->flags & VSHARE_FENCE_WRITE;
-	unsigned int timeout = READ_ONCE(fence_timeout_ms);
+	unsigned int timeout = to_vshare_device(dev)->config.fence_timeout_ms ?:
+			       READ_ONCE(fence_timeout_ms);
 	struct drm_gem_object *obj;
 	struct dma_fence *fence;
 	u32 id;
@@ -181,37 +205,16 @@ int vshare_fence_attach_ioctl(struct drm_device *dev, void *data,
 	if (!obj)
 		return -ENOENT;
 	fence = vshare_fence_create(timeout);
-	if (!fence) {
-		ret = -ENOMEM;
-		goto out_put;
-	}
-
-	/* Check and add under one lock, so two attaches cannot both win. */
-	ret = dma_resv_lock_interruptible(obj->resv, NULL);
-	if (ret)
-		goto out_fence;
-	if (!dma_resv_test_signaled(obj->resv, dma_resv_usage_rw(write)))
-		ret = -EBUSY;
-	else
-		ret = dma_resv_reserve_fences(obj->resv, 1);
+	ret = fence ? vshare_fence_add(obj, fence,
+				       args->flags & VSHARE_FENCE_WRITE) : -ENOMEM;
 	if (!ret)
-		dma_resv_add_fence(obj->resv, fence, write ?
-				   DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
-	dma_resv_unlock(obj->resv);
-	if (ret)
-		goto out_fence;
-
-	ret = xa_alloc(&vfile->fences, &id, fence, xa_limit_32b, GFP_KERNEL);
-	if (ret)
-		goto out_fence;
-	args->out_fence = id;
-	drm_gem_object_put(obj);
-	return 0;
-
-out_fence:
+		ret = xa_alloc(&vfile->fences, &id, fence, xa_limit_32b,
+			       GFP_KERNEL);
+	if (!ret)
+		args->out_fence = id;
 	/* Never leave an unsignaled fence behind in the reservation object. */
-	vshare_fence_finish(fence);
-out_put:
+	if (ret && fence)
+		vshare_fence_finish(fence);
 	drm_gem_object_put(obj);
 	return ret;
 }

@@ -18,6 +18,7 @@
 #include <linux/dma-resv.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 
 #include <drm/drm_gem.h>
 #include <drm/drm_vma_manager.h>
@@ -28,24 +29,8 @@
 /* Longest wait for the buffer's fences before a move gives up. */
 #define VSHARE_MOVE_TIMEOUT	(10 * HZ)
 
-/*
- * Zaps every CPU mapping: of the DRM files and of the dma-buf. The dma-buf
- * is the one vshare keeps (&vshare_bo.dmabuf): DRM core forgets its own
- * pointer once the exporter closed its handles, while importers still hold
- * the dma-buf.
- */
-static void vshare_bo_zap_locked(struct vshare_bo *bo)
-{
-	struct drm_gem_object *obj = &bo->base;
-
-	dma_resv_assert_held(obj->resv);
-	drm_vma_node_unmap(&obj->vma_node, obj->dev->anon_inode->i_mapping);
-	/* dma-buf mappings carry the same fake offset (vshare_dmabuf_mmap). */
-	if (bo->dmabuf)
-		unmap_mapping_range(bo->dmabuf->file->f_mapping,
-				    drm_vma_node_offset_addr(&obj->vma_node),
-				    obj->size, 1);
-}
+/* Pages copied between two chances for the scheduler (2 MiB). */
+#define VSHARE_MOVE_CHUNK	(SZ_2M >> PAGE_SHIFT)
 
 static void vshare_bo_invalidate_locked(struct vshare_bo *bo)
 {
@@ -71,11 +56,42 @@ static int vshare_bo_lock_native(struct vshare_bo *bo)
 	return 0;
 }
 
+/* Copies the contents into the new pages and puts them in place. */
+static void vshare_bo_swap_locked(struct vshare_bo *bo,
+				  struct vshare_backing *new)
+{
+	unsigned long i;
+
+	dma_resv_assert_held(bo->base.resv);
+	lockdep_assert_held(&bo->lock);
+	vshare_bo_zap_locked(bo);
+	for (i = 0; i < bo->backing.npages; i++) {
+		copy_highpage(new->pages[i], bo->backing.pages[i]);
+		if (!(i % VSHARE_MOVE_CHUNK))
+			cond_resched();
+	}
+	swap(bo->backing, *new);
+	atomic_inc(&bo->stats.moves);
+}
+
+/* Whatever devices queued on the old pages finishes first. */
+static int vshare_bo_wait_idle_locked(struct vshare_bo *bo)
+{
+	long wait;
+
+	dma_resv_assert_held(bo->base.resv);
+	wait = dma_resv_wait_timeout(bo->base.resv, DMA_RESV_USAGE_BOOKKEEP,
+				     true, VSHARE_MOVE_TIMEOUT);
+	if (wait <= 0)
+		return wait ?: -ETIMEDOUT;
+	return 0;
+}
+
 /**
  * vshare_bo_move - give a native buffer new pages, contents preserved
  * @bo: the buffer
  *
- * The new copy counts against vshare's memory limit (and the caller's
+ * The new copy counts against vshare's memory limits (and the caller's
  * memory cgroup) until the old one is freed.
  *
  * Returns: 0; -EBUSY if it is pinned, mapped by the kernel or kept mapped
@@ -84,59 +100,38 @@ static int vshare_bo_lock_native(struct vshare_bo *bo)
  */
 int vshare_bo_move(struct vshare_bo *bo)
 {
+	struct vshare_device *vdev = to_vshare_device(bo->base.dev);
 	struct drm_gem_object *obj = &bo->base;
-	unsigned long i, npages = obj->size >> PAGE_SHIFT;
 	struct vshare_backing new = { };
-	long wait;
 	int ret;
 
 	ret = vshare_bo_lock_native(bo);
 	if (ret)
 		return ret;
-	if (bo->pin_count || bo->vmap_count) {
-		ret = -EBUSY;
-		goto out_unlock;
-	}
-	/* Whatever devices queued on the old pages finishes first. */
-	wait = dma_resv_wait_timeout(obj->resv, DMA_RESV_USAGE_BOOKKEEP, true,
-				     VSHARE_MOVE_TIMEOUT);
-	if (wait <= 0) {
-		ret = wait ?: -ETIMEDOUT;
-		goto out_unlock;
-	}
-
-	ret = vshare_mem_charge(obj->size);
+	ret = bo->pin_count || bo->vmap_count ? -EBUSY : 0;
+	if (!ret)
+		ret = vshare_bo_wait_idle_locked(bo);
+	if (!ret)
+		ret = vshare_mem_charge(vdev, obj->size);
 	if (ret)
 		goto out_unlock;
-	ret = vshare_backing_alloc(bo, &new);
+	ret = vshare_backing_alloc(&new, bo->backing.npages, bo->flags);
 	if (ret)
 		goto out_free;
 	vshare_bo_invalidate_locked(bo);
 
 	/* Faults wait on the lock: nobody maps the old pages from here. */
 	mutex_lock(&bo->lock);
-	spin_lock(&bo->mappings_lock);
-	if (!list_empty(&bo->mappings))
+	if (vshare_bo_is_mapped(bo))
 		ret = -EBUSY;
-	spin_unlock(&bo->mappings_lock);
-	if (ret) {
-		mutex_unlock(&bo->lock);
-		goto out_free;
-	}
-	vshare_bo_zap_locked(bo);
-	for (i = 0; i < npages; i++) {
-		copy_highpage(new.pages[i], bo->backing.pages[i]);
-		if (!(i % VSHARE_HUGE_PAGES))
-			cond_resched();
-	}
-	swap(bo->backing, new);
+	else
+		vshare_bo_swap_locked(bo, &new);
 	mutex_unlock(&bo->lock);
-	atomic_inc(&bo->moves);
 
 out_free:
 	/* The old pages after a move, the unused new ones otherwise. */
-	vshare_backing_free(bo, &new);
-	vshare_mem_uncharge(obj->size);
+	vshare_backing_free(&new, bo->flags);
+	vshare_mem_uncharge(vdev, obj->size);
 out_unlock:
 	dma_resv_unlock(obj->resv);
 	return ret;

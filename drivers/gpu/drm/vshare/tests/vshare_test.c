@@ -18,6 +18,7 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/platform_device.h>
 #include <linux/scatterlist.h>
 #include <linux/uaccess.h>
 
@@ -98,31 +99,43 @@ static struct vshare_bo *test_bo(struct kunit *test, struct vshare_device *vdev,
 	return bo;
 }
 
+KUNIT_DEFINE_ACTION_WRAPPER(test_device_destroy, vshare_device_destroy,
+			    struct platform_device *);
+KUNIT_DEFINE_ACTION_WRAPPER(test_dma_buf_put, dma_buf_put, struct dma_buf *);
+KUNIT_DEFINE_ACTION_WRAPPER(test_gem_put, drm_gem_object_put,
+			    struct drm_gem_object *);
+
+/* A vshare device of its own for this test, removed when it ends. */
+static struct vshare_device *test_device(struct kunit *test)
+{
+	struct vshare_config config;
+	struct platform_device *pdev;
+
+	vshare_config_init(&config);
+	pdev = vshare_device_create(&config);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pdev);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_device_destroy,
+							pdev), 0);
+	KUNIT_ASSERT_NOT_NULL(test, platform_get_drvdata(pdev));
+	return platform_get_drvdata(pdev);
+}
+
 static int vshare_test_init(struct kunit *test)
 {
 	struct vshare_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	t->vdev = vshare_device_get(0);
-	KUNIT_ASSERT_NOT_NULL(test, t->vdev);
+	t->vdev = test_device(test);
 	t->bo = test_bo(test, t->vdev, TEST_SIZE, 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_gem_put,
+							&t->bo->base), 0);
 	t->dmabuf = vshare_gem_prime_export(&t->bo->base, O_RDWR);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->dmabuf);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_dma_buf_put,
+							t->dmabuf), 0);
 	t->dev = test_importer(test, "vshare-importer", 0);
 	test->priv = t;
 	return 0;
-}
-
-static void vshare_test_exit(struct kunit *test)
-{
-	struct vshare_test *t = test->priv;
-
-	if (!t)
-		return;
-	if (t->dmabuf)
-		dma_buf_put(t->dmabuf);
-	if (t->bo)
-		drm_gem_object_put(&t->bo->base);
 }
 
 /* Entries an importer with this segment limit must get: runs, cut. */
@@ -143,6 +156,10 @@ static unsigned int expected_entries(struct vshare_bo *bo, unsigned int max_seg)
 	return entries;
 }
 
+/*
+ * Succeeds if the export is named "vshare", shares the object's
+ * reservation object, and its fd gives back the same dma-buf until closed.
+ */
 static void vshare_test_export_fd_get_put(struct kunit *test)
 {
 	struct vshare_test *t = test->priv;
@@ -165,6 +182,7 @@ static void vshare_test_export_fd_get_put(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, IS_ERR(dma_buf_get(fd)));
 }
 
+/* Succeeds if attachments are counted as importers attach and detach. */
 static void vshare_test_attach_detach(struct kunit *test)
 {
 	struct vshare_test *t = test->priv;
@@ -174,11 +192,11 @@ static void vshare_test_attach_detach(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
 	b = test_attach(t->dmabuf, t->dev);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->attachments), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->stats.attachments), 2);
 	dma_buf_detach(t->dmabuf, a);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->attachments), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->stats.attachments), 1);
 	dma_buf_detach(t->dmabuf, b);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->attachments), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->stats.attachments), 0);
 }
 
 static void check_mapping(struct kunit *test, struct vshare_test *t,
@@ -194,7 +212,7 @@ static void check_mapping(struct kunit *test, struct vshare_test *t,
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->maps), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->stats.maps), 1);
 
 	KUNIT_EXPECT_EQ(test, sgt->orig_nents, expected_entries(t->bo, max_seg));
 	for_each_sgtable_dma_sg(sgt, sg, i) {
@@ -215,10 +233,14 @@ static void check_mapping(struct kunit *test, struct vshare_test *t,
 		   t->bo->base.size, t->bo->backing.runs, sgt->orig_nents, max_seg);
 
 	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->maps), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->stats.maps), 0);
 	dma_buf_detach(t->dmabuf, attach);
 }
 
+/*
+ * Succeeds if an importer with the default 64 KiB segment limit gets
+ * one entry per run cut at 64 KiB, at the buffer's own pages.
+ */
 static void vshare_test_map_default_segment(struct kunit *test)
 {
 	struct vshare_test *t = test->priv;
@@ -227,6 +249,7 @@ static void vshare_test_map_default_segment(struct kunit *test)
 	check_mapping(test, t, t->dev, dma_get_max_seg_size(t->dev));
 }
 
+/* Succeeds if an importer taking 1 GiB segments gets one entry per run. */
 static void vshare_test_map_large_segment(struct kunit *test)
 {
 	struct vshare_test *t = test->priv;
@@ -235,6 +258,7 @@ static void vshare_test_map_large_segment(struct kunit *test)
 	check_mapping(test, t, dev, SZ_1G);
 }
 
+/* Succeeds if a mapping with no direction is refused and leaves none. */
 static void vshare_test_map_bad_direction(struct kunit *test)
 {
 	struct vshare_test *t = test->priv;
@@ -245,11 +269,14 @@ static void vshare_test_map_bad_direction(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_NONE);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(sgt), -EINVAL);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->maps), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->stats.maps), 0);
 	dma_buf_detach(t->dmabuf, attach);
 }
 
-/* An importer that detaches with a live mapping must not leak it. */
+/*
+ * Succeeds if an importer that detaches with a live mapping leaves no
+ * mapping behind (the exporter unmaps it).
+ */
 static void vshare_test_detach_while_mapped(struct kunit *test)
 {
 	struct vshare_test *t = test->priv;
@@ -267,13 +294,17 @@ static void vshare_test_detach_while_mapped(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->maps), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->stats.maps), 1);
 	dma_buf_detach(t->dmabuf, attach);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->maps), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->attachments), 0);
-	KUNIT_EXPECT_TRUE(test, list_empty(&t->bo->mappings));
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->stats.maps), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->stats.attachments), 0);
+	KUNIT_EXPECT_FALSE(test, vshare_bo_is_mapped(t->bo));
 }
 
+/*
+ * Succeeds if begin/end_cpu_access with a live mapping succeed in both
+ * directions, each reaching the exporter.
+ */
 static void vshare_test_cpu_access(struct kunit *test)
 {
 	struct vshare_test *t = test->priv;
@@ -286,17 +317,21 @@ static void vshare_test_cpu_access(struct kunit *test)
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_FROM_DEVICE);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
 
-	syncs = atomic64_read(&t->bo->syncs);
+	syncs = atomic64_read(&t->bo->stats.syncs);
 	KUNIT_EXPECT_EQ(test, dma_buf_begin_cpu_access(t->dmabuf, DMA_FROM_DEVICE), 0);
 	KUNIT_EXPECT_EQ(test, dma_buf_end_cpu_access(t->dmabuf, DMA_FROM_DEVICE), 0);
 	KUNIT_EXPECT_EQ(test, dma_buf_begin_cpu_access(t->dmabuf, DMA_BIDIRECTIONAL), 0);
 	KUNIT_EXPECT_EQ(test, dma_buf_end_cpu_access(t->dmabuf, DMA_BIDIRECTIONAL), 0);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&t->bo->syncs) - syncs, 4);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->bo->stats.syncs) - syncs, 4);
 
 	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_FROM_DEVICE);
 	dma_buf_detach(t->dmabuf, attach);
 }
 
+/*
+ * Succeeds if every kernel mapping of the buffer, by importers or by
+ * vshare, is one refcounted vmap of zeroed, writable memory.
+ */
 static void vshare_test_vmap_refcount(struct kunit *test)
 {
 	struct vshare_test *t = test->priv;
@@ -315,12 +350,12 @@ static void vshare_test_vmap_refcount(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->bo->vmap_count, 1);
 	/* ...and the driver's own users share the same mapping. */
 	dma_resv_lock(obj->resv, NULL);
-	KUNIT_EXPECT_EQ(test, obj->funcs->vmap(obj, &c), 0);
+	KUNIT_EXPECT_EQ(test, vshare_gem_vmap_locked(obj, &c), 0);
 	dma_resv_unlock(obj->resv);
 	KUNIT_EXPECT_PTR_EQ(test, c.vaddr, a.vaddr);
 	KUNIT_EXPECT_EQ(test, t->bo->vmap_count, 2);
 	dma_resv_lock(obj->resv, NULL);
-	obj->funcs->vunmap(obj, &c);
+	vshare_gem_vunmap_locked(obj, &c);
 	dma_resv_unlock(obj->resv);
 
 	/* Zero-filled, and writable end to end. */
@@ -340,8 +375,8 @@ static void vshare_test_vmap_refcount(struct kunit *test)
 }
 
 /*
- * Per-page CPU access, the modern form of the removed dma_buf_ops kmap:
- * kmap_local_page() over the pages of a mapped attachment sees what was
+ * Succeeds if kmap_local_page() over the DMA addresses of a mapping
+ * (the modern form of the removed dma_buf_ops kmap) reads what was
  * written through vmap.
  */
 static void vshare_test_kmap_local_pages(struct kunit *test)
@@ -386,6 +421,10 @@ static void vshare_test_kmap_local_pages(struct kunit *test)
 	dma_buf_vunmap_unlocked(t->dmabuf, &map);
 }
 
+/*
+ * Succeeds if a CPU mapping of the dma-buf and the kernel's vmap see
+ * each other's writes.
+ */
 static void vshare_test_mmap(struct kunit *test)
 {
 	struct vshare_test *t = test->priv;
@@ -398,7 +437,7 @@ static void vshare_test_mmap(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
 	KUNIT_EXPECT_EQ(test, copy_to_user((void __user *)addr + SZ_2M, &val,
 					   sizeof(val)), 0);
-	KUNIT_EXPECT_GT(test, atomic64_read(&t->bo->faults), 0);
+	KUNIT_EXPECT_GT(test, atomic64_read(&t->bo->stats.faults), 0);
 
 	KUNIT_ASSERT_EQ(test, dma_buf_vmap_unlocked(t->dmabuf, &map), 0);
 	KUNIT_EXPECT_EQ(test, ((u32 *)map.vaddr)[SZ_2M / 4], val);
@@ -409,6 +448,7 @@ static void vshare_test_mmap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, got, 0xabcdef);
 }
 
+/* Succeeds if mappings past the end of the buffer are refused. */
 static void vshare_test_mmap_bounds(struct kunit *test)
 {
 	struct vshare_test *t = test->priv;
@@ -426,6 +466,7 @@ static void vshare_test_mmap_bounds(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, IS_ERR_VALUE(addr));
 }
 
+/* Succeeds if a read-only export maps for reading only. */
 static void vshare_test_mmap_readonly(struct kunit *test)
 {
 	struct vshare_test *t = test->priv;
@@ -442,7 +483,37 @@ static void vshare_test_mmap_readonly(struct kunit *test)
 	dma_buf_put(ro);
 }
 
-/* Write-combined buffers: coherent without syncs, still counted. */
+/*
+ * The device reads what the CPU wrote (the pattern of check_bounced_access())
+ * and writes its inverse, through the DMA addresses it was given. Counts
+ * the entries that bounced; returns the words out of place or out of reach.
+ */
+static unsigned int test_device_invert(struct device *dev, struct vshare_bo *bo,
+				       struct sg_table *sgt, unsigned int *bounced)
+{
+	unsigned int i, bad = 0;
+	struct scatterlist *sg;
+	size_t done = 0, j;
+	u32 *p;
+
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		struct page *page = bo->backing.pages[done >> PAGE_SHIFT];
+
+		p = test_dma_vaddr(dev, sg_dma_address(sg));
+		if (dma_to_phys(dev, sg_dma_address(sg)) + sg_dma_len(sg) > SZ_4G)
+			bad++;	/* out of a 32-bit device's reach */
+		if (sg_dma_address(sg) != phys_to_dma(dev, page_to_phys(page)))
+			(*bounced)++;
+		for (j = 0; j < sg_dma_len(sg) / 4; j++) {
+			if (p[j] != (u32)(((done / 4) + j) ^ 0xc0ffee))
+				bad++;
+			p[j] = ~p[j];
+		}
+		done += sg_dma_len(sg);
+	}
+	return bad;
+}
+
 /*
  * An importer limited to 32-bit DMA reaches pages above 4 GiB through
  * swiotlb bounce buffers: what the CPU wrote reaches the device only through
@@ -455,14 +526,12 @@ static void check_bounced_access(struct kunit *test, u32 flags)
 	struct vshare_bo *bo = test_bo(test, t->vdev, SZ_256K, flags);
 	struct dma_buf *dmabuf = vshare_gem_prime_export(&bo->base, O_RDWR);
 	struct device *dev = test_importer_mask(test, "vshare-importer-32", 0, 32);
-	unsigned int i, bounced = 0, bad_dev = 0, bad_cpu = 0;
+	unsigned int bounced = 0, bad_dev, bad_cpu = 0;
 	struct dma_buf_attachment *attach;
-	size_t done = 0;
-	struct scatterlist *sg;
 	struct sg_table *sgt;
 	struct iosys_map map;
-	u32 *cpu, *p;
 	size_t j;
+	u32 *cpu;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
 	attach = test_attach(dmabuf, dev);
@@ -477,22 +546,7 @@ static void check_bounced_access(struct kunit *test, u32 flags)
 		cpu[j] = j ^ 0xc0ffee;
 	KUNIT_EXPECT_EQ(test, dma_buf_end_cpu_access(dmabuf, DMA_TO_DEVICE), 0);
 
-	/* The device reads what the CPU wrote, then writes its own. */
-	for_each_sgtable_dma_sg(sgt, sg, i) {
-		struct page *page = bo->backing.pages[done >> PAGE_SHIFT];
-
-		p = test_dma_vaddr(dev, sg_dma_address(sg));
-		if (dma_to_phys(dev, sg_dma_address(sg)) + sg_dma_len(sg) > SZ_4G)
-			bad_dev++;	/* out of a 32-bit device's reach */
-		if (sg_dma_address(sg) != phys_to_dma(dev, page_to_phys(page)))
-			bounced++;
-		for (j = 0; j < sg_dma_len(sg) / 4; j++) {
-			if (p[j] != (u32)(((done / 4) + j) ^ 0xc0ffee))
-				bad_dev++;
-			p[j] = ~p[j];
-		}
-		done += sg_dma_len(sg);
-	}
+	bad_dev = test_device_invert(dev, bo, sgt, &bounced);
 	/* Pages below 4 GiB would not bounce: the test would prove nothing. */
 	KUNIT_ASSERT_GT(test, bounced, 0);
 	KUNIT_EXPECT_EQ(test, bad_dev, 0);
@@ -513,11 +567,19 @@ static void check_bounced_access(struct kunit *test, u32 flags)
 	drm_gem_object_put(&bo->base);
 }
 
+/*
+ * Succeeds if CPU and device writes cross swiotlb bounce buffers
+ * through begin/end_cpu_access (cached buffer).
+ */
 static void vshare_test_bounce_cached(struct kunit *test)
 {
 	check_bounced_access(test, 0);
 }
 
+/*
+ * Succeeds if CPU and device writes cross swiotlb bounce buffers
+ * through begin/end_cpu_access (write-combined buffer).
+ */
 static void vshare_test_bounce_wc(struct kunit *test)
 {
 	check_bounced_access(test, VSHARE_CREATE_WC);
@@ -599,11 +661,19 @@ static void check_page_attributes(struct kunit *test, u32 flags)
 	drm_gem_object_put(&bo->base);
 }
 
+/*
+ * Succeeds if every mapping of a WC buffer is write-combined in the
+ * page tables, at the buffer's own page frames.
+ */
 static void vshare_test_page_attributes_wc(struct kunit *test)
 {
 	check_page_attributes(test, VSHARE_CREATE_WC);
 }
 
+/*
+ * Succeeds if every mapping of a cached buffer is write-back in the
+ * page tables, at the buffer's own page frames.
+ */
 static void vshare_test_page_attributes_cached(struct kunit *test)
 {
 	check_page_attributes(test, 0);
@@ -611,8 +681,9 @@ static void vshare_test_page_attributes_cached(struct kunit *test)
 #endif
 
 /*
- * A CONTIGUOUS buffer is one run by its page frames, and an importer that
- * takes any segment size gets it as one DMA segment at the first page.
+ * Succeeds if a CONTIGUOUS buffer is one run by its page frames and an
+ * importer taking any segment size gets it as one DMA segment at the
+ * first page.
  */
 static void vshare_test_contiguous(struct kunit *test)
 {
@@ -648,7 +719,10 @@ static void vshare_test_contiguous(struct kunit *test)
 	}
 }
 
-/* The runs vshare reports (debugfs) are the runs of the page frames. */
+/*
+ * Succeeds if the runs vshare reports (debugfs) are the runs of the
+ * page frames.
+ */
 static void vshare_test_runs_match_pfns(struct kunit *test)
 {
 	struct vshare_test *t = test->priv;
@@ -662,6 +736,10 @@ static void vshare_test_runs_match_pfns(struct kunit *test)
 	drm_gem_object_put(&bo->base);
 }
 
+/*
+ * Succeeds if CPU access on a write-combined buffer reaches the
+ * exporter like any other.
+ */
 static void vshare_test_wc_cpu_access(struct kunit *test)
 {
 	struct vshare_test *t = test->priv;
@@ -677,31 +755,32 @@ static void vshare_test_wc_cpu_access(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
 	KUNIT_EXPECT_EQ(test, dma_buf_begin_cpu_access(dmabuf, DMA_TO_DEVICE), 0);
 	KUNIT_EXPECT_EQ(test, dma_buf_end_cpu_access(dmabuf, DMA_TO_DEVICE), 0);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&bo->syncs), 2);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&bo->stats.syncs), 2);
 	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_TO_DEVICE);
 	dma_buf_detach(dmabuf, attach);
 	dma_buf_put(dmabuf);
 	drm_gem_object_put(&bo->base);
 }
 
-/* A second vshare device imports the buffer like any foreign one. */
+/*
+ * Succeeds if a second vshare device imports the buffer like any
+ * foreign one (its own object, attached and mapped, same contents), while
+ * the exporting device gets its own object back.
+ */
 static void vshare_test_import_foreign(struct kunit *test)
 {
 	struct vshare_test *t = test->priv;
-	struct vshare_device *other = vshare_device_get(1);
+	struct vshare_device *other = test_device(test);
 	struct drm_gem_object *obj;
 	struct iosys_map ours, theirs;
 	u32 *p;
-
-	if (!other)
-		kunit_skip(test, "needs num_devices=2");
 
 	obj = vshare_gem_prime_import(&other->drm, t->dmabuf);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
 	KUNIT_EXPECT_PTR_NE(test, obj, &t->bo->base);
 	KUNIT_EXPECT_NOT_NULL(test, obj->import_attach);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->attachments), 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->maps), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->stats.attachments), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->stats.maps), 1);
 	KUNIT_EXPECT_PTR_EQ(test, obj->resv, t->bo->base.resv);
 
 	/* Our own device gets its object back. */
@@ -713,19 +792,23 @@ static void vshare_test_import_foreign(struct kunit *test)
 	p = ours.vaddr;
 	p[7] = 0x77777777;
 	dma_resv_lock(obj->resv, NULL);
-	KUNIT_EXPECT_EQ(test, obj->funcs->vmap(obj, &theirs), 0);
+	KUNIT_EXPECT_EQ(test, vshare_gem_vmap_locked(obj, &theirs), 0);
 	dma_resv_unlock(obj->resv);
 	KUNIT_EXPECT_EQ(test, ((u32 *)theirs.vaddr)[7], 0x77777777);
 	dma_resv_lock(obj->resv, NULL);
-	obj->funcs->vunmap(obj, &theirs);
+	vshare_gem_vunmap_locked(obj, &theirs);
 	dma_resv_unlock(obj->resv);
 	dma_buf_vunmap_unlocked(t->dmabuf, &ours);
 
 	drm_gem_object_put(obj);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->attachments), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->maps), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->stats.attachments), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->bo->stats.maps), 0);
 }
 
+/*
+ * Succeeds if bad sizes and flags give -EINVAL, and sizes that cannot
+ * be had -ENOMEM.
+ */
 static void vshare_test_create_errors(struct kunit *test)
 {
 	struct vshare_test *t = test->priv;
@@ -738,6 +821,95 @@ static void vshare_test_create_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vshare_bo_create(drm, SZ_8M,
 						       VSHARE_CREATE_CONTIGUOUS)),
 			-ENOMEM);
+}
+
+/* Succeeds if the defaults are valid: the module's devices are built of them. */
+static void vshare_test_config_defaults(struct kunit *test)
+{
+	struct vshare_config config;
+
+	vshare_config_init(&config);
+	KUNIT_EXPECT_TRUE(test, vshare_config_is_valid(&config));
+	KUNIT_EXPECT_EQ(test, config.dma_mask_bits, 64);
+	KUNIT_EXPECT_EQ(test, config.max_segment_size, SZ_4G);
+	KUNIT_EXPECT_EQ(test, config.mem_limit, 0);
+}
+
+/*
+ * Succeeds if each field's range is enforced at both ends, without a
+ * device, and vshare_device_create() refuses what is invalid.
+ */
+static void vshare_test_config_ranges(struct kunit *test)
+{
+	static const struct {
+		u32 mask_bits;
+		u64 max_seg;
+		u64 mem_limit;
+		u32 timeout;
+		bool valid;
+	} cases[] = {
+		{ 32, SZ_4G, 0, 0, true },
+		{ 31, SZ_4G, 0, 0, false },
+		{ 65, SZ_4G, 0, 0, false },
+		{ 64, PAGE_SIZE, 0, 0, true },
+		{ 64, PAGE_SIZE / 2, 0, 0, false },
+		{ 64, SZ_64K + 1, 0, 0, false },
+		{ 64, SZ_4G + PAGE_SIZE, 0, 0, false },
+		{ 64, SZ_4G, SZ_1M, 0, true },
+		{ 64, SZ_4G, SZ_1M + 1, 0, false },
+		{ 64, SZ_4G, 0, 600000, true },
+		{ 64, SZ_4G, 0, 600001, false },
+	};
+	struct vshare_config config;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		vshare_config_init(&config);
+		config.dma_mask_bits = cases[i].mask_bits;
+		config.max_segment_size = cases[i].max_seg;
+		config.mem_limit = cases[i].mem_limit;
+		config.fence_timeout_ms = cases[i].timeout;
+		KUNIT_EXPECT_EQ_MSG(test, vshare_config_is_valid(&config),
+				    cases[i].valid, "case %u", i);
+		config.fence_timeout_ms = 0;
+		config.job_timeout_ms = cases[i].timeout;
+		KUNIT_EXPECT_EQ_MSG(test, vshare_config_is_valid(&config),
+				    cases[i].valid, "case %u (job)", i);
+	}
+	config.dma_mask_bits = 16;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vshare_device_create(&config)), -EINVAL);
+}
+
+/*
+ * Succeeds if a device takes its DMA mask and segment limit from its
+ * configuration, and its own memory limit bounds its buffers.
+ */
+static void vshare_test_config_device(struct kunit *test)
+{
+	struct vshare_config config;
+	struct platform_device *pdev;
+	struct vshare_device *vdev;
+	struct vshare_bo *bo;
+
+	vshare_config_init(&config);
+	config.dma_mask_bits = 32;
+	config.max_segment_size = SZ_64K;
+	config.mem_limit = SZ_1M;
+	pdev = vshare_device_create(&config);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pdev);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_device_destroy,
+							pdev), 0);
+	vdev = platform_get_drvdata(pdev);
+	KUNIT_ASSERT_NOT_NULL(test, vdev);
+	KUNIT_EXPECT_EQ(test, dma_get_mask(&pdev->dev), DMA_BIT_MASK(32));
+	KUNIT_EXPECT_EQ(test, dma_get_max_seg_size(&pdev->dev), SZ_64K);
+
+	bo = test_bo(test, vdev, SZ_1M, 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vshare_bo_create(&vdev->drm, PAGE_SIZE, 0)),
+			-ENOMEM);
+	drm_gem_object_put(&bo->base);
+	bo = test_bo(test, vdev, PAGE_SIZE, 0);
+	drm_gem_object_put(&bo->base);
 }
 
 static struct kunit_case vshare_test_cases[] = {
@@ -764,13 +936,15 @@ static struct kunit_case vshare_test_cases[] = {
 #endif
 	KUNIT_CASE(vshare_test_import_foreign),
 	KUNIT_CASE(vshare_test_create_errors),
+	KUNIT_CASE(vshare_test_config_defaults),
+	KUNIT_CASE(vshare_test_config_ranges),
+	KUNIT_CASE(vshare_test_config_device),
 	{}
 };
 
 static struct kunit_suite vshare_test_suite = {
 	.name = "vshare",
 	.init = vshare_test_init,
-	.exit = vshare_test_exit,
 	.test_cases = vshare_test_cases,
 };
 

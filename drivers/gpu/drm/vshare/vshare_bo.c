@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright 2026 The vshare developers
+ *
+ * The buffer object: its shell, shared by native and imported objects,
+ * and a native buffer's mappings: the kernel's (vmap), the devices' (DMA
+ * mappings made for importers) and the CPU access between them.
+ *
+ * Every DMA mapping gets its own sg_table, with one entry per physically
+ * contiguous run cut at the importer's maximum segment size, so that
+ * importers see the buffer as compact as it really is. The mappings are
+ * remembered, so that CPU access can do the cache maintenance each of
+ * them needs.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/highmem.h>
+#include <linux/iosys-map.h>
+#include <linux/overflow.h>
+#include <linux/scatterlist.h>
+#include <linux/vmalloc.h>
+
+#include <drm/drm_print.h>
+#include <drm/vshare_drm.h>
+
+#include "vshare_compat.h"
+#include "vshare_drv.h"
+
+/**
+ * struct vshare_mapping - one DMA mapping of a native buffer
+ * @node: entry in &vshare_bo.mappings
+ * @attach: the attachment it was made for
+ * @dev: the importing device
+ * @sgt: the mapped table returned to the importer
+ * @dir: the direction it was mapped for
+ */
+struct vshare_mapping {
+	struct list_head node;
+	struct dma_buf_attachment *attach;
+	struct device *dev;
+	struct sg_table *sgt;
+	enum dma_data_direction dir;
+};
+
+/**
+ * vshare_bo_alloc - allocate the shell of a buffer object
+ * @dev: the vshare DRM device
+ * @size: size in bytes, page aligned
+ * @funcs: the object's functions: native or imported
+ *
+ * The object has no memory yet: creation adds pages, import an sg_table.
+ * Its @funcs->free must end with vshare_bo_release().
+ *
+ * Returns: the object, or an ERR_PTR.
+ */
+struct vshare_bo *vshare_bo_alloc(struct drm_device *dev, size_t size,
+				  const struct drm_gem_object_funcs *funcs)
+{
+	struct vshare_device *vdev = to_vshare_device(dev);
+	struct vshare_bo *bo;
+
+	bo = kzalloc_obj(*bo, GFP_KERNEL);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	bo->base.funcs = funcs;
+	/* Our own pages back the object, not a shmem file. */
+	drm_gem_private_object_init(dev, &bo->base, size);
+	mutex_init(&bo->lock);
+	spin_lock_init(&bo->mappings_lock);
+	INIT_LIST_HEAD(&bo->mappings);
+
+	mutex_lock(&vdev->bos_lock);
+	bo->id = ++vdev->next_id;
+	list_add_tail(&bo->node, &vdev->bos);
+	mutex_unlock(&vdev->bos_lock);
+	return bo;
+}
+
+/**
+ * vshare_bo_release - free the shell of a buffer object
+ * @bo: the object, whose memory its owner already let go
+ */
+void vshare_bo_release(struct vshare_bo *bo)
+{
+	struct vshare_device *vdev = to_vshare_device(bo->base.dev);
+
+	mutex_lock(&vdev->bos_lock);
+	list_del(&bo->node);
+	mutex_unlock(&vdev->bos_lock);
+
+	drm_gem_object_release(&bo->base);
+	mutex_destroy(&bo->lock);
+	kfree(bo);
+}
+
+/**
+ * vshare_bo_check_range - validate a byte range of a buffer
+ * @obj: the buffer
+ * @offset: start, which must be 4-byte aligned
+ * @size: length
+ *
+ * Returns: 0, or -EINVAL if the range is misaligned, overflows or does not
+ * lie within the buffer.
+ */
+int vshare_bo_check_range(struct drm_gem_object *obj, u64 offset, u64 size)
+{
+	u64 end;
+
+	if (!IS_ALIGNED(offset, 4) || check_add_overflow(offset, size, &end) ||
+	    end > obj->size)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * vshare_bo_vmap_locked - map a native buffer into the kernel
+ * @bo: the buffer, its reservation lock held
+ * @map: returns the mapping
+ *
+ * One kernel mapping, shared by all its users until the last vunmap.
+ *
+ * Returns: 0, -ENODEV once revoked, or -ENOMEM.
+ */
+int vshare_bo_vmap_locked(struct vshare_bo *bo, struct iosys_map *map)
+{
+	pgprot_t prot = PAGE_KERNEL;
+
+	dma_resv_assert_held(bo->base.resv);
+	if (bo->revoked)
+		return -ENODEV;
+	if (bo->flags & VSHARE_CREATE_WC)
+		prot = pgprot_writecombine(prot);
+	if (!bo->vmap_count) {
+		bo->vaddr = vmap(bo->backing.pages, bo->backing.npages, VM_MAP,
+				 prot);
+		if (!bo->vaddr)
+			return -ENOMEM;
+	}
+	bo->vmap_count++;
+	iosys_map_set_vaddr(map, bo->vaddr);
+	return 0;
+}
+
+/**
+ * vshare_bo_vunmap_locked - drop a kernel mapping of a native buffer
+ * @bo: the buffer, its reservation lock held
+ * @map: the mapping vshare_bo_vmap_locked() gave
+ */
+void vshare_bo_vunmap_locked(struct vshare_bo *bo, struct iosys_map *map)
+{
+	dma_resv_assert_held(bo->base.resv);
+	if (drm_WARN_ON(bo->base.dev, !bo->vmap_count))
+		return;
+	if (--bo->vmap_count == 0) {
+		vunmap(bo->vaddr);
+		bo->vaddr = NULL;
+	}
+}
+
+/*
+ * One entry per physically contiguous run of the buffer, cut at the
+ * importing device's maximum segment size (whole pages, at least one).
+ */
+static struct sg_table *vshare_bo_sg_table(struct vshare_bo *bo,
+					   struct device *dev)
+{
+	unsigned int max_seg = dma_get_max_seg_size(dev);
+	struct sg_table *sgt = kzalloc_obj(*sgt, GFP_KERNEL);
+	int ret;
+
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	ret = sg_alloc_table_from_pages_segment(sgt, bo->backing.pages,
+						bo->backing.npages, 0,
+						bo->base.size,
+						max(ALIGN_DOWN(max_seg, PAGE_SIZE),
+						    PAGE_SIZE),
+						GFP_KERNEL);
+	if (ret) {
+		kfree(sgt);
+		return ERR_PTR(ret);
+	}
+	return sgt;
+}
+
+static void vshare_mapping_free(struct vshare_bo *bo,
+				struct vshare_mapping *mapping)
+{
+	/* What the device wrote reaches the pages (or leaves the bounce). */
+	dma_sync_sgtable_for_cpu(mapping->dev, mapping->sgt, mapping->dir);
+	dma_unmap_sgtable(mapping->dev, mapping->sgt, mapping->dir,
+			  DMA_ATTR_SKIP_CPU_SYNC);
+	sg_free_table(mapping->sgt);
+	kfree(mapping->sgt);
+	kfree(mapping);
+	atomic_dec(&bo->stats.maps);
+}
+
+/**
+ * vshare_bo_map_locked - map a native buffer for an importing device
+ * @bo: the buffer, its reservation lock held
+ * @attach: the importer's attachment
+ * @dir: the direction of the device's accesses
+ *
+ * Returns: the mapped table, or an ERR_PTR: -ENODEV once revoked, -ENOMEM
+ * or the DMA layer's error.
+ */
+struct sg_table *vshare_bo_map_locked(struct vshare_bo *bo,
+				      struct dma_buf_attachment *attach,
+				      enum dma_data_direction dir)
+{
+	struct vshare_mapping *mapping;
+	struct sg_table *sgt;
+	int ret;
+
+	dma_resv_assert_held(bo->base.resv);
+	if (bo->revoked)
+		return ERR_PTR(-ENODEV);
+	mapping = kzalloc_obj(*mapping, GFP_KERNEL);
+	if (!mapping)
+		return ERR_PTR(-ENOMEM);
+	sgt = vshare_bo_sg_table(bo, attach->dev);
+	if (IS_ERR(sgt)) {
+		kfree(mapping);
+		return sgt;
+	}
+	/*
+	 * Several importers may map the same pages at once, which the DMA
+	 * API allows only for mappings that leave cache maintenance to their
+	 * owner (as the PRIME helpers map): map without it, then sync
+	 * explicitly, write-combined or not, since where the DMA layer
+	 * bounces (swiotlb) the sync is the copy.
+	 */
+	ret = dma_map_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	if (ret) {
+		sg_free_table(sgt);
+		kfree(sgt);
+		kfree(mapping);
+		return ERR_PTR(ret);
+	}
+	dma_sync_sgtable_for_device(attach->dev, sgt, dir);
+
+	*mapping = (struct vshare_mapping) {
+		.attach = attach, .dev = attach->dev, .sgt = sgt, .dir = dir,
+	};
+	spin_lock(&bo->mappings_lock);
+	list_add(&mapping->node, &bo->mappings);
+	spin_unlock(&bo->mappings_lock);
+	atomic_inc(&bo->stats.maps);
+	return sgt;
+}
+
+/**
+ * vshare_bo_unmap - undo one vshare_bo_map_locked()
+ * @bo: the buffer
+ * @attach: the attachment the table was mapped for
+ * @sgt: the table
+ *
+ * An importer unmapping what it never mapped is a bug, and warns.
+ */
+void vshare_bo_unmap(struct vshare_bo *bo, struct dma_buf_attachment *attach,
+		     struct sg_table *sgt)
+{
+	struct vshare_mapping *mapping, *found = NULL;
+
+	spin_lock(&bo->mappings_lock);
+	list_for_each_entry(mapping, &bo->mappings, node) {
+		if (mapping->sgt == sgt && mapping->attach == attach) {
+			list_del(&mapping->node);
+			found = mapping;
+			break;
+		}
+	}
+	spin_unlock(&bo->mappings_lock);
+	if (WARN_ON(!found))
+		return;
+	vshare_mapping_free(bo, found);
+}
+
+/**
+ * vshare_bo_unmap_all - undo every mapping of one attachment
+ * @bo: the buffer
+ * @attach: the attachment going away
+ *
+ * An importer that detaches with mappings still live would leak them and
+ * leave our pages mapped for its device.
+ */
+void vshare_bo_unmap_all(struct vshare_bo *bo,
+			 struct dma_buf_attachment *attach)
+{
+	struct vshare_mapping *mapping, *tmp;
+	LIST_HEAD(stale);
+
+	spin_lock(&bo->mappings_lock);
+	list_for_each_entry_safe(mapping, tmp, &bo->mappings, node)
+		if (mapping->attach == attach)
+			list_move(&mapping->node, &stale);
+	spin_unlock(&bo->mappings_lock);
+
+	list_for_each_entry_safe(mapping, tmp, &stale, node)
+		vshare_mapping_free(bo, mapping);
+}
+
+/**
+ * vshare_bo_is_mapped - whether any device keeps the buffer mapped
+ * @bo: the buffer
+ *
+ * Returns: true while some importer holds a DMA mapping of it.
+ */
+bool vshare_bo_is_mapped(struct vshare_bo *bo)
+{
+	bool mapped;
+
+	spin_lock(&bo->mappings_lock);
+	mapped = !list_empty(&bo->mappings);
+	spin_unlock(&bo->mappings_lock);
+	return mapped;
+}
+
+/**
+ * vshare_bo_begin_cpu_access - make a native buffer coherent for the CPU
+ * @bo: the buffer
+ * @dir: DMA_FROM_DEVICE to read, DMA_TO_DEVICE to write, or both
+ *
+ * Syncs every active DMA mapping of the buffer for the CPU (each in the
+ * direction it was mapped in, as the DMA API requires) and invalidates the
+ * kernel mapping where the CPU will read. Write-combined buffers too: they
+ * have no CPU cache to maintain, but a bounce buffer must still be copied.
+ * Takes only a spinlock: engine jobs call it in their signalling path.
+ */
+void vshare_bo_begin_cpu_access(struct vshare_bo *bo,
+				enum dma_data_direction dir)
+{
+	struct vshare_mapping *mapping;
+
+	atomic64_inc(&bo->stats.syncs);
+	spin_lock(&bo->mappings_lock);
+	list_for_each_entry(mapping, &bo->mappings, node)
+		dma_sync_sgtable_for_cpu(mapping->dev, mapping->sgt,
+					 mapping->dir);
+	spin_unlock(&bo->mappings_lock);
+
+	if (dir != DMA_TO_DEVICE && READ_ONCE(bo->vaddr))
+		invalidate_kernel_vmap_range(bo->vaddr, bo->base.size);
+}
+
+/**
+ * vshare_bo_end_cpu_access - hand a native buffer back to its devices
+ * @bo: the buffer
+ * @dir: the direction given to vshare_bo_begin_cpu_access()
+ *
+ * Flushes the kernel mapping where the CPU wrote and syncs every active DMA
+ * mapping for its device.
+ */
+void vshare_bo_end_cpu_access(struct vshare_bo *bo,
+			      enum dma_data_direction dir)
+{
+	struct vshare_mapping *mapping;
+
+	atomic64_inc(&bo->stats.syncs);
+	if (dir != DMA_FROM_DEVICE && READ_ONCE(bo->vaddr))
+		flush_kernel_vmap_range(bo->vaddr, bo->base.size);
+
+	spin_lock(&bo->mappings_lock);
+	list_for_each_entry(mapping, &bo->mappings, node)
+		dma_sync_sgtable_for_device(mapping->dev, mapping->sgt,
+					    mapping->dir);
+	spin_unlock(&bo->mappings_lock);
+}
