@@ -340,7 +340,7 @@ static void engine_write_then_flip(struct ctx *c)
 		.delay_ms = ENGINE_DELAY_MS,
 	};
 	ret = igt_ioctl(c->vs, DRM_IOCTL_VSHARE_SUBMIT, &job) ? -errno : 0;
-	t_submit = kms_now_ms();
+	t_submit = now_ms();
 	igt_assert_f(ret == 0, "SUBMIT: %s\n", strerror(-ret));
 	igt_assert(job.out_fence_fd >= 0);
 	/* Otherwise the commit would not have to wait for anything. */
@@ -348,12 +348,12 @@ static void engine_write_then_flip(struct ctx *c)
 		     "the job finished before the commit\n");
 
 	ret = __kms_writeback_commit(&c->kms, &state, 1, c->wb_fb, &wb_fence);
-	t_commit = kms_now_ms();
+	t_commit = now_ms();
 	igt_assert_f(ret == 0, "atomic commit with writeback failed: %s\n",
 		     strerror(-ret));
 	igt_assert_f(wb_fence >= 0, "no writeback out-fence returned\n");
 	ret = kms_wait_fence(wb_fence, 30000);
-	t_frame = kms_now_ms();
+	t_frame = now_ms();
 	close(wb_fence);
 	igt_assert_f(ret == 0, "writeback out-fence: %s\n", strerror(-ret));
 	igt_info("after the submit: commit returned at %.0f ms, frame written back at %.0f ms (job delay %u ms)\n",

@@ -61,14 +61,6 @@ static struct {
 	char msg[1024];
 } race = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static const char *errname(int err)
 {
 	const char *name = strerrorname_np(err);
@@ -204,19 +196,6 @@ static bool job_fence_ok(int sync_fd)
 	}
 	close(sync_fd);
 	return ok;
-}
-
-/* CRC-32 of @size bytes of the 32-bit word @value. */
-static uint32_t crc_fill(uint32_t value, size_t size)
-{
-	uint32_t *buf = malloc(size), crc;
-	size_t i;
-
-	for (i = 0; i < size / 4; i++)
-		buf[i] = value;
-	crc = crc32_ieee(buf, size);
-	free(buf);
-	return crc;
 }
 
 static int __dumb_create_mmap(int fd, uint32_t w, uint32_t h, uint32_t *handle,
@@ -472,7 +451,7 @@ static void *ivr_releaser(void *arg)
 					__gem_close(ivr.exp_fd, h);
 				break;
 			}
-			ivr_crc[g] = crc_fill(IVR_TAG | g, IVR_SIZE);
+			ivr_crc[g] = fill_crc(IVR_SIZE, IVR_TAG | g);
 		}
 		/*
 		 * The number stays published: importers race on it while it
@@ -558,7 +537,7 @@ static void test_import_vs_release(int exp_fd, bool from_vgem)
 	}
 	ret = ivr_create(0, &ivr.handle);
 	igt_assert_eq(ret, 0);
-	ivr_crc[0] = crc_fill(IVR_TAG, IVR_SIZE);
+	ivr_crc[0] = fill_crc(IVR_SIZE, IVR_TAG);
 	ivr.live_fd = prime_handle_to_fd(exp_fd, ivr.handle, DRM_CLOEXEC | DRM_RDWR);
 	atomic_store(&ivr.dmabuf, ivr.live_fd);
 
@@ -827,7 +806,7 @@ static void *vvr_releaser(void *arg)
 		pthread_mutex_lock(&vvr.lock);
 		vvr.handle = hi;
 		vvr.value = v;
-		vvr.crc = crc_fill(v, VVR_HALF);
+		vvr.crc = fill_crc(VVR_HALF, v);
 		vvr.gen++;
 		vvr.acks = 0;
 		pthread_cond_broadcast(&vvr.cond);
@@ -917,7 +896,7 @@ static void *vvr_accessor(void *arg)
 				if (!race_check(ret == 0, "ACCESS CRC32: %s\n",
 						errname(-ret)))
 					return NULL;
-				if (!race_check(res == crc_fill(w, VVR_HALF),
+				if (!race_check(res == fill_crc(VVR_HALF, w),
 						"CRC %#" PRIx64 " after fill %#x\n",
 						res, w))
 					return NULL;
@@ -1196,7 +1175,7 @@ static bool eng_private_check(int fd, long n)
 		return false;
 	ret = __vshare_access(fd, hp, VSHARE_ACCESS_CRC32, 0, ENG_SIZE, 0, &crc);
 	ok = race_check(ret == 0, "ACCESS CRC32: %s\n", errname(-ret)) && ok;
-	ok = ok && race_check(crc == crc_fill(x, ENG_SIZE),
+	ok = ok && race_check(crc == fill_crc(ENG_SIZE, x),
 			      "buffer CRC %#" PRIx64 " after a FILL of %#x\n",
 			      crc, x);
 	ret = __gem_close(fd, hp);
@@ -1443,7 +1422,7 @@ static void *mub_user(void *arg)
 		if (ok) {
 			ret = __vshare_access(fd, h, VSHARE_ACCESS_CRC32, 0,
 					      MUB_SIZE, 0, &crc);
-			ok = race_check(ret == 0 && crc == crc_fill(v, MUB_SIZE),
+			ok = race_check(ret == 0 && crc == fill_crc(MUB_SIZE, v),
 					"ACCESS CRC32: %s, %#" PRIx64 "\n",
 					errname(-ret), crc);
 		}
@@ -1531,7 +1510,7 @@ static void test_module_unload_busy(void)
 	h = prime_fd_to_handle(vs[0], dmabuf);
 	close(dmabuf);
 	crc = vshare_crc32(vs[0], h, 0, MUB_SIZE);
-	igt_assert_eq_u32(crc, crc_fill(0x0b0e0b0e, MUB_SIZE));
+	igt_assert_eq_u32(crc, fill_crc(MUB_SIZE, 0x0b0e0b0e));
 	gem_close(vs[0], h);
 	counts_wait(&start);
 }

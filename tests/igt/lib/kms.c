@@ -558,15 +558,6 @@ int kms_wait_fence(int fence, int timeout_ms)
 	return info.status == 1 ? 0 : info.status < 0 ? info.status : -EBUSY;
 }
 
-/** kms_now_ms() - CLOCK_MONOTONIC in milliseconds, to time commits */
-double kms_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /**
  * kms_writeback_capture() - commit @planes and wait for the written-back frame
  *

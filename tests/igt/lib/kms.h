@@ -145,7 +145,6 @@ void kms_writeback_capture(struct kms_device *kms,
 			   uint32_t wb_fb);
 void kms_disable(struct kms_device *kms);
 int kms_wait_fence(int fence, int timeout_ms);
-double kms_now_ms(void);
 
 /** struct kms_layer - what the model reads for one plane (CPU copy of its fb) */
 struct kms_layer {

@@ -54,29 +54,6 @@ uint32_t vshare_crc32(int fd, uint32_t handle, uint64_t offset, uint64_t size)
 	return result;
 }
 
-/* The IEEE CRC-32 of zlib's crc32(), table driven. */
-uint32_t crc32_ieee(const void *buf, size_t len)
-{
-	static uint32_t table[256];
-	const uint8_t *p = buf;
-	uint32_t crc = ~0u;
-	size_t i;
-
-	if (!table[1]) {
-		for (i = 0; i < 256; i++) {
-			uint32_t c = i;
-			int k;
-
-			for (k = 0; k < 8; k++)
-				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-			table[i] = c;
-		}
-	}
-	for (i = 0; i < len; i++)
-		crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
-	return ~crc;
-}
-
 /* The debugfs directory of the DRM device a file descriptor belongs to. */
 int vshare_debugfs_dir(int fd, char *path, size_t len)
 {
@@ -483,14 +460,6 @@ uint32_t fill_crc(uint64_t size, uint32_t value)
 	crc = crc32_ieee(buf, size);
 	free(buf);
 	return crc;
-}
-
-double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 /* The poll(2) events of @fd that are ready right now. */

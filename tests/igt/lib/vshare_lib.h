@@ -12,7 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crc32.h"
 #include "drmtest.h"
+#include "timing.h"
 #include "vshare_drm.h"
 
 /** struct vshare_bo_state - one line of debugfs vshare_buffers */
@@ -32,8 +34,6 @@ int __vshare_access(int fd, uint32_t handle, uint32_t op, uint64_t offset,
 void vshare_fill(int fd, uint32_t handle, uint64_t offset, uint64_t size,
 		 uint32_t value);
 uint32_t vshare_crc32(int fd, uint32_t handle, uint64_t offset, uint64_t size);
-
-uint32_t crc32_ieee(const void *buf, size_t len);
 
 int vshare_debugfs_dir(int fd, char *path, size_t len);
 bool vshare_bo_state(int fd, uint64_t size, struct vshare_bo_state *st);
@@ -61,7 +61,6 @@ void vshare_fail_nth(unsigned int n);
 unsigned int vshare_fail_nth_left(void);
 
 uint32_t fill_crc(uint64_t size, uint32_t value);
-double now_ms(void);
 short poll_now(int fd, short events);
 bool ready_within(int fd, short events, int ms);
 int vshare_bo_knob(int fd, const char *knob, unsigned int id);
