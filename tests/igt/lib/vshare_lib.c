@@ -157,6 +157,47 @@ uint64_t vshare_mem_used(int fd)
 	return used;
 }
 
+/**
+ * vshare_totals() - vshare's memory in use, read through @fd, and the
+ * buffers of the devices of @bo_fds (none if NULL, 0 for a negative fd)
+ */
+void vshare_totals(int fd, const int bo_fds[2], struct vshare_totals *t)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		t->bos[i] = bo_fds && bo_fds[i] >= 0 ?
+			    vshare_bo_count(bo_fds[i], 0) : 0;
+	t->mem = vshare_mem_used(fd);
+}
+
+static bool same_totals(const struct vshare_totals *a,
+			const struct vshare_totals *b)
+{
+	return a->bos[0] == b->bos[0] && a->bos[1] == b->bos[1] &&
+	       a->mem == b->mem;
+}
+
+/**
+ * vshare_assert_totals() - the totals are back at @start
+ * @timeout_ms: how long to wait for them: some references go
+ *	asynchronously (an engine job drops its buffers just after it
+ *	signals its fence); 0 checks once
+ */
+void vshare_assert_totals(int fd, const int bo_fds[2],
+			  const struct vshare_totals *start, int timeout_ms)
+{
+	struct vshare_totals now;
+
+	igt_wait((vshare_totals(fd, bo_fds, &now), same_totals(&now, start)),
+		 timeout_ms, 10);
+	igt_assert_f(same_totals(&now, start),
+		     "not back to the start: device 0 %d -> %d buffers, "
+		     "device 1 %d -> %d buffers, memory %" PRIu64 " -> %" PRIu64
+		     " bytes\n", start->bos[0], now.bos[0], start->bos[1],
+		     now.bos[1], start->mem, now.mem);
+}
+
 /* A vshare module parameter, /sys/module/vshare/parameters/NAME. */
 static FILE *open_param(const char *name, const char *mode)
 {

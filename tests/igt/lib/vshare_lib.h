@@ -35,10 +35,23 @@ void vshare_fill(int fd, uint32_t handle, uint64_t offset, uint64_t size,
 		 uint32_t value);
 uint32_t vshare_crc32(int fd, uint32_t handle, uint64_t offset, uint64_t size);
 
+/**
+ * struct vshare_totals - debugfs totals a subtest leaves as it found them
+ * @bos: buffers of up to two devices (0 for those not counted)
+ * @mem: bytes of vshare's memory, all devices
+ */
+struct vshare_totals {
+	int bos[2];
+	uint64_t mem;
+};
+
 int vshare_debugfs_dir(int fd, char *path, size_t len);
 bool vshare_bo_state(int fd, uint64_t size, struct vshare_bo_state *st);
 int vshare_bo_count(int fd, uint64_t size);
 uint64_t vshare_mem_used(int fd);
+void vshare_totals(int fd, const int bo_fds[2], struct vshare_totals *t);
+void vshare_assert_totals(int fd, const int bo_fds[2],
+			  const struct vshare_totals *start, int timeout_ms);
 
 unsigned int vshare_param(const char *name);
 void vshare_set_param(const char *name, unsigned int value);
