@@ -23,6 +23,7 @@
 #include "drmtest.h"
 #include "igt.h"
 #include "kms.h"
+#include "kms_model.h"
 #include "vshare_lib.h"
 
 #define WIDTH	1024
