@@ -18,28 +18,37 @@
  *	its resources are still in use, and binding it again.
  *
  * SUBTEST: unbind-rebind
- * Description: An idle device unbinds and rebinds, with new minors, and works.
+ * Description: An idle device unbinds and binds again, twice, with new
+ *	minors; the other device is not affected, the new nodes work.
  *
  * SUBTEST: unbind-with-open-fd
- * Description: Ioctls and mmap on files of an unbound device fail with ENODEV.
+ * Description: With a render and a card file open and a live buffer, the
+ *	unbind completes; every ioctl and mmap on the old files fails with
+ *	ENODEV, closing them works.
  *
  * SUBTEST: unbind-with-mmap
- * Description: GEM mappings of an unbound device raise SIGBUS; dma-buf
- *	mappings keep their contents or raise SIGBUS.
+ * Description: After the unbind, GEM mappings raise SIGBUS on pages
+ *	faulted in before and on pages never touched; a dma-buf mapping
+ *	keeps its contents or raises SIGBUS.
  *
  * SUBTEST: unbind-with-exports
- * Description: vgem and vshare.1 keep using buffers vshare.0 exported.
+ * Description: Buffers exported to vgem and vshare.1 outlive the
+ *	exporter: vshare.1 reads and copies them, vgem fences them, and the
+ *	last references free them.
  *
  * SUBTEST: unbind-with-jobs
- * Description: A full job queue is cancelled quickly by the unbind; the
- *	job fences signal with an error and can still be queried.
+ * Description: With 64 jobs of 10 s queued (SUBMIT refuses the 65th with
+ *	EBUSY), the unbind takes under 5 s; every job fence signals with an
+ *	error and reads as vshare's.
  *
  * SUBTEST: fence-outlives-device
- * Description: sync_files and a vgem reservation object keep vshare fences
- *	after the device is gone; they are queried, replaced and released.
+ * Description: A FENCE_ATTACH fence and a job fence in sync_files and in
+ *	vgem's reservation object outlive the device: their info is read,
+ *	vgem replaces the fence, all are freed.
  *
  * SUBTEST: module-pinned-by-fence
- * Description: A sync_file of a vshare job alone holds a module reference.
+ * Description: A job's sync_file alone, every vshare file and dma-buf
+ *	closed, holds a module reference until it is closed.
  */
 
 #define _GNU_SOURCE
@@ -484,6 +493,7 @@ static void test_unbind_rebind(void)
 {
 	int cycle, render, card, other;
 
+	require_bound();
 	for (cycle = 0; cycle < 2; cycle++) {
 		render = open_pdev(PDEV, NODE_RENDER);
 		card = open_pdev(PDEV, NODE_PRIMARY);
@@ -526,6 +536,7 @@ static void test_unbind_with_open_fd(void)
 	int render, card, dmabuf = -1;
 	void *ptr;
 
+	require_bound();
 	render = open_pdev(PDEV, NODE_RENDER);
 	card = open_pdev(PDEV, NODE_PRIMARY);
 	handle = vshare_create(render, size);
@@ -588,6 +599,7 @@ static void test_unbind_with_mmap(void)
 	size_t words, n;
 	int fd, dmabuf;
 
+	require_bound();
 	fd = open_pdev(PDEV, NODE_RENDER);
 
 	/* A GEM mapping: the first 2 MiB faulted in, the last page never. */
@@ -671,6 +683,7 @@ static void test_unbind_with_exports(void)
 	bool via_dumb;
 	size_t n;
 
+	require_bound();
 	igt_require_f(pdev_exists(PDEV_OTHER), "no %s (num_devices=2)\n",
 		      PDEV_OTHER);
 	vs1 = vshare_open_pdev(PDEV_OTHER, NODE_RENDER);
@@ -770,6 +783,7 @@ static void test_unbind_with_jobs(void)
 	double ms, deadline;
 	uint32_t handle;
 
+	require_bound();
 	fd = open_pdev(PDEV, NODE_RENDER);
 	signaled_names(fd, &signaled);
 	handle = vshare_create(fd, 4096);
@@ -833,6 +847,7 @@ static void test_fence_outlives_device(void)
 	uint32_t a, b, id, vgem_handle;
 	int fd, vgem, da, dv, s_attach, s_job, status;
 
+	require_bound();
 	vgem = drm_open_driver_require("vgem", NODE_PRIMARY, 0);
 	fd = open_pdev(PDEV, NODE_RENDER);
 	signaled_names(fd, &signaled);
@@ -954,6 +969,7 @@ static void test_module_pinned_by_fence(void)
 	int fd, dmabuf, sync_fd, held, refs = -1;
 	double end;
 
+	require_bound();
 	igt_require_f(access("/sys/module/vshare/refcnt", R_OK) == 0,
 		      "vshare is not a loadable module\n");
 	fd = open_pdev(PDEV, NODE_RENDER);
@@ -992,57 +1008,33 @@ int igt_main()
 		require_bound();
 	}
 
-	igt_describe("An idle device unbinds and binds again, twice; the "
-		     "other device is not affected, the new nodes work.");
-	igt_subtest("unbind-rebind") {
-		require_bound();
+	igt_describe("An idle device unbinds and binds again, and works.");
+	igt_subtest("unbind-rebind")
 		test_unbind_rebind();
-	}
 
-	igt_describe("With a render and a card file open and a live buffer, "
-		     "the unbind completes; every ioctl and mmap on the old "
-		     "files fails with ENODEV, closing them works.");
-	igt_subtest("unbind-with-open-fd") {
-		require_bound();
+	igt_describe("Files of an unbound device fail every call with ENODEV.");
+	igt_subtest("unbind-with-open-fd")
 		test_unbind_with_open_fd();
-	}
 
-	igt_describe("After the unbind, GEM mappings raise SIGBUS on pages "
-		     "faulted in before and on pages never touched; a dma-buf "
-		     "mapping keeps its contents or raises SIGBUS.");
-	igt_subtest("unbind-with-mmap") {
-		require_bound();
+	igt_describe("GEM mappings of an unbound device raise SIGBUS.");
+	igt_subtest("unbind-with-mmap")
 		test_unbind_with_mmap();
-	}
 
-	igt_describe("Buffers exported to vgem and vshare.1 outlive the "
-		     "exporter: vshare.1 reads and copies them, vgem fences "
-		     "them, and the last references free them.");
-	igt_subtest("unbind-with-exports") {
-		require_bound();
+	igt_describe("Buffers exported to other devices outlive their "
+		     "exporter.");
+	igt_subtest("unbind-with-exports")
 		test_unbind_with_exports();
-	}
 
-	igt_describe("With 64 jobs of 10 s queued (SUBMIT refuses the 65th "
-		     "with EBUSY), the unbind takes under 5 s; every job "
-		     "fence signals with an error and reads as vshare's.");
-	igt_subtest("unbind-with-jobs") {
-		require_bound();
+	igt_describe("The unbind cancels a full job queue quickly.");
+	igt_subtest("unbind-with-jobs")
 		test_unbind_with_jobs();
-	}
 
-	igt_describe("A FENCE_ATTACH fence and a job fence in sync_files and "
-		     "in vgem's reservation object outlive the device: their "
-		     "info is read, vgem replaces the fence, all are freed.");
-	igt_subtest("fence-outlives-device") {
-		require_bound();
+	igt_describe("vshare fences outlive the device in sync_files and in "
+		     "vgem.");
+	igt_subtest("fence-outlives-device")
 		test_fence_outlives_device();
-	}
 
-	igt_describe("A job's sync_file alone, every vshare file and dma-buf "
-		     "closed, holds a module reference until it is closed.");
-	igt_subtest("module-pinned-by-fence") {
-		require_bound();
+	igt_describe("A job's sync_file alone keeps the module loaded.");
+	igt_subtest("module-pinned-by-fence")
 		test_module_pinned_by_fence();
-	}
 }
