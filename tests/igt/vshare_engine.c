@@ -80,21 +80,13 @@
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
-
-#include <linux/sync_file.h>
 
 #include "drmtest.h"
 #include "igt.h"
 #include "vshare_lib.h"
 
 #define MiB (1024ull * 1024)
-
-/* Jobs a device's engine holds at most (the kernel's VSHARE_MAX_JOBS). */
-#ifndef VSHARE_MAX_JOBS
-#define VSHARE_MAX_JOBS	64
-#endif
 
 /* Submits and returns the job's sync_file. */
 static int submit(int fd, struct drm_vshare_submit s)
@@ -112,18 +104,10 @@ static bool signaled_within(int sync_fd, int ms)
 	return poll(&p, 1, ms) == 1;
 }
 
-static int status(int sync_fd)
-{
-	struct sync_file_info info = { 0 };
-
-	do_ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info);
-	return info.status;
-}
-
 static void wait_ok(int sync_fd)
 {
 	igt_assert_f(signaled_within(sync_fd, 20000), "job did not finish\n");
-	igt_assert_eq(status(sync_fd), 1);
+	igt_assert_eq(sync_file_status(sync_fd), 1);
 	close(sync_fd);
 }
 
@@ -240,7 +224,7 @@ static void test_queue_bounded(int fd)
 	sig.fence = id;
 	do_ioctl(fd, DRM_IOCTL_VSHARE_FENCE_SIGNAL, &sig);
 	igt_assert(signaled_within(syncs[0], 20000));
-	igt_assert_eq(status(syncs[0]), 1);
+	igt_assert_eq(sync_file_status(syncs[0]), 1);
 
 	/*
 	 * The head job's slot is free once it finished. Its fence signals
@@ -593,7 +577,7 @@ static void test_ordering_and_busy(int fd)
 		.value = 2 });
 	igt_assert_eq(poll(&p, 1, 0), 0);
 	igt_assert(signaled_within(fast, 20000));
-	igt_assert_eq(status(slow), 1);
+	igt_assert_eq(sync_file_status(slow), 1);
 	igt_info("slow job done after %.0f ms\n", now_ms() - t0);
 	igt_assert(now_ms() - t0 >= 490);
 	igt_assert_eq(poll(&p, 1, 0), 1);
@@ -719,10 +703,10 @@ static void test_hang_recovery(int fd)
 		.op = VSHARE_JOB_FILL, .dst_handle = dst, .size = 4096,
 		.value = 2 });
 	igt_assert(signaled_within(hung, 20000));
-	igt_assert_eq(status(hung), -EIO);
+	igt_assert_eq(sync_file_status(hung), -EIO);
 	/* The next job depended on the hung one's write: cancelled. */
 	igt_assert(signaled_within(next, 20000));
-	igt_assert_eq(status(next), -ECANCELED);
+	igt_assert_eq(sync_file_status(next), -ECANCELED);
 	igt_assert_eq_u32(p[0], 0);
 	vshare_set_param("job_timeout_ms", saved);
 	wait_ok(submit(fd, (struct drm_vshare_submit){
@@ -749,7 +733,7 @@ static void test_dependency_timeout(int fd)
 		.value = 9, .flags = VSHARE_SUBMIT_IN_SYNC_FILE,
 		.in_fence_fd = in });
 	igt_assert(signaled_within(out, 20000));
-	igt_assert_eq(status(out), -ETIMEDOUT);
+	igt_assert_eq(sync_file_status(out), -ETIMEDOUT);
 	vshare_set_param("job_timeout_ms", saved);
 	close(out);
 	close(in);

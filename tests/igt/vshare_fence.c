@@ -67,21 +67,11 @@
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
-#include <linux/sync_file.h>
 
 #include "drmtest.h"
 #include "igt.h"
+#include "vgem.h"
 #include "vshare_lib.h"
-
-/* vgem's FENCE_ATTACH ABI (include/uapi/drm/vgem_drm.h), for the peer. */
-struct vgem_fence_attach {
-	uint32_t handle;
-	uint32_t flags;
-	uint32_t out_fence;
-	uint32_t pad;
-};
-#define VGEM_IOCTL_FENCE_ATTACH \
-	DRM_IOWR(DRM_COMMAND_BASE + 1, struct vgem_fence_attach)
 
 static uint32_t attach(int fd, uint32_t handle, uint32_t flags)
 {
@@ -90,30 +80,6 @@ static uint32_t attach(int fd, uint32_t handle, uint32_t flags)
 	igt_assert_eq(__vshare_fence_attach(fd, handle, flags, 0, &id), 0);
 	igt_assert(id);
 	return id;
-}
-
-static int __signal(int fd, uint32_t id, uint32_t flags)
-{
-	struct drm_vshare_fence_signal arg = { .fence = id, .flags = flags };
-
-	return igt_ioctl(fd, DRM_IOCTL_VSHARE_FENCE_SIGNAL, &arg) ? -errno : 0;
-}
-
-static int sync_file_status(int sync_fd)
-{
-	struct sync_file_info info = { 0 };
-
-	do_ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info);
-	return info.status;
-}
-
-static int export_sync_file(int dmabuf, uint32_t flags)
-{
-	struct dma_buf_export_sync_file arg = { .flags = flags, .fd = -1 };
-
-	do_ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg);
-	igt_assert(arg.fd >= 0);
-	return arg.fd;
 }
 
 static void test_read_fence_poll(int fd)
@@ -126,7 +92,7 @@ static void test_read_fence_poll(int fd)
 	igt_assert_eq(poll_now(dmabuf, POLLIN | POLLOUT), POLLIN | POLLOUT);
 	id = attach(fd, handle, 0);
 	igt_assert_eq(poll_now(dmabuf, POLLIN | POLLOUT), POLLIN);
-	igt_assert_eq(__signal(fd, id, 0), 0);
+	igt_assert_eq(__vshare_fence_signal(fd, id, 0), 0);
 	igt_assert_eq(poll_now(dmabuf, POLLIN | POLLOUT), POLLIN | POLLOUT);
 	close(dmabuf);
 	gem_close(fd, handle);
@@ -141,7 +107,7 @@ static void test_write_fence_poll(int fd)
 	dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
 	id = attach(fd, handle, VSHARE_FENCE_WRITE);
 	igt_assert_eq(poll_now(dmabuf, POLLIN | POLLOUT), 0);
-	igt_assert_eq(__signal(fd, id, 0), 0);
+	igt_assert_eq(__vshare_fence_signal(fd, id, 0), 0);
 	igt_assert_eq(poll_now(dmabuf, POLLIN | POLLOUT), POLLIN | POLLOUT);
 	close(dmabuf);
 	gem_close(fd, handle);
@@ -156,13 +122,13 @@ static void test_conflicts(int fd)
 	r2 = attach(fd, handle, 0);
 	igt_assert_neq(r1, r2);
 	igt_assert_eq(__vshare_fence_attach(fd, handle, VSHARE_FENCE_WRITE, 0, NULL), -EBUSY);
-	igt_assert_eq(__signal(fd, r1, 0), 0);
+	igt_assert_eq(__vshare_fence_signal(fd, r1, 0), 0);
 	igt_assert_eq(__vshare_fence_attach(fd, handle, VSHARE_FENCE_WRITE, 0, NULL), -EBUSY);
-	igt_assert_eq(__signal(fd, r2, 0), 0);
+	igt_assert_eq(__vshare_fence_signal(fd, r2, 0), 0);
 	w = attach(fd, handle, VSHARE_FENCE_WRITE);
 	igt_assert_eq(__vshare_fence_attach(fd, handle, 0, 0, NULL), -EBUSY);
 	igt_assert_eq(__vshare_fence_attach(fd, handle, VSHARE_FENCE_WRITE, 0, NULL), -EBUSY);
-	igt_assert_eq(__signal(fd, w, 0), 0);
+	igt_assert_eq(__vshare_fence_signal(fd, w, 0), 0);
 	gem_close(fd, handle);
 }
 
@@ -175,12 +141,12 @@ static void test_bad_args(int fd)
 	igt_assert_eq(__vshare_fence_attach(fd, handle, ~0u, 0, NULL), -EINVAL);
 	igt_assert_eq(__vshare_fence_attach(fd, handle, 0, 100, NULL), -EINVAL);
 	igt_assert_eq(__vshare_fence_attach(fd, 0x7fff, 0, 0, NULL), -ENOENT);
-	igt_assert_eq(__signal(fd, 0, 0), -ENOENT);
-	igt_assert_eq(__signal(fd, 0x7fff, 0), -ENOENT);
+	igt_assert_eq(__vshare_fence_signal(fd, 0, 0), -ENOENT);
+	igt_assert_eq(__vshare_fence_signal(fd, 0x7fff, 0), -ENOENT);
 	id = attach(fd, handle, 0);
-	igt_assert_eq(__signal(fd, id, 1), -EINVAL);
-	igt_assert_eq(__signal(fd, id, 0), 0);
-	igt_assert_eq(__signal(fd, id, 0), -ENOENT);
+	igt_assert_eq(__vshare_fence_signal(fd, id, 1), -EINVAL);
+	igt_assert_eq(__vshare_fence_signal(fd, id, 0), 0);
+	igt_assert_eq(__vshare_fence_signal(fd, id, 0), -ENOENT);
 	gem_close(fd, handle);
 }
 
@@ -195,14 +161,14 @@ static void test_expiry_per_fence(int fd)
 	start = now_ms();
 	igt_assert_eq(__vshare_fence_attach(fd, handle, VSHARE_FENCE_WRITE |
 			       VSHARE_FENCE_TIMEOUT, 300, &id), 0);
-	sync_fd = export_sync_file(dmabuf, DMA_BUF_SYNC_READ);
+	sync_fd = dmabuf_export_sync_file(dmabuf, DMA_BUF_SYNC_READ);
 	igt_assert_eq(sync_file_status(sync_fd), 0);
 	igt_assert(ready_within(dmabuf, POLLIN, 5000));
 	ms = now_ms() - start;
 	igt_info("fence expired after %.0f ms (timeout 300 ms)\n", ms);
 	igt_assert(ms >= 290);
 	igt_assert_eq(sync_file_status(sync_fd), -ETIMEDOUT);
-	igt_assert_eq(__signal(fd, id, 0), -ETIMEDOUT);
+	igt_assert_eq(__vshare_fence_signal(fd, id, 0), -ETIMEDOUT);
 	close(sync_fd);
 	close(dmabuf);
 	gem_close(fd, handle);
@@ -221,11 +187,11 @@ static void test_expiry_module_default(int fd)
 	vshare_set_param("fence_timeout_ms", saved);
 	igt_assert_eq(poll_now(dmabuf, POLLIN), 0);
 	igt_assert(ready_within(dmabuf, POLLIN, 5000));
-	igt_assert_eq(__signal(fd, id, 0), -ETIMEDOUT);
+	igt_assert_eq(__vshare_fence_signal(fd, id, 0), -ETIMEDOUT);
 	/* A zero timeout is already expired. */
 	igt_assert_eq(__vshare_fence_attach(fd, handle, VSHARE_FENCE_TIMEOUT, 0, &id), 0);
 	igt_assert(ready_within(dmabuf, POLLOUT, 5000));
-	igt_assert_eq(__signal(fd, id, 0), -ETIMEDOUT);
+	igt_assert_eq(__vshare_fence_signal(fd, id, 0), -ETIMEDOUT);
 	close(dmabuf);
 	gem_close(fd, handle);
 }
@@ -237,24 +203,24 @@ static void test_export_sync_file(int fd)
 
 	handle = vshare_create(fd, 4096);
 	dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
-	empty = export_sync_file(dmabuf, DMA_BUF_SYNC_WRITE);
+	empty = dmabuf_export_sync_file(dmabuf, DMA_BUF_SYNC_WRITE);
 	igt_assert_eq(sync_file_status(empty), 1);
 
 	id = attach(fd, handle, 0);
-	rd = export_sync_file(dmabuf, DMA_BUF_SYNC_READ);
-	wr = export_sync_file(dmabuf, DMA_BUF_SYNC_WRITE);
+	rd = dmabuf_export_sync_file(dmabuf, DMA_BUF_SYNC_READ);
+	wr = dmabuf_export_sync_file(dmabuf, DMA_BUF_SYNC_WRITE);
 	/* Readers wait for writers only: a read fence leaves them free. */
 	igt_assert_eq(sync_file_status(rd), 1);
 	igt_assert_eq(sync_file_status(wr), 0);
 	igt_assert_eq(poll_now(wr, POLLIN), 0);
 
 	id2 = attach(fd, handle, 0);
-	igt_assert_eq(__signal(fd, id, 0), 0);
+	igt_assert_eq(__vshare_fence_signal(fd, id, 0), 0);
 	/* The snapshot is complete although a newer fence is pending. */
 	igt_assert(ready_within(wr, POLLIN, 1000));
 	igt_assert_eq(sync_file_status(wr), 1);
 	igt_assert_eq(poll_now(dmabuf, POLLOUT), 0);
-	igt_assert_eq(__signal(fd, id2, 0), 0);
+	igt_assert_eq(__vshare_fence_signal(fd, id2, 0), 0);
 	close(rd);
 	close(wr);
 	close(empty);
@@ -264,7 +230,6 @@ static void test_export_sync_file(int fd)
 
 static void test_import_sync_file(int fd)
 {
-	struct dma_buf_import_sync_file imp = { .flags = DMA_BUF_SYNC_WRITE };
 	int timeline = sw_sync_timeline();
 	int in = sw_sync_fence(timeline);
 	uint32_t handle;
@@ -272,8 +237,7 @@ static void test_import_sync_file(int fd)
 
 	handle = vshare_create(fd, 4096);
 	dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
-	imp.fd = in;
-	do_ioctl(dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &imp);
+	dmabuf_import_sync_file(dmabuf, in, DMA_BUF_SYNC_WRITE);
 	igt_assert_eq(poll_now(dmabuf, POLLIN | POLLOUT), 0);
 	/* vshare's own FENCE_ATTACH sees the foreign write fence too. */
 	igt_assert_eq(__vshare_fence_attach(fd, handle, 0, 0, NULL), -EBUSY);
@@ -287,7 +251,7 @@ static void test_import_sync_file(int fd)
 
 static void test_peer_sees_fence(int fd)
 {
-	struct vgem_fence_attach va = { .flags = 1 /* VGEM_FENCE_WRITE */ };
+	struct vgem_fence_attach va = { .flags = VGEM_FENCE_WRITE };
 	int vgem = drm_open_driver_require("vgem", NODE_PRIMARY, 0);
 	uint32_t handle, id;
 	int dmabuf;
@@ -297,7 +261,7 @@ static void test_peer_sees_fence(int fd)
 	va.handle = prime_fd_to_handle(vgem, dmabuf);
 	id = attach(fd, handle, VSHARE_FENCE_WRITE);
 	do_ioctl_err(vgem, VGEM_IOCTL_FENCE_ATTACH, &va, EBUSY);
-	igt_assert_eq(__signal(fd, id, 0), 0);
+	igt_assert_eq(__vshare_fence_signal(fd, id, 0), 0);
 	do_ioctl(vgem, VGEM_IOCTL_FENCE_ATTACH, &va);
 	/* And vgem's fence is seen by vshare. */
 	igt_assert_eq(__vshare_fence_attach(fd, handle, 0, 0, NULL), -EBUSY);

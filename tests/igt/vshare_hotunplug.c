@@ -67,6 +67,7 @@
 
 #include "drmtest.h"
 #include "igt.h"
+#include "vgem.h"
 #include "vshare_lib.h"
 
 #define MiB (1024ull * 1024)
@@ -76,34 +77,10 @@
 #define PDEV		"vshare.0"
 #define PDEV_OTHER	"vshare.1"
 
-/* Jobs a device's engine holds at most (the kernel's VSHARE_MAX_JOBS). */
-#ifndef VSHARE_MAX_JOBS
-#define VSHARE_MAX_JOBS	64
-#endif
-
 /* How long an unbind may take when nothing is queued. */
 #define UNBIND_TIMEOUT_MS	20000
 /* ... and with a full queue of 10 s jobs, which it must cancel. */
 #define UNBIND_JOBS_TIMEOUT_MS	5000
-
-/* vgem's fence ABI (include/uapi/drm/vgem_drm.h). */
-struct vgem_fence_attach {
-	uint32_t handle;
-	uint32_t flags;
-	uint32_t out_fence;
-	uint32_t pad;
-};
-
-struct vgem_fence_signal {
-	uint32_t fence;
-	uint32_t flags;
-};
-
-#define VGEM_FENCE_WRITE	(1u << 0)
-#define VGEM_IOCTL_FENCE_ATTACH \
-	DRM_IOWR(DRM_COMMAND_BASE + 1, struct vgem_fence_attach)
-#define VGEM_IOCTL_FENCE_SIGNAL \
-	DRM_IOW(DRM_COMMAND_BASE + 2, struct vgem_fence_signal)
 
 static bool pdev_exists(const char *pdev)
 {
@@ -365,14 +342,6 @@ static int submit_fill(int fd, uint32_t handle, uint64_t size, uint32_t value,
 	return sync_fd;
 }
 
-static int sync_file_status(int sync_fd)
-{
-	struct sync_file_info info = { 0 };
-
-	do_ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info);
-	return info.status;
-}
-
 static bool signaled_within(int sync_fd, int ms)
 {
 	struct pollfd p = { .fd = sync_fd, .events = POLLIN };
@@ -404,22 +373,6 @@ static int sync_file_info(int sync_fd, struct sync_fence_info *fence)
 	return info.status;
 }
 
-static int export_sync_file(int dmabuf, uint32_t flags)
-{
-	struct dma_buf_export_sync_file arg = { .flags = flags, .fd = -1 };
-
-	do_ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg);
-	igt_assert(arg.fd >= 0);
-	return arg.fd;
-}
-
-static void import_sync_file(int dmabuf, int sync_fd, uint32_t flags)
-{
-	struct dma_buf_import_sync_file arg = { .flags = flags, .fd = sync_fd };
-
-	do_ioctl(dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &arg);
-}
-
 /*
  * The names a signaled fence shows: since Linux 6.17 the core reports
  * placeholders ("detached-driver") for signaled fences instead of asking
@@ -441,7 +394,7 @@ static void signaled_names(int fd, struct fence_names *names)
 
 	/* A fence of FENCE_ATTACH: the engine's queue stays untouched. */
 	igt_assert_eq(__vshare_fence_attach(fd, handle, 0, 0, &sig.fence), 0);
-	sync_fd = export_sync_file(dmabuf, DMA_BUF_SYNC_WRITE);
+	sync_fd = dmabuf_export_sync_file(dmabuf, DMA_BUF_SYNC_WRITE);
 	do_ioctl(fd, DRM_IOCTL_VSHARE_FENCE_SIGNAL, &sig);
 	igt_assert(signaled_within(sync_fd, 0));
 	igt_assert_eq(sync_file_info(sync_fd, &fence), 1);
@@ -858,7 +811,7 @@ static void test_fence_outlives_device(void)
 	igt_assert_eq(__vshare_fence_attach(fd, a, VSHARE_FENCE_TIMEOUT, 500,
 					    &id), 0);
 	/* A read fence: only a writer's export waits for it. */
-	s_attach = export_sync_file(da, DMA_BUF_SYNC_WRITE);
+	s_attach = dmabuf_export_sync_file(da, DMA_BUF_SYNC_WRITE);
 	attach_tl = pending_timeline(s_attach, attach_buf);
 
 	/* An engine job's out-fence, in a vgem buffer's reservation object. */
@@ -867,7 +820,7 @@ static void test_fence_outlives_device(void)
 	job_tl = pending_timeline(s_job, job_buf);
 	vgem_handle = dumb_create(vgem, 32, 32, 32, NULL, NULL);
 	dv = prime_handle_to_fd(vgem, vgem_handle, DRM_CLOEXEC | DRM_RDWR);
-	import_sync_file(dv, s_job, DMA_BUF_SYNC_WRITE);
+	dmabuf_import_sync_file(dv, s_job, DMA_BUF_SYNC_WRITE);
 	if (poll_now(dv, POLLIN))
 		igt_assert(signaled_within(s_job, 0));
 
@@ -904,7 +857,7 @@ static void test_fence_outlives_device(void)
 		int timeline = sw_sync_timeline();
 		int other = sw_sync_fence(timeline);
 
-		import_sync_file(dv, other, DMA_BUF_SYNC_WRITE);
+		dmabuf_import_sync_file(dv, other, DMA_BUF_SYNC_WRITE);
 		igt_assert_eq(poll_now(dv, POLLIN | POLLOUT), 0);
 		sw_sync_inc(timeline);
 		igt_assert(ready_within(dv, POLLIN | POLLOUT, 1000));

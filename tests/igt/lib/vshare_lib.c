@@ -18,6 +18,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <linux/dma-buf.h>
+#include <linux/sync_file.h>
+
 #include "drmtest.h"
 #include "igt.h"
 #include "vshare_lib.h"
@@ -288,9 +291,54 @@ int __vshare_fence_attach(int fd, uint32_t handle, uint32_t flags,
 }
 
 /* Thread-safe: no assertion. */
+int __vshare_fence_signal(int fd, uint32_t id, uint32_t flags)
+{
+	struct drm_vshare_fence_signal arg = { .fence = id, .flags = flags };
+
+	return igt_ioctl(fd, DRM_IOCTL_VSHARE_FENCE_SIGNAL, &arg) ? -errno : 0;
+}
+
+/* Thread-safe: no assertion. */
 int __vshare_submit(int fd, struct drm_vshare_submit *submit)
 {
 	return igt_ioctl(fd, DRM_IOCTL_VSHARE_SUBMIT, submit) ? -errno : 0;
+}
+
+/* A sync_file's status: 0 pending, 1 signaled, < 0 the fence's error. */
+int sync_file_status(int sync_fd)
+{
+	struct sync_file_info info = { 0 };
+
+	do_ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info);
+	return info.status;
+}
+
+/* The dma-buf's fences for @flags' access, as a sync_file. Thread-safe. */
+int __dmabuf_export_sync_file(int dmabuf, uint32_t flags, int *sync_fd)
+{
+	struct dma_buf_export_sync_file arg = { .flags = flags, .fd = -1 };
+
+	if (igt_ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg))
+		return -errno;
+	*sync_fd = arg.fd;
+	return 0;
+}
+
+int dmabuf_export_sync_file(int dmabuf, uint32_t flags)
+{
+	int sync_fd = -1;
+
+	igt_assert_eq(__dmabuf_export_sync_file(dmabuf, flags, &sync_fd), 0);
+	igt_assert(sync_fd >= 0);
+	return sync_fd;
+}
+
+/* Adds the sync_file's fence to the dma-buf, for @flags' access. */
+void dmabuf_import_sync_file(int dmabuf, int sync_fd, uint32_t flags)
+{
+	struct dma_buf_import_sync_file arg = { .flags = flags, .fd = sync_fd };
+
+	do_ioctl(dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &arg);
 }
 
 /* sw_sync's debugfs ABI (drivers/dma-buf/sync_debug.h). */

@@ -58,7 +58,18 @@ void vshare_set_param(const char *name, unsigned int value);
 
 int __vshare_fence_attach(int fd, uint32_t handle, uint32_t flags,
 			  uint32_t timeout_ms, uint32_t *id);
+int __vshare_fence_signal(int fd, uint32_t id, uint32_t flags);
 int __vshare_submit(int fd, struct drm_vshare_submit *submit);
+
+/* Jobs a device's engine holds at most (the kernel's VSHARE_MAX_JOBS). */
+#ifndef VSHARE_MAX_JOBS
+#define VSHARE_MAX_JOBS	64
+#endif
+
+int sync_file_status(int sync_fd);
+int __dmabuf_export_sync_file(int dmabuf, uint32_t flags, int *sync_fd);
+int dmabuf_export_sync_file(int dmabuf, uint32_t flags);
+void dmabuf_import_sync_file(int dmabuf, int sync_fd, uint32_t flags);
 
 int sw_sync_timeline(void);
 int sw_sync_fence(int timeline);

@@ -21,23 +21,6 @@
 #include "vshare_lib.h"
 
 /* Thread-safe: no igt_assert. */
-static int __signal(int fd, uint32_t id)
-{
-	struct drm_vshare_fence_signal arg = { .fence = id };
-
-	return igt_ioctl(fd, DRM_IOCTL_VSHARE_FENCE_SIGNAL, &arg) ? -errno : 0;
-}
-
-static int __export_sync_file(int dmabuf, uint32_t flags, int *sync_fd)
-{
-	struct dma_buf_export_sync_file arg = { .flags = flags, .fd = -1 };
-
-	if (igt_ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg))
-		return -errno;
-	*sync_fd = arg.fd;
-	return 0;
-}
-
 /* A sync_file's status: 0 pending, 1 signaled, < 0 error; -1000 on failure. */
 static int sync_status(int sync_fd)
 {
@@ -138,7 +121,7 @@ static void *fse_thread(void *arg)
 		if (!race_check(ret == 0, "FENCE_ATTACH (timeout %u ms): %s\n",
 				timeout, errname(-ret)))
 			break;
-		ret = __export_sync_file(fse.dmabuf[i], DMA_BUF_SYNC_WRITE,
+		ret = __dmabuf_export_sync_file(fse.dmabuf[i], DMA_BUF_SYNC_WRITE,
 					 &sync_fd);
 		if (!race_check(ret == 0, "EXPORT_SYNC_FILE: %s\n",
 				errname(-ret)))
@@ -148,7 +131,7 @@ static void *fse_thread(void *arg)
 
 		/* HZ granularity: sometimes before the expiry, sometimes after. */
 		usleep(rand_r(&seed) % 12000);
-		ret = __signal(fse.fd, id);
+		ret = __vshare_fence_signal(fse.fd, id, 0);
 		ready = poll_ready(fse.dmabuf[i], POLLIN | POLLOUT, 0);
 		st1 = sync_status(sync_fd);
 		close(sync_fd);
