@@ -242,8 +242,7 @@ static void test_zeroed(int fd)
 		void *ptr = vshare_mmap(fd, handle, size,
 					PROT_READ | PROT_WRITE);
 
-		igt_assert(all_zero(ptr, size));
-		memset(ptr, 0xa5, size);
+		assert_zero_then_dirty(ptr, size);
 		munmap(ptr, size);
 		gem_close(fd, handle);
 	}

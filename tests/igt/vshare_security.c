@@ -625,8 +625,7 @@ static void test_new_buffers_zeroed(int vs, const struct vshare_totals *start)
 		uint8_t *ptr = dumb_mmap(card, h, size,
 					 PROT_READ | PROT_WRITE);
 
-		igt_assert(all_zero(ptr, size));
-		memset(ptr, 0xa5, size);
+		assert_zero_then_dirty(ptr, size);
 		munmap(ptr, size);
 		gem_close(card, h);
 	}

@@ -193,6 +193,16 @@ size_t check_pattern(const void *ptr, size_t size, uint32_t seed)
 	return bad;
 }
 
+/*
+ * A new buffer must be all zero; then it is dirtied, so that the next new
+ * buffer, which may get its pages, shows whether they were cleared.
+ */
+void assert_zero_then_dirty(void *ptr, size_t size)
+{
+	igt_assert(all_zero(ptr, size));
+	memset(ptr, 0xa5, size);
+}
+
 bool all_zero(const void *ptr, size_t size)
 {
 	const uint64_t *p = ptr;

@@ -47,5 +47,6 @@ bool same_file(int fd_a, int fd_b);
 
 size_t check_pattern(const void *ptr, size_t size, uint32_t seed);
 bool all_zero(const void *ptr, size_t size);
+void assert_zero_then_dirty(void *ptr, size_t size);
 
 #endif /* VSHARE_DRMTEST_H */
