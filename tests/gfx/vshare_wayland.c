@@ -53,7 +53,7 @@ static void die(const char *what)
 	exit(1);
 }
 
-/* The image of SEED, away from 0xff in blue: STEP changes it by exactly STEP. */
+/* SEED's image, away from 0xff in blue: STEP changes it by exactly STEP. */
 static uint32_t pattern(uint32_t x, uint32_t y, uint32_t seed)
 {
 	uint32_t h = pattern_xy(x, y, seed);

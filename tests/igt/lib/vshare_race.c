@@ -28,7 +28,7 @@ const char *errname(int err)
 	return name ?: "unknown errno";
 }
 
-/** racing() - whether a thread at iteration @iter goes on; ends the race for all */
+/** racing() - whether a thread at iteration @iter goes on; may end the race */
 bool racing(long iter)
 {
 	if (atomic_load(&race.stop))
@@ -91,7 +91,7 @@ void race_run(int n, race_fn *fns, void **args)
 		pthread_join(threads[i], NULL);
 }
 
-/** race_assert_ok() - after the cleanup: a worker's first failure fails the subtest */
+/* After the cleanup: the first failure of a worker fails the subtest. */
 void race_assert_ok(void)
 {
 	igt_assert_f(!race.failed, "%s", race.msg);

@@ -31,7 +31,7 @@ void race_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void race_assert_ok(void);
 
-/** race_check() - for worker threads: records a failure, stops the race; true if ok */
+/* For worker threads: records a failure and stops the race; true if ok. */
 #define race_check(expr, fmt, ...) ({					\
 	bool __ok = (expr);						\
 	if (!__ok)							\
