@@ -20,8 +20,10 @@
 #include "race.h"
 #include "vshare_lib.h"
 
-/* Thread-safe: no igt_assert. */
-/* A sync_file's status: 0 pending, 1 signaled, < 0 error; -1000 on failure. */
+/*
+ * A sync_file's status: 0 pending, 1 signaled, < 0 error; -1000 on failure.
+ * Thread-safe, unlike sync_file_status(): no igt_assert.
+ */
 static int sync_status(int sync_fd)
 {
 	struct sync_file_info info = { 0 };
