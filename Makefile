@@ -36,7 +36,9 @@ MIN_KERNEL := 6.12
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
 CFLAGS_TOOLS := -O2 -g -std=gnu11 -Wall -Wextra -Werror \
-	-Iinclude/uapi/drm -I/usr/include/libdrm
+	-Itools/common -Iinclude/uapi/drm -I/usr/include/libdrm
+# Helpers the tools share with the tests (tools/common).
+COMMON := tools/common/drm_open.c tools/common/pattern.c tools/common/crc32.c
 
 all: modules
 
@@ -55,9 +57,9 @@ tests: deps
 	$(MAKE) -C tests/igt
 	$(MAKE) -C tests/gfx
 	@mkdir -p build/tools
-	$(CC) $(CFLAGS_TOOLS) -static -o build/tools/vshare_demo tools/demo/vshare_demo.c
-	$(CC) $(CFLAGS_TOOLS) -static -o build/tools/vshare_bench tools/bench/vshare_bench.c
-	$(CC) $(CFLAGS_TOOLS) -static -o build/tools/vshare tools/vshare/vshare.c -ldrm
+	$(CC) $(CFLAGS_TOOLS) -static -o build/tools/vshare_demo tools/demo/vshare_demo.c $(COMMON)
+	$(CC) $(CFLAGS_TOOLS) -static -o build/tools/vshare_bench tools/bench/vshare_bench.c $(COMMON)
+	$(CC) $(CFLAGS_TOOLS) -static -o build/tools/vshare tools/vshare/vshare.c $(COMMON) -ldrm
 
 demo: tests
 	$(VM) run --kernel $(firstword $(KERNELS)) --timeout 2400 --out $(RESULTS)/demo -- \

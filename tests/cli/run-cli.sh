@@ -7,7 +7,8 @@ checks=${1:-/job/checks}
 v=/vshare/build/tools/vshare
 out=/tmp/cli
 mkdir -p $out
-check() { echo "cli-$1 $2" >>"$checks"; echo "check cli-$1: $2"; }
+check_prefix=cli-
+. "$(dirname "$0")/../lib.sh"
 
 # expect NAME STATUS GREP -- CMD...: CMD exits STATUS and its output
 # (stdout and stderr) contains GREP.

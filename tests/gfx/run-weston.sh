@@ -12,7 +12,7 @@ outdir=${2:-/job}
 W=320
 H=240
 bin=/vshare/build/gfx/vshare_wayland
-check() { echo "$1 $2" >>"$checks"; echo "check $1: $2"; }
+. "$(dirname "$0")/../lib.sh"
 
 # Polls for up to $1 seconds until "$2" succeeds.
 wait_for() {

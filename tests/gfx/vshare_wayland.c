@@ -41,7 +41,9 @@
 #include <drm_mode.h>
 #include <wayland-client.h>
 
+#include "drm_open.h"
 #include "linux-dmabuf-unstable-v1-client-protocol.h"
+#include "pattern.h"
 #include "vshare_drm.h"
 #include "xdg-shell-client-protocol.h"
 
@@ -51,40 +53,24 @@ static void die(const char *what)
 	exit(1);
 }
 
+/* SEED's image, away from 0xff in blue: STEP changes it by exactly STEP. */
 static uint32_t pattern(uint32_t x, uint32_t y, uint32_t seed)
 {
-	uint32_t h = (x * 0x9e3779b1u) ^ (y * 0x85ebca77u) ^ seed;
+	uint32_t h = pattern_xy(x, y, seed);
 
-	h ^= h >> 15;
-	h *= 0x2c1b3c6du;
-	h ^= h >> 12;
-	/* Away from 0xff in blue, so that STEP changes it by exactly STEP. */
 	return (h & 0xffff00) | (h & 0x7f);
 }
 
 /* A DRM device by driver name: its card node. */
 static int open_driver(const char *name)
 {
-	char path[64], drv[32];
-	struct drm_version v;
-	int i, fd;
+	int fd = drm_open_driver_node(name, "card", 0, NULL, 0);
 
-	for (i = 0; i < 16; i++) {
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(&v, 0, sizeof(v));
-		memset(drv, 0, sizeof(drv));
-		v.name = drv;
-		v.name_len = sizeof(drv) - 1;
-		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(drv, name))
-			return fd;
-		close(fd);
+	if (fd < 0) {
+		errno = ENODEV;
+		die(name);
 	}
-	errno = ENODEV;
-	die(name);
-	return -1;
+	return fd;
 }
 
 /* A dumb buffer (both vshare and vgem have them), mapped, as a dma-buf. */

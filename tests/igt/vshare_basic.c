@@ -5,6 +5,84 @@
  * vshare_basic: buffer creation, mapping and the ioctls' bad-input paths.
  */
 
+/**
+ * TEST: vshare basic
+ * Category: Core
+ * Description: Creating, mapping and closing vshare buffers, and what the
+ *	ioctls do with bad input.
+ *
+ * SUBTEST: version
+ * Description: DRM_IOCTL_VERSION names the driver vshare.
+ *
+ * SUBTEST: create-close
+ * Description: A buffer is created and closed; closing it again is EINVAL.
+ *
+ * SUBTEST: create-sizes
+ * Description: Sizes from 1 byte to 64 MiB come back rounded up to 4 KiB.
+ *
+ * SUBTEST: create-zero-size
+ * Description: CREATE of 0 bytes fails with EINVAL.
+ *
+ * SUBTEST: create-bad-flags
+ * Description: CREATE with unknown flag bits fails with EINVAL.
+ *
+ * SUBTEST: create-huge
+ * Description: 2^50 bytes fail with ENOMEM, a size that overflows when
+ *	rounded up with EINVAL, the largest page-aligned size with ENOMEM.
+ *
+ * SUBTEST: create-many
+ * Description: 1024 buffers of 4 to 28 KiB get distinct handles.
+ *
+ * SUBTEST: mmap-write-read
+ * Description: A pattern written through one mapping is read through a
+ *	second, and through a third that outlives the handle.
+ *
+ * SUBTEST: zeroed
+ * Description: Four 8 MiB buffers in turn, each dirtied before it is
+ *	freed, are all zero when new.
+ *
+ * SUBTEST: map-offset-bad-handle
+ * Description: MAP_OFFSET of handle 0 or of an unknown handle is ENOENT.
+ *
+ * SUBTEST: map-offset-bad-pad
+ * Description: MAP_OFFSET with a non-zero pad is EINVAL.
+ *
+ * SUBTEST: mmap-beyond-end
+ * Description: mmap of more than the buffer, or at an offset inside it,
+ *	fails with EINVAL; the buffer itself maps.
+ *
+ * SUBTEST: mremap-grow-refused
+ * Description: mremap() of a mapping to more than the buffer fails with
+ *	EFAULT (VM_DONTEXPAND) and the mapping still works: with
+ *	mmap-beyond-end, why no fault reaches the driver past its pages.
+ *
+ * SUBTEST: ioctl-bad-nr
+ * Description: A driver ioctl number past the table is EINVAL and copies
+ *	nothing back.
+ *
+ * SUBTEST: ioctl-short-struct
+ * Description: A CREATE struct of the size field alone works (flags read
+ *	as 0) and makes a buffer.
+ *
+ * SUBTEST: handles-per-file
+ * Description: Another file of the device cannot map or close a handle.
+ *
+ * SUBTEST: fdinfo-memory
+ * Description: fdinfo names the driver and counts a 16 MiB buffer in
+ *	drm-total-memory, until it is closed.
+ *
+ * SUBTEST: dumb-create-map
+ * Description: A 1000x700 dumb buffer on the card node has a 4032-byte
+ *	pitch, maps zeroed and keeps what is written.
+ *
+ * SUBTEST: dumb-create-bad
+ * Description: Dumb buffers of zero or overflowing width, height or bpp,
+ *	or with flags, are EINVAL.
+ *
+ * SUBTEST: dumb-create-render-node
+ * Description: CREATE_DUMB on the render node is EACCES.
+ */
+
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -54,6 +132,280 @@ static bool fdinfo_has(int fd, const char *text)
 	return found;
 }
 
+static void test_version(int fd)
+{
+	char *name = drm_driver_name(fd);
+
+	igt_assert(name);
+	igt_assert_eq(strcmp(name, "vshare"), 0);
+	free(name);
+}
+
+static void test_create_close(int fd)
+{
+	uint32_t handle = vshare_create(fd, 4096);
+
+	gem_close(fd, handle);
+	igt_assert_eq(__gem_close(fd, handle), -EINVAL);
+}
+
+static void test_create_sizes(int fd)
+{
+	static const uint64_t sizes[] = {
+		1, 4095, 4096, 4097, MiB + 1, 2 * MiB, 64 * MiB - 4096,
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint64_t size = sizes[i];
+		uint32_t handle;
+
+		igt_assert_eq(__vshare_create(fd, &size, 0, &handle), 0);
+		igt_assert_eq_u64(size, (sizes[i] + 4095) & ~4095ull);
+		gem_close(fd, handle);
+	}
+}
+
+static void test_create_zero_size(int fd)
+{
+	uint64_t size = 0;
+	uint32_t handle;
+
+	igt_assert_eq(__vshare_create(fd, &size, 0, &handle), -EINVAL);
+}
+
+static void test_create_bad_flags(int fd)
+{
+	static const uint32_t flags[] = { 1u << 31, 1u << 16, ~0u };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		uint64_t size = 4096;
+		uint32_t handle;
+
+		igt_assert_eq(__vshare_create(fd, &size, flags[i], &handle),
+			      -EINVAL);
+	}
+}
+
+static void test_create_huge(int fd)
+{
+	uint64_t size = 1ull << 50;
+	uint32_t handle;
+
+	igt_assert_eq(__vshare_create(fd, &size, 0, &handle), -ENOMEM);
+	size = ~0ull;
+	igt_assert_eq(__vshare_create(fd, &size, 0, &handle), -EINVAL);
+	size = ~0ull - 4095;
+	igt_assert_eq(__vshare_create(fd, &size, 0, &handle), -ENOMEM);
+}
+
+static void test_create_many(int fd)
+{
+	static uint32_t handles[1024];
+	unsigned int i, j;
+
+	for (i = 0; i < 1024; i++) {
+		handles[i] = vshare_create(fd, 4096 * (1 + i % 7));
+		for (j = 0; j < i; j += 97)
+			igt_assert_neq(handles[i], handles[j]);
+	}
+	for (i = 0; i < 1024; i++)
+		gem_close(fd, handles[i]);
+}
+
+static void test_mmap_write_read(int fd)
+{
+	const size_t size = 4 * MiB + 12 * 4096;
+	uint32_t handle = vshare_create(fd, size);
+	void *a = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
+	void *b = vshare_mmap(fd, handle, size, PROT_READ);
+
+	fill_pattern(a, size, 0x5eed);
+	igt_assert_eq(check_pattern(b, size, 0x5eed), 0);
+	munmap(a, size);
+	munmap(b, size);
+	/* The buffer outlives a mapping that outlives its handle. */
+	a = vshare_mmap(fd, handle, size, PROT_READ);
+	gem_close(fd, handle);
+	igt_assert_eq(check_pattern(a, size, 0x5eed), 0);
+	munmap(a, size);
+}
+
+static void test_zeroed(int fd)
+{
+	const size_t size = 8 * MiB;
+	unsigned int round;
+
+	for (round = 0; round < 4; round++) {
+		uint32_t handle = vshare_create(fd, size);
+		void *ptr = vshare_mmap(fd, handle, size,
+					PROT_READ | PROT_WRITE);
+
+		assert_zero_then_dirty(ptr, size);
+		munmap(ptr, size);
+		gem_close(fd, handle);
+	}
+}
+
+static void test_map_offset_bad_handle(int fd)
+{
+	struct drm_vshare_map_offset arg = { .handle = 0x7fff };
+
+	do_ioctl_err(fd, DRM_IOCTL_VSHARE_MAP_OFFSET, &arg, ENOENT);
+	arg.handle = 0;
+	do_ioctl_err(fd, DRM_IOCTL_VSHARE_MAP_OFFSET, &arg, ENOENT);
+}
+
+static void test_map_offset_bad_pad(int fd)
+{
+	struct drm_vshare_map_offset arg = { .pad = 1 };
+
+	arg.handle = vshare_create(fd, 4096);
+	do_ioctl_err(fd, DRM_IOCTL_VSHARE_MAP_OFFSET, &arg, EINVAL);
+	gem_close(fd, arg.handle);
+}
+
+static void test_mmap_beyond_end(int fd)
+{
+	struct drm_vshare_map_offset arg = { 0 };
+	void *ptr;
+
+	arg.handle = vshare_create(fd, 2 * 4096);
+	do_ioctl(fd, DRM_IOCTL_VSHARE_MAP_OFFSET, &arg);
+	ptr = mmap(NULL, 3 * 4096, PROT_READ, MAP_SHARED, fd, arg.offset);
+	igt_assert(ptr == MAP_FAILED && errno == EINVAL);
+	ptr = mmap(NULL, 2 * 4096, PROT_READ, MAP_SHARED, fd,
+		   arg.offset + 4096);
+	igt_assert(ptr == MAP_FAILED && errno == EINVAL);
+	/* GEM offsets name a whole object: only its start maps. */
+	ptr = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, arg.offset + 4096);
+	igt_assert(ptr == MAP_FAILED && errno == EINVAL);
+	ptr = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, arg.offset);
+	igt_assert(ptr != MAP_FAILED);
+	munmap(ptr, 4096);
+	gem_close(fd, arg.handle);
+}
+
+static void test_mremap_grow_refused(int fd)
+{
+	struct drm_vshare_map_offset arg = { 0 };
+	uint32_t *ptr;
+	void *grown;
+
+	arg.handle = vshare_create(fd, 2 * 4096);
+	do_ioctl(fd, DRM_IOCTL_VSHARE_MAP_OFFSET, &arg);
+	ptr = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   fd, arg.offset);
+	igt_assert(ptr != MAP_FAILED);
+	grown = mremap(ptr, 2 * 4096, 3 * 4096, MREMAP_MAYMOVE);
+	igt_assert(grown == MAP_FAILED && errno == EFAULT);
+	/* The mapping is as it was. */
+	ptr[1024] = 0xdecade;
+	igt_assert_eq_u32(vshare_crc32(fd, arg.handle, 4096, 4),
+			  crc32_ieee(&(uint32_t){ 0xdecade }, 4));
+	munmap(ptr, 2 * 4096);
+	gem_close(fd, arg.handle);
+}
+
+static void test_ioctl_bad_nr(int fd)
+{
+	struct drm_vshare_create arg = { .size = 4096 };
+	unsigned long bad = DRM_IOWR(DRM_COMMAND_BASE + 0x3f,
+				     struct drm_vshare_create);
+
+	do_ioctl_err(fd, bad, &arg, EINVAL);
+	igt_assert_eq(arg.handle, 0);
+}
+
+static void test_ioctl_short_struct(int fd)
+{
+	struct { uint64_t size; } small = { 4096 };
+	unsigned long req = DRM_IOWR(DRM_COMMAND_BASE + DRM_VSHARE_CREATE,
+				     typeof(small));
+	struct drm_vshare_map_offset moff = { 0 };
+
+	/* flags reads as 0; the handle is not copied back. */
+	do_ioctl(fd, req, &small);
+	igt_assert_eq_u64(small.size, 4096);
+	/* The buffer exists: the file's first handle maps. */
+	moff.handle = 1;
+	while (igt_ioctl(fd, DRM_IOCTL_VSHARE_MAP_OFFSET, &moff) && moff.handle < 64)
+		moff.handle++;
+	igt_assert(moff.handle < 64);
+	gem_close(fd, moff.handle);
+}
+
+static void test_handles_per_file(int fd)
+{
+	int other = drm_open_driver_require("vshare", NODE_RENDER, 0);
+	struct drm_vshare_map_offset arg = { 0 };
+	uint32_t handle = vshare_create(fd, 4096);
+
+	arg.handle = handle;
+	do_ioctl_err(other, DRM_IOCTL_VSHARE_MAP_OFFSET, &arg, ENOENT);
+	igt_assert_eq(__gem_close(other, handle), -EINVAL);
+	close(other);
+	gem_close(fd, handle);
+}
+
+static void test_fdinfo_memory(int fd)
+{
+	long before, after;
+	uint32_t handle;
+
+	igt_assert(fdinfo_has(fd, "drm-driver:\tvshare"));
+	before = fdinfo_total_kib(fd);
+	handle = vshare_create(fd, 16 * MiB);
+	after = fdinfo_total_kib(fd);
+	igt_info("drm-total memory: %ld KiB -> %ld KiB\n", before, after);
+	igt_assert_eq(after - before, 16 * 1024);
+	gem_close(fd, handle);
+	igt_assert_eq(fdinfo_total_kib(fd), before);
+}
+
+static void test_dumb_create_map(int card)
+{
+	uint32_t pitch, handle;
+	uint64_t size;
+	void *ptr;
+
+	handle = dumb_create(card, 1000, 700, 32, &pitch, &size);
+	igt_assert_eq(pitch, 4032);
+	igt_assert_eq_u64(size, (4032ull * 700 + 4095) & ~4095ull);
+	ptr = dumb_mmap(card, handle, size, PROT_READ | PROT_WRITE);
+	igt_assert(all_zero(ptr, size));
+	fill_pattern(ptr, size, 77);
+	igt_assert_eq(check_pattern(ptr, size, 77), 0);
+	munmap(ptr, size);
+	gem_close(card, handle);
+}
+
+static void test_dumb_create_bad(int card)
+{
+	struct drm_mode_create_dumb bad[] = {
+		{ .width = 0, .height = 16, .bpp = 32 },
+		{ .width = 16, .height = 0, .bpp = 32 },
+		{ .width = 16, .height = 16, .bpp = 0 },
+		{ .width = 16, .height = 16, .bpp = 32, .flags = 1 },
+		{ .width = 0xffffffff, .height = 16, .bpp = 32 },
+		{ .width = 16, .height = 16, .bpp = 0xffffffff },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		igt_assert_eq(__dumb_create(card, &bad[i]), -EINVAL);
+}
+
+static void test_dumb_create_render_node(int fd)
+{
+	struct drm_mode_create_dumb arg = {
+		.width = 64, .height = 64, .bpp = 32,
+	};
+
+	igt_assert_eq(__dumb_create(fd, &arg), -EACCES);
+}
+
 int igt_main()
 {
 	int fd = -1, card = -1;
@@ -63,279 +415,93 @@ int igt_main()
 	}
 
 	igt_describe("DRM_IOCTL_VERSION names the driver vshare.");
-	igt_subtest("version") {
-		char *name = drm_driver_name(fd);
+	igt_subtest("version")
+		test_version(fd);
 
-		igt_assert(name);
-		igt_assert_eq(strcmp(name, "vshare"), 0);
-		free(name);
-	}
+	igt_describe("A created buffer closes once; its handle is then gone.");
+	igt_subtest("create-close")
+		test_create_close(fd);
 
-	igt_subtest("create-close") {
-		uint32_t handle = vshare_create(fd, 4096);
+	igt_describe("Buffer sizes are rounded up to whole pages.");
+	igt_subtest("create-sizes")
+		test_create_sizes(fd);
 
-		gem_close(fd, handle);
-		igt_assert_eq(__gem_close(fd, handle), -EINVAL);
-	}
+	igt_describe("A buffer of zero bytes is refused.");
+	igt_subtest("create-zero-size")
+		test_create_zero_size(fd);
 
-	igt_describe("Sizes are rounded up to whole pages.");
-	igt_subtest("create-sizes") {
-		static const uint64_t sizes[] = {
-			1, 4095, 4096, 4097, MiB + 1, 2 * MiB, 64 * MiB - 4096,
-		};
-		unsigned int i;
+	igt_describe("Unknown CREATE flags are refused.");
+	igt_subtest("create-bad-flags")
+		test_create_bad_flags(fd);
 
-		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-			uint64_t size = sizes[i];
-			uint32_t handle;
+	igt_describe("Sizes no machine has fail with ENOMEM, overflows with "
+		     "EINVAL.");
+	igt_subtest("create-huge")
+		test_create_huge(fd);
 
-			igt_assert_eq(__vshare_create(fd, &size, 0, &handle), 0);
-			igt_assert_eq_u64(size, (sizes[i] + 4095) & ~4095ull);
-			gem_close(fd, handle);
-		}
-	}
-
-	igt_subtest("create-zero-size") {
-		uint64_t size = 0;
-		uint32_t handle;
-
-		igt_assert_eq(__vshare_create(fd, &size, 0, &handle), -EINVAL);
-	}
-
-	igt_subtest("create-bad-flags") {
-		static const uint32_t flags[] = { 1u << 31, 1u << 16, ~0u };
-		unsigned int i;
-
-		for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
-			uint64_t size = 4096;
-			uint32_t handle;
-
-			igt_assert_eq(__vshare_create(fd, &size, flags[i], &handle),
-				      -EINVAL);
-		}
-	}
-
-	igt_describe("Sizes no machine has fail with ENOMEM, overflow with EINVAL.");
-	igt_subtest("create-huge") {
-		uint64_t size = 1ull << 50;
-		uint32_t handle;
-
-		igt_assert_eq(__vshare_create(fd, &size, 0, &handle), -ENOMEM);
-		size = ~0ull;
-		igt_assert_eq(__vshare_create(fd, &size, 0, &handle), -EINVAL);
-		size = ~0ull - 4095;
-		igt_assert_eq(__vshare_create(fd, &size, 0, &handle), -ENOMEM);
-	}
-
-	igt_subtest("create-many") {
-		static uint32_t handles[1024];
-		unsigned int i, j;
-
-		for (i = 0; i < 1024; i++) {
-			handles[i] = vshare_create(fd, 4096 * (1 + i % 7));
-			for (j = 0; j < i; j += 97)
-				igt_assert_neq(handles[i], handles[j]);
-		}
-		for (i = 0; i < 1024; i++)
-			gem_close(fd, handles[i]);
-	}
+	igt_describe("A thousand buffers get a thousand distinct handles.");
+	igt_subtest("create-many")
+		test_create_many(fd);
 
 	igt_describe("Writes through one mapping are read through another.");
-	igt_subtest("mmap-write-read") {
-		const size_t size = 4 * MiB + 12 * 4096;
-		uint32_t handle = vshare_create(fd, size);
-		void *a = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
-		void *b = vshare_mmap(fd, handle, size, PROT_READ);
-
-		fill_pattern(a, size, 0x5eed);
-		igt_assert_eq(check_pattern(b, size, 0x5eed), 0);
-		munmap(a, size);
-		munmap(b, size);
-		/* The buffer outlives a mapping that outlives its handle. */
-		a = vshare_mmap(fd, handle, size, PROT_READ);
-		gem_close(fd, handle);
-		igt_assert_eq(check_pattern(a, size, 0x5eed), 0);
-		munmap(a, size);
-	}
+	igt_subtest("mmap-write-read")
+		test_mmap_write_read(fd);
 
 	igt_describe("New buffers never show old contents.");
-	igt_subtest("zeroed") {
-		const size_t size = 8 * MiB;
-		unsigned int round;
+	igt_subtest("zeroed")
+		test_zeroed(fd);
 
-		for (round = 0; round < 4; round++) {
-			uint32_t handle = vshare_create(fd, size);
-			void *ptr = vshare_mmap(fd, handle, size,
-						PROT_READ | PROT_WRITE);
+	igt_describe("MAP_OFFSET of a handle that does not exist fails.");
+	igt_subtest("map-offset-bad-handle")
+		test_map_offset_bad_handle(fd);
 
-			igt_assert(all_zero(ptr, size));
-			memset(ptr, 0xa5, size);
-			munmap(ptr, size);
-			gem_close(fd, handle);
-		}
-	}
+	igt_describe("MAP_OFFSET with its padding set is refused.");
+	igt_subtest("map-offset-bad-pad")
+		test_map_offset_bad_pad(fd);
 
-	igt_subtest("map-offset-bad-handle") {
-		struct drm_vshare_map_offset arg = { .handle = 0x7fff };
+	igt_describe("mmap larger than the buffer or past its start is "
+		     "refused.");
+	igt_subtest("mmap-beyond-end")
+		test_mmap_beyond_end(fd);
 
-		do_ioctl_err(fd, DRM_IOCTL_VSHARE_MAP_OFFSET, &arg, ENOENT);
-		arg.handle = 0;
-		do_ioctl_err(fd, DRM_IOCTL_VSHARE_MAP_OFFSET, &arg, ENOENT);
-	}
-
-	igt_subtest("map-offset-bad-pad") {
-		struct drm_vshare_map_offset arg = { .pad = 1 };
-
-		arg.handle = vshare_create(fd, 4096);
-		do_ioctl_err(fd, DRM_IOCTL_VSHARE_MAP_OFFSET, &arg, EINVAL);
-		gem_close(fd, arg.handle);
-	}
-
-	igt_describe("mmap larger than the buffer or past its end is refused.");
-	igt_subtest("mmap-beyond-end") {
-		struct drm_vshare_map_offset arg = { 0 };
-		void *ptr;
-
-		arg.handle = vshare_create(fd, 2 * 4096);
-		do_ioctl(fd, DRM_IOCTL_VSHARE_MAP_OFFSET, &arg);
-		ptr = mmap(NULL, 3 * 4096, PROT_READ, MAP_SHARED, fd, arg.offset);
-		igt_assert(ptr == MAP_FAILED && errno == EINVAL);
-		ptr = mmap(NULL, 2 * 4096, PROT_READ, MAP_SHARED, fd,
-			   arg.offset + 4096);
-		igt_assert(ptr == MAP_FAILED && errno == EINVAL);
-		/* GEM offsets name a whole object: only its start maps. */
-		ptr = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, arg.offset + 4096);
-		igt_assert(ptr == MAP_FAILED && errno == EINVAL);
-		ptr = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, arg.offset);
-		igt_assert(ptr != MAP_FAILED);
-		munmap(ptr, 4096);
-		gem_close(fd, arg.handle);
-	}
-
-	igt_describe("mremap() cannot grow a mapping past the buffer's end "
-		     "(VM_DONTEXPAND): with mmap-beyond-end, why no fault "
-		     "reaches the driver with an index past its pages.");
-	igt_subtest("mremap-grow-refused") {
-		struct drm_vshare_map_offset arg = { 0 };
-		uint32_t *ptr;
-		void *grown;
-
-		arg.handle = vshare_create(fd, 2 * 4096);
-		do_ioctl(fd, DRM_IOCTL_VSHARE_MAP_OFFSET, &arg);
-		ptr = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
-			   fd, arg.offset);
-		igt_assert(ptr != MAP_FAILED);
-		grown = mremap(ptr, 2 * 4096, 3 * 4096, MREMAP_MAYMOVE);
-		igt_assert(grown == MAP_FAILED && errno == EFAULT);
-		/* The mapping is as it was. */
-		ptr[1024] = 0xdecade;
-		igt_assert_eq_u32(vshare_crc32(fd, arg.handle, 4096, 4),
-				  crc32_ieee(&(uint32_t){ 0xdecade }, 4));
-		munmap(ptr, 2 * 4096);
-		gem_close(fd, arg.handle);
-	}
+	igt_describe("mremap() cannot grow a mapping past the buffer's end.");
+	igt_subtest("mremap-grow-refused")
+		test_mremap_grow_refused(fd);
 
 	igt_describe("Driver ioctl numbers past the table are refused.");
-	igt_subtest("ioctl-bad-nr") {
-		struct drm_vshare_create arg = { .size = 4096 };
-		unsigned long bad = DRM_IOWR(DRM_COMMAND_BASE + 0x3f,
-					     struct drm_vshare_create);
+	igt_subtest("ioctl-bad-nr")
+		test_ioctl_bad_nr(fd);
 
-		do_ioctl_err(fd, bad, &arg, EINVAL);
-		igt_assert_eq(arg.handle, 0);
-	}
-
-	igt_describe("An older, shorter CREATE struct still works (zero-extended).");
-	igt_subtest("ioctl-short-struct") {
-		struct { uint64_t size; } small = { 4096 };
-		unsigned long req = DRM_IOWR(DRM_COMMAND_BASE + DRM_VSHARE_CREATE,
-					     typeof(small));
-		struct drm_vshare_map_offset moff = { 0 };
-
-		/* flags reads as 0; the handle is not copied back. */
-		do_ioctl(fd, req, &small);
-		igt_assert_eq_u64(small.size, 4096);
-		/* The buffer exists: the file's first handle maps. */
-		moff.handle = 1;
-		while (igt_ioctl(fd, DRM_IOCTL_VSHARE_MAP_OFFSET, &moff) && moff.handle < 64)
-			moff.handle++;
-		igt_assert(moff.handle < 64);
-		gem_close(fd, moff.handle);
-	}
+	igt_describe("An older, shorter CREATE struct still works.");
+	igt_subtest("ioctl-short-struct")
+		test_ioctl_short_struct(fd);
 
 	igt_describe("Handles are private to the file that created them.");
-	igt_subtest("handles-per-file") {
-		int other = drm_open_driver_require("vshare", NODE_RENDER, 0);
-		struct drm_vshare_map_offset arg = { 0 };
-		uint32_t handle = vshare_create(fd, 4096);
-
-		arg.handle = handle;
-		do_ioctl_err(other, DRM_IOCTL_VSHARE_MAP_OFFSET, &arg, ENOENT);
-		igt_assert_eq(__gem_close(other, handle), -EINVAL);
-		close(other);
-		gem_close(fd, handle);
-	}
+	igt_subtest("handles-per-file")
+		test_handles_per_file(fd);
 
 	igt_describe("fdinfo names the driver and counts the file's memory.");
-	igt_subtest("fdinfo-memory") {
-		long before, after;
-		uint32_t handle;
-
-		igt_assert(fdinfo_has(fd, "drm-driver:\tvshare"));
-		before = fdinfo_total_kib(fd);
-		handle = vshare_create(fd, 16 * MiB);
-		after = fdinfo_total_kib(fd);
-		igt_info("drm-total memory: %ld KiB -> %ld KiB\n", before, after);
-		igt_assert_eq(after - before, 16 * 1024);
-		gem_close(fd, handle);
-		igt_assert_eq(fdinfo_total_kib(fd), before);
-	}
+	igt_subtest("fdinfo-memory")
+		test_fdinfo_memory(fd);
 
 	igt_subtest_group() {
 		igt_fixture() {
 			card = drm_open_driver_require("vshare", NODE_PRIMARY, 0);
 		}
 
-		igt_describe("Dumb buffers on the card node, with a 64-byte pitch.");
-		igt_subtest("dumb-create-map") {
-			uint32_t pitch, handle;
-			uint64_t size;
-			void *ptr;
+		igt_describe("Dumb buffers on the card node map, zeroed, with "
+			     "a 64-byte pitch.");
+		igt_subtest("dumb-create-map")
+			test_dumb_create_map(card);
 
-			handle = dumb_create(card, 1000, 700, 32, &pitch, &size);
-			igt_assert_eq(pitch, 4032);
-			igt_assert_eq_u64(size, (4032ull * 700 + 4095) & ~4095ull);
-			ptr = dumb_mmap(card, handle, size, PROT_READ | PROT_WRITE);
-			igt_assert(all_zero(ptr, size));
-			fill_pattern(ptr, size, 77);
-			igt_assert_eq(check_pattern(ptr, size, 77), 0);
-			munmap(ptr, size);
-			gem_close(card, handle);
-		}
-
-		igt_subtest("dumb-create-bad") {
-			struct drm_mode_create_dumb bad[] = {
-				{ .width = 0, .height = 16, .bpp = 32 },
-				{ .width = 16, .height = 0, .bpp = 32 },
-				{ .width = 16, .height = 16, .bpp = 0 },
-				{ .width = 16, .height = 16, .bpp = 32, .flags = 1 },
-				{ .width = 0xffffffff, .height = 16, .bpp = 32 },
-				{ .width = 16, .height = 16, .bpp = 0xffffffff },
-			};
-			unsigned int i;
-
-			for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-				igt_assert_eq(__dumb_create(card, &bad[i]), -EINVAL);
-		}
+		igt_describe("Dumb buffers of impossible sizes or flags are "
+			     "refused.");
+		igt_subtest("dumb-create-bad")
+			test_dumb_create_bad(card);
 
 		igt_describe("The render node refuses dumb buffers.");
-		igt_subtest("dumb-create-render-node") {
-			struct drm_mode_create_dumb arg = {
-				.width = 64, .height = 64, .bpp = 32,
-			};
-
-			igt_assert_eq(__dumb_create(fd, &arg), -EACCES);
-		}
+		igt_subtest("dumb-create-render-node")
+			test_dumb_create_render_node(fd);
 
 		igt_fixture() {
 			drm_close(card);

@@ -2,7 +2,12 @@
 /*
  * Copyright 2026 The vshare developers
  *
- * TEST: vshare_cgroup
+ * vshare_cgroup: vshare buffers and the memory cgroup.
+ */
+
+/**
+ * TEST: vshare cgroup
+ * Category: Core
  * Description: vshare buffer memory is charged to the memory cgroup of the
  *	task that allocates it, so a cgroup's memory.max holds for buffers
  *	too: past it, creation and moves fail with ENOMEM, and nothing is
@@ -144,7 +149,7 @@ static void test_charged(int vs)
 	cgdir[0] = 0;
 }
 
-static void test_limit(int vs, uint64_t start)
+static void test_limit(int vs, const struct vshare_totals *start)
 {
 	uint32_t handles[64], h;
 	unsigned int n = 0, fit;
@@ -174,12 +179,13 @@ static void test_limit(int vs, uint64_t start)
 	igt_assert_lte(fit, 16);
 	igt_assert_lte(8, fit);
 	igt_assert_eq_u64(cg_read("memory.events", "oom_kill"), 0);
-	igt_assert_eq_u64(vshare_mem_used(vs), start);
+	vshare_assert_totals(vs, NULL, start, 0);
 	leave_cgroup(0);
 	cgdir[0] = 0;
 }
 
-static void test_move_charged(int vs, uint64_t start)
+static void test_move_charged(int vs,
+			      const struct vshare_totals *start)
 {
 	struct vshare_bo_state st;
 	uint32_t handle;
@@ -212,17 +218,17 @@ static void test_move_charged(int vs, uint64_t start)
 	gem_close(vs, handle);
 	vshare_set_param("mem_limit_mb", saved_limit);
 	saved_limit = ~0u;
-	igt_assert_eq_u64(vshare_mem_used(vs), start);
+	vshare_assert_totals(vs, NULL, start, 0);
 }
 
 int igt_main()
 {
-	uint64_t start = 0;
+	struct vshare_totals start;
 	int vs = -1;
 
 	igt_fixture() {
 		vs = drm_open_driver_require("vshare", NODE_RENDER, 0);
-		start = vshare_mem_used(vs);
+		vshare_totals(vs, NULL, &start);
 		saved_limit = ~0u;
 		igt_install_exit_handler(leave_cgroup);
 	}
@@ -233,11 +239,11 @@ int igt_main()
 
 	igt_describe("memory.max holds for vshare buffers: ENOMEM, no OOM kill.");
 	igt_subtest("limit")
-		test_limit(vs, start);
+		test_limit(vs, &start);
 
 	igt_describe("A move's second copy counts against both limits.");
 	igt_subtest("move-charged")
-		test_move_charged(vs, start);
+		test_move_charged(vs, &start);
 
 	igt_fixture() {
 		drm_close(vs);

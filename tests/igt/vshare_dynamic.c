@@ -11,6 +11,50 @@
  * mappings get SIGBUS.
  */
 
+/**
+ * TEST: vshare dynamic
+ * Category: Core
+ * Description: Buffers that move and buffers that are revoked (debugfs
+ *	vshare_move, vshare_revoke), with vshare as a dynamic exporter and a
+ *	second vshare device as a dynamic importer.
+ *
+ * SUBTEST: move-mmapped
+ * Description: A moved buffer keeps its contents: its old CPU mapping
+ *	faults the new pages in, 2 MiB at a time where it can, writes after
+ *	the move land in the new pages, and the kernel reads them.
+ *
+ * SUBTEST: move-dynamic-importer
+ * Description: vshare device 1 imports dynamically: a move invalidates
+ *	its mapping (the exporter sees it unmapped), and its next access maps
+ *	the new pages with the same contents.
+ *
+ * SUBTEST: after-exporter-closed
+ * Description: The exporter closes its last handle while device 1 still
+ *	holds the dma-buf (the normal hand-off): a move still tells the
+ *	importer, so it succeeds and the importer reads the moved contents; a
+ *	revoke still takes the importer's mapping away.
+ *
+ * SUBTEST: move-busy
+ * Description: A move while the kernel maps the buffer (an engine job in
+ *	flight) is refused with EBUSY and changes nothing; it goes through
+ *	once the job is done.
+ *
+ * SUBTEST: move-stress
+ * Description: Moves race CPU writes through the mmap and the importer's
+ *	kernel accesses for a few seconds: no write is lost and the importer
+ *	always reads what the CPU wrote last.
+ *
+ * SUBTEST: revoke
+ * Description: A revoked buffer: its CPU mappings get SIGBUS, new mmaps,
+ *	CPU access, kernel access and the dynamic importer's next use fail
+ *	with ENODEV, it can neither move nor be revoked again, and it is
+ *	freed as usual.
+ *
+ * SUBTEST: knob-errors
+ * Description: vshare_move and vshare_revoke refuse unknown buffer ids
+ *	with ENOENT.
+ */
+
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +78,7 @@
 struct ctx {
 	int vs;		/* vshare device 0: the exporter */
 	int vs1;	/* vshare device 1: a dynamic importer */
-	uint64_t mem_start;
+	struct vshare_totals start;	/* what each subtest leaves */
 };
 
 static struct vshare_bo_state bo_state(int fd, uint64_t size)
@@ -79,14 +123,7 @@ static bool fence_wait(int fd, int timeout_ms)
 /* Polls debugfs until the buffer holds no kernel mapping. */
 static bool wait_unmapped(int fd, uint64_t size, int timeout_ms)
 {
-	double end = now_ms() + timeout_ms;
-
-	while (now_ms() < end) {
-		if (bo_state(fd, size).vmaps == 0)
-			return true;
-		usleep(10000);
-	}
-	return false;
+	return igt_wait(bo_state(fd, size).vmaps == 0, timeout_ms, 10);
 }
 
 static sigjmp_buf sigbus_jmp;
@@ -135,43 +172,238 @@ static void *mover(void *arg)
 	return NULL;
 }
 
+static void test_move_mmapped(struct ctx *c)
+{
+	const uint64_t size = 8 * MiB;
+	struct vshare_bo_state before, after;
+	uint32_t handle;
+	uint32_t *map;
+
+	handle = pattern_buffer(c, size, 11, (void **)&map);
+	before = bo_state(c->vs, size);
+	igt_assert_eq(vshare_bo_knob(c->vs, "vshare_move", before.id), 0);
+	after = bo_state(c->vs, size);
+	igt_assert_eq(after.moves, before.moves + 1);
+	igt_assert_eq(check_pattern(map, size, 11), 0);
+	igt_assert_lt(before.faults, bo_state(c->vs, size).faults);
+
+	map[12345] = 0xfeedf00d;
+	igt_assert_eq(vshare_bo_knob(c->vs, "vshare_move", before.id), 0);
+	igt_assert_eq_u32(map[12345], 0xfeedf00d);
+	fill_pattern(map, size, 12);
+	igt_assert_eq_u32(vshare_crc32(c->vs, handle, 0, size),
+			  pattern_crc(size, 12));
+	munmap(map, size);
+	gem_close(c->vs, handle);
+	vshare_assert_totals(c->vs, NULL, &c->start, 0);
+}
+
+static void test_move_dynamic_importer(struct ctx *c)
+{
+	const uint64_t size = 4 * MiB;
+	struct vshare_bo_state st;
+	uint32_t handle, imported;
+	int dmabuf;
+	void *map;
+
+	handle = pattern_buffer(c, size, 21, &map);
+	dmabuf = prime_handle_to_fd(c->vs, handle, DRM_CLOEXEC | DRM_RDWR);
+	imported = prime_fd_to_handle(c->vs1, dmabuf);
+	st = bo_state(c->vs, size);
+	igt_assert_eq(st.attach, 1);
+	igt_assert_eq(st.maps, 1);
+
+	igt_assert_eq(vshare_bo_knob(c->vs, "vshare_move", st.id), 0);
+	st = bo_state(c->vs, size);
+	igt_assert_eq(st.moves, 1);
+	igt_assert_eq(st.attach, 1);
+	igt_assert_eq(st.maps, 0);
+
+	igt_assert_eq_u32(vshare_crc32(c->vs1, imported, 0, size),
+			  pattern_crc(size, 21));
+	igt_assert_eq(bo_state(c->vs, size).maps, 1);
+	/*
+	 * Both copies hold the pattern, so reads alone cannot
+	 * tell a stale mapping: a word written into the new
+	 * pages (the exporter's mapping faults them in) must
+	 * be what the importer reads.
+	 */
+	((uint32_t *)map)[1] = 0x5ca1ab1e;
+	igt_assert_eq_u32(vshare_crc32(c->vs1, imported, 4, 4),
+			  crc32_ieee(&(uint32_t){ 0x5ca1ab1e }, 4));
+
+	/* Writes by the importer land in the new pages. */
+	vshare_fill(c->vs1, imported, 0, size, 0x0badcafe);
+	igt_assert_eq_u32(((uint32_t *)map)[size / 4 - 1],
+			  0x0badcafe);
+	munmap(map, size);
+	gem_close(c->vs1, imported);
+	close(dmabuf);
+	gem_close(c->vs, handle);
+	vshare_assert_totals(c->vs, NULL, &c->start, 0);
+}
+
+static void test_after_exporter_closed(struct ctx *c)
+{
+	const uint64_t size = 4 * MiB;
+	struct vshare_bo_state st;
+	uint32_t handle, imported;
+	int dmabuf;
+	void *map;
+
+	handle = pattern_buffer(c, size, 23, &map);
+	dmabuf = prime_handle_to_fd(c->vs, handle, DRM_CLOEXEC);
+	imported = prime_fd_to_handle(c->vs1, dmabuf);
+	close(dmabuf);
+	st = bo_state(c->vs, size);
+	igt_assert_eq(st.maps, 1);
+	/* Only the importer and our mapping hold it now. */
+	gem_close(c->vs, handle);
+
+	igt_assert_eq(vshare_bo_knob(c->vs, "vshare_move", st.id), 0);
+	igt_assert_eq(bo_state(c->vs, size).moves, 1);
+	igt_assert_eq(check_pattern(map, size, 23), 0);
+	igt_assert_eq_u32(vshare_crc32(c->vs1, imported, 0, size),
+			  pattern_crc(size, 23));
+
+	igt_assert_eq(vshare_bo_knob(c->vs, "vshare_revoke", st.id), 0);
+	igt_assert_eq(bo_state(c->vs, size).maps, 0);
+	igt_assert_eq(__vshare_access(c->vs1, imported,
+				      VSHARE_ACCESS_CRC32, 0,
+				      size, 0, NULL), -ENODEV);
+	munmap(map, size);
+	gem_close(c->vs1, imported);
+	vshare_assert_totals(c->vs, NULL, &c->start, 0);
+}
+
+static void test_move_busy(struct ctx *c)
+{
+	const uint64_t size = MiB;
+	struct drm_vshare_submit s = {
+		.op = VSHARE_JOB_FILL, .size = size,
+		.value = 0x600df00d, .delay_ms = 1500,
+		.flags = VSHARE_SUBMIT_OUT_SYNC_FILE,
+	};
+	struct vshare_bo_state st;
+	uint32_t handle;
+	void *map;
+
+	handle = pattern_buffer(c, size, 31, &map);
+	st = bo_state(c->vs, size);
+	s.dst_handle = handle;
+	igt_assert_eq(__vshare_submit(c->vs, &s), 0);
+	igt_assert_eq(vshare_bo_knob(c->vs, "vshare_move", st.id), -EBUSY);
+	igt_assert_eq(bo_state(c->vs, size).moves, 0);
+	igt_assert(fence_wait(s.out_fence_fd, 20000));
+	close(s.out_fence_fd);
+	/* The job's mapping goes when the engine retires it. */
+	igt_assert(wait_unmapped(c->vs, size, 5000));
+	igt_assert_eq(vshare_bo_knob(c->vs, "vshare_move", st.id), 0);
+	igt_assert_eq_u32(((uint32_t *)map)[7], 0x600df00d);
+	munmap(map, size);
+	gem_close(c->vs, handle);
+}
+
+static void test_move_stress(struct ctx *c)
+{
+	const uint64_t size = 4 * MiB;
+	struct stress s = { .c = c };
+	uint32_t handle, imported, i;
+	pthread_t thread;
+	uint32_t *map;
+	double end;
+	int dmabuf;
+
+	handle = pattern_buffer(c, size, 41, (void **)&map);
+	dmabuf = prime_handle_to_fd(c->vs, handle, DRM_CLOEXEC | DRM_RDWR);
+	imported = prime_fd_to_handle(c->vs1, dmabuf);
+	s.id = bo_state(c->vs, size).id;
+	igt_assert_eq(pthread_create(&thread, NULL, mover, &s), 0);
+	end = now_ms() + 4000;
+	for (i = 0; now_ms() < end; i++) {
+		uint32_t v = 0x1000 + i;
+
+		map[(i * 4099) % (size / 4)] = v;
+		igt_assert_eq_u32(map[(i * 4099) % (size / 4)], v);
+		if (i % 64 == 0) {
+			vshare_fill(c->vs1, imported, 0, 4096, v);
+			igt_assert_eq_u32(map[1023], v);
+		}
+	}
+	s.stop = true;
+	pthread_join(thread, NULL);
+	igt_info("%u writes, %d moves, %d busy\n", i, s.moves,
+		 s.busy);
+	igt_assert_lte(1, s.moves);
+	igt_assert_eq_u32(vshare_crc32(c->vs1, imported, 0, size),
+			  crc32_ieee(map, size));
+	munmap(map, size);
+	gem_close(c->vs1, imported);
+	close(dmabuf);
+	gem_close(c->vs, handle);
+	vshare_assert_totals(c->vs, NULL, &c->start, 0);
+}
+
+static void test_revoke(struct ctx *c)
+{
+	const uint64_t size = 2 * MiB;
+	uint32_t handle, imported;
+	unsigned int id;
+	uint64_t crc;
+	uint32_t *map;
+	void *ptr;
+	int dmabuf;
+
+	handle = pattern_buffer(c, size, 51, (void **)&map);
+	dmabuf = prime_handle_to_fd(c->vs, handle,
+				    DRM_CLOEXEC | DRM_RDWR);
+	imported = prime_fd_to_handle(c->vs1, dmabuf);
+	id = bo_state(c->vs, size).id;
+
+	igt_assert_eq(vshare_bo_knob(c->vs, "vshare_revoke", id), 0);
+	igt_assert(read_faults(map));
+	igt_assert(read_faults(map + size / 4 - 1));
+	ptr = mmap(NULL, size, PROT_READ, MAP_SHARED, dmabuf, 0);
+	igt_assert(ptr == MAP_FAILED && errno == ENODEV);
+	igt_assert_eq(__dmabuf_sync(dmabuf, DMA_BUF_SYNC_START |
+				    DMA_BUF_SYNC_READ), -ENODEV);
+	igt_assert_eq(__vshare_access(c->vs, handle,
+				      VSHARE_ACCESS_CRC32, 0,
+				      size, 0, &crc), -ENODEV);
+	igt_assert_eq(__vshare_access(c->vs1, imported,
+				      VSHARE_ACCESS_CRC32, 0,
+				      size, 0, &crc), -ENODEV);
+	igt_assert_eq(bo_state(c->vs, size).maps, 0);
+	igt_assert_eq(vshare_bo_knob(c->vs, "vshare_move", id), -ENODEV);
+	igt_assert_eq(vshare_bo_knob(c->vs, "vshare_revoke", id), -ENODEV);
+
+	munmap(map, size);
+	gem_close(c->vs1, imported);
+	close(dmabuf);
+	gem_close(c->vs, handle);
+	vshare_assert_totals(c->vs, NULL, &c->start, 0);
+}
+
+static void test_knob_errors(struct ctx *c)
+{
+	igt_assert_eq(vshare_bo_knob(c->vs, "vshare_move", 0), -ENOENT);
+	igt_assert_eq(vshare_bo_knob(c->vs, "vshare_revoke", 0x7fffffff),
+		      -ENOENT);
+}
+
 int igt_main()
 {
 	struct ctx c = { .vs = -1, .vs1 = -1 };
 
 	igt_fixture() {
 		c.vs = drm_open_driver_require("vshare", NODE_RENDER, 0);
-		c.mem_start = vshare_mem_used(c.vs);
+		vshare_totals(c.vs, NULL, &c.start);
 	}
 
-	igt_describe("A moved buffer keeps its contents: its old CPU mapping "
-		     "faults the new pages in, 2 MiB at a time where it can, "
-		     "writes after the move land in the new pages, and the "
-		     "kernel reads them.");
-	igt_subtest("move-mmapped") {
-		const uint64_t size = 8 * MiB;
-		struct vshare_bo_state before, after;
-		uint32_t handle;
-		uint32_t *map;
-
-		handle = pattern_buffer(&c, size, 11, (void **)&map);
-		before = bo_state(c.vs, size);
-		igt_assert_eq(vshare_bo_knob(c.vs, "vshare_move", before.id), 0);
-		after = bo_state(c.vs, size);
-		igt_assert_eq(after.moves, before.moves + 1);
-		igt_assert_eq(check_pattern(map, size, 11), 0);
-		igt_assert_lt(before.faults, bo_state(c.vs, size).faults);
-
-		map[12345] = 0xfeedf00d;
-		igt_assert_eq(vshare_bo_knob(c.vs, "vshare_move", before.id), 0);
-		igt_assert_eq_u32(map[12345], 0xfeedf00d);
-		fill_pattern(map, size, 12);
-		igt_assert_eq_u32(vshare_crc32(c.vs, handle, 0, size),
-				  pattern_crc(size, 12));
-		munmap(map, size);
-		gem_close(c.vs, handle);
-		igt_assert_eq_u64(vshare_mem_used(c.vs), c.mem_start);
-	}
+	igt_describe("A moved buffer keeps its contents, seen through its old "
+		     "CPU mapping.");
+	igt_subtest("move-mmapped")
+		test_move_mmapped(&c);
 
 	igt_subtest_group() {
 		igt_fixture() {
@@ -179,208 +411,30 @@ int igt_main()
 			igt_require_f(c.vs1 >= 0, "needs num_devices=2\n");
 		}
 
-		igt_describe("vshare device 1 imports dynamically: a move "
-			     "invalidates its mapping (the exporter sees it "
-			     "unmapped), and its next access maps the new "
-			     "pages with the same contents.");
-		igt_subtest("move-dynamic-importer") {
-			const uint64_t size = 4 * MiB;
-			struct vshare_bo_state st;
-			uint32_t handle, imported;
-			int dmabuf;
-			void *map;
+		igt_describe("A move invalidates a dynamic importer's "
+			     "mapping, which maps the new pages.");
+		igt_subtest("move-dynamic-importer")
+			test_move_dynamic_importer(&c);
 
-			handle = pattern_buffer(&c, size, 21, &map);
-			dmabuf = prime_handle_to_fd(c.vs, handle, DRM_CLOEXEC | DRM_RDWR);
-			imported = prime_fd_to_handle(c.vs1, dmabuf);
-			st = bo_state(c.vs, size);
-			igt_assert_eq(st.attach, 1);
-			igt_assert_eq(st.maps, 1);
+		igt_describe("Moves and revokes reach the importer after the "
+			     "exporter closed its handle.");
+		igt_subtest("after-exporter-closed")
+			test_after_exporter_closed(&c);
 
-			igt_assert_eq(vshare_bo_knob(c.vs, "vshare_move", st.id), 0);
-			st = bo_state(c.vs, size);
-			igt_assert_eq(st.moves, 1);
-			igt_assert_eq(st.attach, 1);
-			igt_assert_eq(st.maps, 0);
+		igt_describe("A buffer the kernel maps cannot move until it "
+			     "is idle.");
+		igt_subtest("move-busy")
+			test_move_busy(&c);
 
-			igt_assert_eq_u32(vshare_crc32(c.vs1, imported, 0, size),
-					  pattern_crc(size, 21));
-			igt_assert_eq(bo_state(c.vs, size).maps, 1);
-			/*
-			 * Both copies hold the pattern, so reads alone cannot
-			 * tell a stale mapping: a word written into the new
-			 * pages (the exporter's mapping faults them in) must
-			 * be what the importer reads.
-			 */
-			((uint32_t *)map)[1] = 0x5ca1ab1e;
-			igt_assert_eq_u32(vshare_crc32(c.vs1, imported, 4, 4),
-					  crc32_ieee(&(uint32_t){ 0x5ca1ab1e }, 4));
+		igt_describe("Moves lose no CPU write and show the importer "
+			     "the latest contents.");
+		igt_subtest("move-stress")
+			test_move_stress(&c);
 
-			/* Writes by the importer land in the new pages. */
-			vshare_fill(c.vs1, imported, 0, size, 0x0badcafe);
-			igt_assert_eq_u32(((uint32_t *)map)[size / 4 - 1],
-					  0x0badcafe);
-			munmap(map, size);
-			gem_close(c.vs1, imported);
-			close(dmabuf);
-			gem_close(c.vs, handle);
-			igt_assert_eq_u64(vshare_mem_used(c.vs), c.mem_start);
-		}
-
-		igt_describe("The exporter closes its last handle while device "
-			     "1 still holds the dma-buf (the normal hand-off): "
-			     "a move still tells the importer, so it succeeds "
-			     "and the importer reads the moved contents; a "
-			     "revoke still takes the importer's mapping away.");
-		igt_subtest("after-exporter-closed") {
-			const uint64_t size = 4 * MiB;
-			struct vshare_bo_state st;
-			uint32_t handle, imported;
-			int dmabuf;
-			void *map;
-
-			handle = pattern_buffer(&c, size, 23, &map);
-			dmabuf = prime_handle_to_fd(c.vs, handle, DRM_CLOEXEC);
-			imported = prime_fd_to_handle(c.vs1, dmabuf);
-			close(dmabuf);
-			st = bo_state(c.vs, size);
-			igt_assert_eq(st.maps, 1);
-			/* Only the importer and our mapping hold it now. */
-			gem_close(c.vs, handle);
-
-			igt_assert_eq(vshare_bo_knob(c.vs, "vshare_move", st.id), 0);
-			igt_assert_eq(bo_state(c.vs, size).moves, 1);
-			igt_assert_eq(check_pattern(map, size, 23), 0);
-			igt_assert_eq_u32(vshare_crc32(c.vs1, imported, 0, size),
-					  pattern_crc(size, 23));
-
-			igt_assert_eq(vshare_bo_knob(c.vs, "vshare_revoke", st.id), 0);
-			igt_assert_eq(bo_state(c.vs, size).maps, 0);
-			igt_assert_eq(__vshare_access(c.vs1, imported,
-						      VSHARE_ACCESS_CRC32, 0,
-						      size, 0, NULL), -ENODEV);
-			munmap(map, size);
-			gem_close(c.vs1, imported);
-			igt_assert_eq_u64(vshare_mem_used(c.vs), c.mem_start);
-		}
-
-		igt_describe("A move while the kernel maps the buffer (an "
-			     "engine job in flight) is refused with EBUSY and "
-			     "changes nothing; it goes through once the job "
-			     "is done.");
-		igt_subtest("move-busy") {
-			const uint64_t size = MiB;
-			struct drm_vshare_submit s = {
-				.op = VSHARE_JOB_FILL, .size = size,
-				.value = 0x600df00d, .delay_ms = 1500,
-				.flags = VSHARE_SUBMIT_OUT_SYNC_FILE,
-			};
-			struct vshare_bo_state st;
-			uint32_t handle;
-			void *map;
-
-			handle = pattern_buffer(&c, size, 31, &map);
-			st = bo_state(c.vs, size);
-			s.dst_handle = handle;
-			igt_assert_eq(__vshare_submit(c.vs, &s), 0);
-			igt_assert_eq(vshare_bo_knob(c.vs, "vshare_move", st.id), -EBUSY);
-			igt_assert_eq(bo_state(c.vs, size).moves, 0);
-			igt_assert(fence_wait(s.out_fence_fd, 20000));
-			close(s.out_fence_fd);
-			/* The job's mapping goes when the engine retires it. */
-			igt_assert(wait_unmapped(c.vs, size, 5000));
-			igt_assert_eq(vshare_bo_knob(c.vs, "vshare_move", st.id), 0);
-			igt_assert_eq_u32(((uint32_t *)map)[7], 0x600df00d);
-			munmap(map, size);
-			gem_close(c.vs, handle);
-		}
-
-		igt_describe("Moves race CPU writes through the mmap and the "
-			     "importer's kernel accesses for a few seconds: "
-			     "no write is lost and the importer always reads "
-			     "what the CPU wrote last.");
-		igt_subtest("move-stress") {
-			const uint64_t size = 4 * MiB;
-			struct stress s = { .c = &c };
-			uint32_t handle, imported, i;
-			pthread_t thread;
-			uint32_t *map;
-			double end;
-			int dmabuf;
-
-			handle = pattern_buffer(&c, size, 41, (void **)&map);
-			dmabuf = prime_handle_to_fd(c.vs, handle, DRM_CLOEXEC | DRM_RDWR);
-			imported = prime_fd_to_handle(c.vs1, dmabuf);
-			s.id = bo_state(c.vs, size).id;
-			igt_assert_eq(pthread_create(&thread, NULL, mover, &s), 0);
-			end = now_ms() + 4000;
-			for (i = 0; now_ms() < end; i++) {
-				uint32_t v = 0x1000 + i;
-
-				map[(i * 4099) % (size / 4)] = v;
-				igt_assert_eq_u32(map[(i * 4099) % (size / 4)], v);
-				if (i % 64 == 0) {
-					vshare_fill(c.vs1, imported, 0, 4096, v);
-					igt_assert_eq_u32(map[1023], v);
-				}
-			}
-			s.stop = true;
-			pthread_join(thread, NULL);
-			igt_info("%u writes, %d moves, %d busy\n", i, s.moves,
-				 s.busy);
-			igt_assert_lte(1, s.moves);
-			igt_assert_eq_u32(vshare_crc32(c.vs1, imported, 0, size),
-					  crc32_ieee(map, size));
-			munmap(map, size);
-			gem_close(c.vs1, imported);
-			close(dmabuf);
-			gem_close(c.vs, handle);
-			igt_assert_eq_u64(vshare_mem_used(c.vs), c.mem_start);
-		}
-
-		igt_describe("A revoked buffer: its CPU mappings get SIGBUS, "
-			     "new mmaps, CPU access, kernel access and the "
-			     "dynamic importer's next use fail with ENODEV, it "
-			     "can neither move nor be revoked again, and it is "
-			     "freed as usual.");
-		igt_subtest("revoke") {
-			const uint64_t size = 2 * MiB;
-			uint32_t handle, imported;
-			unsigned int id;
-			uint64_t crc;
-			uint32_t *map;
-			void *ptr;
-			int dmabuf;
-
-			handle = pattern_buffer(&c, size, 51, (void **)&map);
-			dmabuf = prime_handle_to_fd(c.vs, handle,
-						    DRM_CLOEXEC | DRM_RDWR);
-			imported = prime_fd_to_handle(c.vs1, dmabuf);
-			id = bo_state(c.vs, size).id;
-
-			igt_assert_eq(vshare_bo_knob(c.vs, "vshare_revoke", id), 0);
-			igt_assert(read_faults(map));
-			igt_assert(read_faults(map + size / 4 - 1));
-			ptr = mmap(NULL, size, PROT_READ, MAP_SHARED, dmabuf, 0);
-			igt_assert(ptr == MAP_FAILED && errno == ENODEV);
-			igt_assert_eq(__dmabuf_sync(dmabuf, DMA_BUF_SYNC_START |
-						    DMA_BUF_SYNC_READ), -ENODEV);
-			igt_assert_eq(__vshare_access(c.vs, handle,
-						      VSHARE_ACCESS_CRC32, 0,
-						      size, 0, &crc), -ENODEV);
-			igt_assert_eq(__vshare_access(c.vs1, imported,
-						      VSHARE_ACCESS_CRC32, 0,
-						      size, 0, &crc), -ENODEV);
-			igt_assert_eq(bo_state(c.vs, size).maps, 0);
-			igt_assert_eq(vshare_bo_knob(c.vs, "vshare_move", id), -ENODEV);
-			igt_assert_eq(vshare_bo_knob(c.vs, "vshare_revoke", id), -ENODEV);
-
-			munmap(map, size);
-			gem_close(c.vs1, imported);
-			close(dmabuf);
-			gem_close(c.vs, handle);
-			igt_assert_eq_u64(vshare_mem_used(c.vs), c.mem_start);
-		}
+		igt_describe("A revoked buffer refuses every new use with "
+			     "ENODEV or SIGBUS.");
+		igt_subtest("revoke")
+			test_revoke(&c);
 
 		igt_fixture() {
 			drm_close(c.vs1);
@@ -388,11 +442,8 @@ int igt_main()
 	}
 
 	igt_describe("The knobs refuse unknown buffer ids with ENOENT.");
-	igt_subtest("knob-errors") {
-		igt_assert_eq(vshare_bo_knob(c.vs, "vshare_move", 0), -ENOENT);
-		igt_assert_eq(vshare_bo_knob(c.vs, "vshare_revoke", 0x7fffffff),
-			      -ENOENT);
-	}
+	igt_subtest("knob-errors")
+		test_knob_errors(&c);
 
 	igt_fixture() {
 		drm_close(c.vs);

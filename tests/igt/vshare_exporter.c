@@ -9,6 +9,62 @@
  * and 2 MiB CPU mappings.
  */
 
+/**
+ * TEST: vshare exporter
+ * Category: Core
+ * Description: vshare as a complete exporter, seen from userspace and
+ *	debugfs: allocation, caching, limits, sg tables, attachments, kernel
+ *	CPU access and CPU mappings.
+ *
+ * SUBTEST: sg-runs-64mib
+ * Description: A 64 MiB buffer is at most 32 physically contiguous runs,
+ *	of origin native, and is gone from debugfs once closed.
+ *
+ * SUBTEST: create-contiguous
+ * Description: A 4 MiB CONTIGUOUS buffer is one run, zeroed, keeps a
+ *	pattern; 4 MiB + 4 KiB is ENOMEM; 12 KiB is one run too.
+ *
+ * SUBTEST: create-wc
+ * Description: A WC buffer is wc in debugfs, zeroed, and what is written
+ *	through its dma-buf is read through its GEM mapping and the kernel.
+ *
+ * SUBTEST: mem-limit
+ * Description: With mem_limit_mb 64 MiB above what is in use, a 48 MiB
+ *	buffer fits and 32 MiB more (cached or WC) do not, 16 MiB do; freed
+ *	memory can be used again, and the total goes back.
+ *
+ * SUBTEST: access-native
+ * Description: ACCESS CRC32 of a whole buffer and of an unaligned range
+ *	match the CPU's; a FILL across a run boundary changes those 16 bytes
+ *	only; bad ranges, ops and handles are refused; no vmap is left.
+ *
+ * SUBTEST: dmabuf-sync
+ * Description: Each DMA_BUF_IOCTL_SYNC is one begin/end_cpu_access in
+ *	debugfs; the CPU and the kernel read the same; bad flags are EINVAL.
+ *
+ * SUBTEST: mmap-pmd
+ * Description: A first touch of a 2 MiB-aligned 16 MiB dma-buf mapping
+ *	uses 2 MiB entries (debugfs faults); the GEM mapping and a mapping at
+ *	an offset read the same bytes.
+ *
+ * SUBTEST: gem-mmap-pmd
+ * Description: mmap(NULL) of a GEM buffer is 2 MiB-aligned, and touching
+ *	it uses 2 MiB entries.
+ *
+ * SUBTEST: attach-map-counts
+ * Description: vshare device 1 importing a 64 MiB buffer attaches and
+ *	maps it once (origin imported); closing the import undoes both.
+ *
+ * SUBTEST: access-imported-vshare
+ * Description: ACCESS CRC32 and FILL on device 0's import of a device 1
+ *	buffer see and change the exporter's pages, each through one
+ *	begin/end_cpu_access pair, leaving no vmap; bad arguments refused.
+ *
+ * SUBTEST: access-imported-vgem
+ * Description: ACCESS CRC32 and FILL on an imported vgem dumb buffer agree
+ *	with vgem's own mapping.
+ */
+
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -117,6 +173,273 @@ static void check_access_bad_args(int fd, uint32_t handle, uint64_t size)
 	do_ioctl_err(fd, DRM_IOCTL_VSHARE_ACCESS, &arg, ENOENT);
 }
 
+static void test_sg_runs_64mib(int fd)
+{
+	const uint64_t size = 64 * MiB;
+	uint32_t handle = vshare_create(fd, size);
+	struct vshare_bo_state st = state(fd, size);
+
+	igt_info("64 MiB buffer: %lu physically contiguous runs (%lu per MiB)\n",
+		 st.runs, st.runs / 64);
+	igt_assert_f(st.runs <= 32, "%lu runs\n", st.runs);
+	igt_assert_eq(strcmp(st.origin, "native"), 0);
+	gem_close(fd, handle);
+	igt_assert_eq(vshare_bo_count(fd, size), 0);
+}
+
+static void test_create_contiguous(int fd)
+{
+	const uint64_t size = 4 * MiB;
+	uint64_t big = 4 * MiB + 4096;
+	uint32_t handle = create_flags(fd, size, VSHARE_CREATE_CONTIGUOUS);
+	struct vshare_bo_state st = state(fd, size);
+	void *ptr;
+
+	igt_assert_eq(st.runs, 1);
+	igt_assert_eq(strcmp(st.origin, "contig"), 0);
+	ptr = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
+	igt_assert(all_zero(ptr, size));
+	fill_pattern(ptr, size, 11);
+	igt_assert_eq(check_pattern(ptr, size, 11), 0);
+	munmap(ptr, size);
+	gem_close(fd, handle);
+
+	igt_assert_eq(__vshare_create(fd, &big, VSHARE_CREATE_CONTIGUOUS,
+				      &handle), -ENOMEM);
+	/* A small odd size gives back the block's tail. */
+	handle = create_flags(fd, 3 * 4096, VSHARE_CREATE_CONTIGUOUS);
+	igt_assert_eq(state(fd, 3 * 4096).runs, 1);
+	gem_close(fd, handle);
+}
+
+static void test_create_wc(int fd)
+{
+	const uint64_t size = 2 * MiB + 3 * 4096;
+	uint32_t handle = create_flags(fd, size, VSHARE_CREATE_WC);
+	struct vshare_bo_state st = state(fd, size);
+	int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC | DRM_RDWR);
+	void *ptr = dmabuf_mmap(dmabuf, size, PROT_READ | PROT_WRITE);
+	void *gptr = vshare_mmap(fd, handle, size, PROT_READ);
+
+	igt_assert_eq(strcmp(st.caching, "wc"), 0);
+	igt_assert(all_zero(gptr, size));
+	fill_pattern(ptr, size, 12);
+	igt_assert_eq(check_pattern(gptr, size, 12), 0);
+	igt_assert_eq_u32(vshare_crc32(fd, handle, 0, size),
+			  crc32_ieee(gptr, size));
+	munmap(ptr, size);
+	munmap(gptr, size);
+	close(dmabuf);
+	gem_close(fd, handle);
+}
+
+static void test_mem_limit(int fd)
+{
+	unsigned int saved = vshare_param("mem_limit_mb");
+	uint64_t used = vshare_mem_used(fd), size = 32 * MiB;
+	uint32_t a, b, c;
+
+	vshare_set_param("mem_limit_mb", used / MiB + 64);
+	a = vshare_create(fd, 48 * MiB);
+	igt_assert_eq(__vshare_create(fd, &size, 0, &b), -ENOMEM);
+	size = 32 * MiB;
+	igt_assert_eq(__vshare_create(fd, &size, VSHARE_CREATE_WC, &b),
+		      -ENOMEM);
+	b = vshare_create(fd, 16 * MiB);
+	igt_assert_eq_u64(vshare_mem_used(fd), used + 64 * MiB);
+	gem_close(fd, a);
+	c = vshare_create(fd, 32 * MiB);
+	gem_close(fd, b);
+	gem_close(fd, c);
+	vshare_set_param("mem_limit_mb", saved);
+	igt_assert_eq_u64(vshare_mem_used(fd), used);
+}
+
+static void test_access_native(int fd)
+{
+	const uint64_t size = 3 * MiB + 4096;
+	uint32_t handle = vshare_create(fd, size);
+	uint32_t *ptr = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
+	uint32_t *expected = expected_after_fill(size, 13, 2 * MiB - 8, 16,
+						 0xdeadbeef);
+
+	fill_pattern(ptr, size, 13);
+	igt_assert_eq_u32(vshare_crc32(fd, handle, 0, size),
+			  crc32_ieee(ptr, size));
+	igt_assert_eq_u32(vshare_crc32(fd, handle, 4096 + 8, 40000),
+			  crc32_ieee((char *)ptr + 4096 + 8, 40000));
+
+	/* Across a run boundary, and nothing else changes. */
+	vshare_fill(fd, handle, 2 * MiB - 8, 16, 0xdeadbeef);
+	assert_same(ptr, expected, size);
+	free(expected);
+	check_access_bad_args(fd, handle, size);
+	igt_assert_eq(state(fd, size).vmaps, 0);
+	munmap(ptr, size);
+	gem_close(fd, handle);
+}
+
+static void test_dmabuf_sync(int fd)
+{
+	const uint64_t size = MiB + 4096;
+	uint32_t handle = vshare_create(fd, size);
+	int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC | DRM_RDWR);
+	struct dma_buf_sync sync = { 0 };
+	long long before = state(fd, size).syncs;
+	void *ptr = dmabuf_mmap(dmabuf, size, PROT_READ | PROT_WRITE);
+
+	sync.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW;
+	do_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
+	fill_pattern(ptr, size, 14);
+	sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
+	do_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
+	igt_assert_eq(state(fd, size).syncs - before, 2);
+	sync.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ;
+	do_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
+	igt_assert_eq_u32(crc32_ieee(ptr, size),
+			  vshare_crc32(fd, handle, 0, size));
+	sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
+	do_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
+	sync.flags = ~0ull;
+	do_ioctl_err(dmabuf, DMA_BUF_IOCTL_SYNC, &sync, EINVAL);
+	munmap(ptr, size);
+	close(dmabuf);
+	gem_close(fd, handle);
+}
+
+static void test_mmap_pmd(int fd)
+{
+	const uint64_t size = 16 * MiB;
+	uint32_t handle = vshare_create(fd, size);
+	int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC | DRM_RDWR);
+	struct vshare_bo_state st;
+	char *ptr, *gptr;
+	uint64_t i;
+
+	ptr = mmap_aligned(dmabuf, 0, size, PROT_READ | PROT_WRITE);
+	for (i = 0; i < size; i += 4096)
+		ptr[i] = i >> 12;
+	st = state(fd, size);
+	igt_info("16 MiB first touch: %lld faults, %lld of them 2 MiB (%lu runs)\n",
+		 st.faults, st.pmd, st.runs);
+	igt_assert(st.faults > 0);
+	igt_assert_f(st.pmd > 0, "no 2 MiB mapping was used\n");
+	igt_assert(st.faults < (long long)(size / 4096));
+
+	/* Through the DRM file and at an offset, the same bytes. */
+	gptr = vshare_mmap(fd, handle, size, PROT_READ);
+	for (i = 0; i < size; i += 4096)
+		igt_assert_eq(gptr[i], (char)(i >> 12));
+	munmap(gptr, size);
+	gptr = mmap(NULL, size - 2 * MiB, PROT_READ, MAP_SHARED, dmabuf,
+		    2 * MiB);
+	igt_assert(gptr != MAP_FAILED);
+	for (i = 0; i < size - 2 * MiB; i += 4096)
+		igt_assert_eq(gptr[i], (char)((i + 2 * MiB) >> 12));
+	munmap(gptr, size - 2 * MiB);
+	munmap(ptr, size);
+	close(dmabuf);
+	gem_close(fd, handle);
+}
+
+static void test_gem_mmap_pmd(int fd)
+{
+	const uint64_t size = 8 * MiB;
+	uint32_t handle = vshare_create(fd, size);
+	struct vshare_bo_state st;
+	char *ptr;
+	uint64_t i;
+
+	ptr = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
+	igt_info("mapped at %p\n", ptr);
+	igt_assert_eq((uintptr_t)ptr & (2 * MiB - 1), 0);
+	for (i = 0; i < size; i += 4096)
+		ptr[i] = 1;
+	st = state(fd, size);
+	igt_info("8 MiB first touch: %lld faults, %lld of them 2 MiB\n",
+		 st.faults, st.pmd);
+	igt_assert(st.pmd > 0);
+	munmap(ptr, size);
+	gem_close(fd, handle);
+}
+
+static void test_attach_map_counts(int fd, int fd2)
+{
+	const uint64_t size = 64 * MiB + 4096;
+	uint32_t handle = vshare_create(fd, size), theirs;
+	int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
+	struct vshare_bo_state st;
+
+	igt_assert_eq(state(fd, size).attach, 0);
+	theirs = prime_fd_to_handle(fd2, dmabuf);
+	st = state(fd, size);
+	igt_assert_eq(st.attach, 1);
+	igt_assert_eq(st.maps, 1);
+	igt_assert_eq(strcmp(state(fd2, size).origin, "imported"), 0);
+	gem_close(fd2, theirs);
+	st = state(fd, size);
+	igt_assert_eq(st.attach, 0);
+	igt_assert_eq(st.maps, 0);
+	igt_assert_eq(vshare_bo_count(fd2, size), 0);
+	close(dmabuf);
+	gem_close(fd, handle);
+}
+
+static void test_access_imported_vshare(int fd, int fd2)
+{
+	const uint64_t size = 5 * MiB;
+	uint32_t handle = vshare_create(fd2, size), theirs;
+	/* Read-write: the import is written through. */
+	int dmabuf = prime_handle_to_fd(fd2, handle,
+					DRM_CLOEXEC | DRM_RDWR);
+	uint32_t *ptr = vshare_mmap(fd2, handle, size,
+				    PROT_READ | PROT_WRITE);
+	long long syncs = state(fd2, size).syncs;
+
+	theirs = prime_fd_to_handle(fd, dmabuf);
+	uint32_t *expected = expected_after_fill(size, 15, 4096,
+						 4096, 0x12345678);
+
+	fill_pattern(ptr, size, 15);
+	igt_assert_eq_u32(vshare_crc32(fd, theirs, 0, size),
+			  crc32_ieee(ptr, size));
+	vshare_fill(fd, theirs, 4096, 4096, 0x12345678);
+	assert_same(ptr, expected, size);
+	free(expected);
+	igt_assert_eq(state(fd2, size).syncs - syncs, 4);
+	igt_assert_eq(state(fd2, size).vmaps, 0);
+	check_access_bad_args(fd, theirs, size);
+	munmap(ptr, size);
+	gem_close(fd, theirs);
+	close(dmabuf);
+	gem_close(fd2, handle);
+}
+
+static void test_access_imported_vgem(int fd, int vgem)
+{
+	uint32_t pitch, vh, handle;
+	uint64_t size;
+	uint32_t *vptr, *expected;
+	int dmabuf;
+
+	vh = dumb_create(vgem, 1024, 300, 32, &pitch, &size);
+	expected = expected_after_fill(size, 16, 0, 4096, 0xa5a5a5a5);
+	vptr = dumb_mmap(vgem, vh, size, PROT_READ | PROT_WRITE);
+	fill_pattern(vptr, size, 16);
+	dmabuf = prime_handle_to_fd(vgem, vh, DRM_CLOEXEC | DRM_RDWR);
+	handle = prime_fd_to_handle(fd, dmabuf);
+
+	igt_assert_eq_u32(vshare_crc32(fd, handle, 0, size),
+			  crc32_ieee(vptr, size));
+	vshare_fill(fd, handle, 0, 4096, 0xa5a5a5a5);
+	assert_same(vptr, expected, size);
+	free(expected);
+	munmap(vptr, size);
+	close(dmabuf);
+	gem_close(fd, handle);
+	gem_close(vgem, vh);
+}
+
 int igt_main()
 {
 	int fd = -1, fd2 = -1;
@@ -126,253 +449,58 @@ int igt_main()
 	}
 
 	igt_describe("A 64 MiB buffer is a few 2 MiB runs, not 16384 pages.");
-	igt_subtest("sg-runs-64mib") {
-		const uint64_t size = 64 * MiB;
-		uint32_t handle = vshare_create(fd, size);
-		struct vshare_bo_state st = state(fd, size);
+	igt_subtest("sg-runs-64mib")
+		test_sg_runs_64mib(fd);
 
-		igt_info("64 MiB buffer: %lu physically contiguous runs (%lu per MiB)\n",
-			 st.runs, st.runs / 64);
-		igt_assert_f(st.runs <= 32, "%lu runs\n", st.runs);
-		igt_assert_eq(strcmp(st.origin, "native"), 0);
-		gem_close(fd, handle);
-		igt_assert_eq(vshare_bo_count(fd, size), 0);
-	}
+	igt_describe("CONTIGUOUS buffers are one run, or ENOMEM beyond the "
+		     "largest block.");
+	igt_subtest("create-contiguous")
+		test_create_contiguous(fd);
 
-	igt_describe("CONTIGUOUS gives one run, or ENOMEM beyond the largest block.");
-	igt_subtest("create-contiguous") {
-		const uint64_t size = 4 * MiB;
-		uint64_t big = 4 * MiB + 4096;
-		uint32_t handle = create_flags(fd, size, VSHARE_CREATE_CONTIGUOUS);
-		struct vshare_bo_state st = state(fd, size);
-		void *ptr;
+	igt_describe("Write-combined buffers map, export and read back like "
+		     "cached ones.");
+	igt_subtest("create-wc")
+		test_create_wc(fd);
 
-		igt_assert_eq(st.runs, 1);
-		igt_assert_eq(strcmp(st.origin, "contig"), 0);
-		ptr = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
-		igt_assert(all_zero(ptr, size));
-		fill_pattern(ptr, size, 11);
-		igt_assert_eq(check_pattern(ptr, size, 11), 0);
-		munmap(ptr, size);
-		gem_close(fd, handle);
+	igt_describe("Buffers over the module's memory limit fail with "
+		     "ENOMEM.");
+	igt_subtest("mem-limit")
+		test_mem_limit(fd);
 
-		igt_assert_eq(__vshare_create(fd, &big, VSHARE_CREATE_CONTIGUOUS,
-					      &handle), -ENOMEM);
-		/* A small odd size gives back the block's tail. */
-		handle = create_flags(fd, 3 * 4096, VSHARE_CREATE_CONTIGUOUS);
-		igt_assert_eq(state(fd, 3 * 4096).runs, 1);
-		gem_close(fd, handle);
-	}
+	igt_describe("The kernel fills and checksums native buffers; bad "
+		     "ranges fail.");
+	igt_subtest("access-native")
+		test_access_native(fd);
 
-	igt_describe("Write-combined buffers map, export and read back like cached ones.");
-	igt_subtest("create-wc") {
-		const uint64_t size = 2 * MiB + 3 * 4096;
-		uint32_t handle = create_flags(fd, size, VSHARE_CREATE_WC);
-		struct vshare_bo_state st = state(fd, size);
-		int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC | DRM_RDWR);
-		void *ptr = dmabuf_mmap(dmabuf, size, PROT_READ | PROT_WRITE);
-		void *gptr = vshare_mmap(fd, handle, size, PROT_READ);
+	igt_describe("DMA_BUF_IOCTL_SYNC reaches vshare's "
+		     "begin/end_cpu_access.");
+	igt_subtest("dmabuf-sync")
+		test_dmabuf_sync(fd);
 
-		igt_assert_eq(strcmp(st.caching, "wc"), 0);
-		igt_assert(all_zero(gptr, size));
-		fill_pattern(ptr, size, 12);
-		igt_assert_eq(check_pattern(gptr, size, 12), 0);
-		igt_assert_eq_u32(vshare_crc32(fd, handle, 0, size),
-				  crc32_ieee(gptr, size));
-		munmap(ptr, size);
-		munmap(gptr, size);
-		close(dmabuf);
-		gem_close(fd, handle);
-	}
+	igt_describe("Touching a 2 MiB-aligned dma-buf mapping uses 2 MiB "
+		     "page-table entries.");
+	igt_subtest("mmap-pmd")
+		test_mmap_pmd(fd);
 
-	igt_describe("Buffers over the module's memory limit fail with ENOMEM.");
-	igt_subtest("mem-limit") {
-		unsigned int saved = vshare_param("mem_limit_mb");
-		uint64_t used = vshare_mem_used(fd), size = 32 * MiB;
-		uint32_t a, b, c;
-
-		vshare_set_param("mem_limit_mb", used / MiB + 64);
-		a = vshare_create(fd, 48 * MiB);
-		igt_assert_eq(__vshare_create(fd, &size, 0, &b), -ENOMEM);
-		size = 32 * MiB;
-		igt_assert_eq(__vshare_create(fd, &size, VSHARE_CREATE_WC, &b),
-			      -ENOMEM);
-		b = vshare_create(fd, 16 * MiB);
-		igt_assert_eq_u64(vshare_mem_used(fd), used + 64 * MiB);
-		gem_close(fd, a);
-		c = vshare_create(fd, 32 * MiB);
-		gem_close(fd, b);
-		gem_close(fd, c);
-		vshare_set_param("mem_limit_mb", saved);
-		igt_assert_eq_u64(vshare_mem_used(fd), used);
-	}
-
-	igt_describe("The kernel fills and checksums native buffers; bad ranges fail.");
-	igt_subtest("access-native") {
-		const uint64_t size = 3 * MiB + 4096;
-		uint32_t handle = vshare_create(fd, size);
-		uint32_t *ptr = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
-		uint32_t *expected = expected_after_fill(size, 13, 2 * MiB - 8, 16,
-							 0xdeadbeef);
-
-		fill_pattern(ptr, size, 13);
-		igt_assert_eq_u32(vshare_crc32(fd, handle, 0, size),
-				  crc32_ieee(ptr, size));
-		igt_assert_eq_u32(vshare_crc32(fd, handle, 4096 + 8, 40000),
-				  crc32_ieee((char *)ptr + 4096 + 8, 40000));
-
-		/* Across a run boundary, and nothing else changes. */
-		vshare_fill(fd, handle, 2 * MiB - 8, 16, 0xdeadbeef);
-		assert_same(ptr, expected, size);
-		free(expected);
-		check_access_bad_args(fd, handle, size);
-		igt_assert_eq(state(fd, size).vmaps, 0);
-		munmap(ptr, size);
-		gem_close(fd, handle);
-	}
-
-	igt_describe("DMA_BUF_IOCTL_SYNC reaches vshare's begin/end_cpu_access.");
-	igt_subtest("dmabuf-sync") {
-		const uint64_t size = MiB + 4096;
-		uint32_t handle = vshare_create(fd, size);
-		int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC | DRM_RDWR);
-		struct dma_buf_sync sync = { 0 };
-		long long before = state(fd, size).syncs;
-		void *ptr = dmabuf_mmap(dmabuf, size, PROT_READ | PROT_WRITE);
-
-		sync.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW;
-		do_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
-		fill_pattern(ptr, size, 14);
-		sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
-		do_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
-		igt_assert_eq(state(fd, size).syncs - before, 2);
-		sync.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ;
-		do_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
-		igt_assert_eq_u32(crc32_ieee(ptr, size),
-				  vshare_crc32(fd, handle, 0, size));
-		sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
-		do_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
-		sync.flags = ~0ull;
-		do_ioctl_err(dmabuf, DMA_BUF_IOCTL_SYNC, &sync, EINVAL);
-		munmap(ptr, size);
-		close(dmabuf);
-		gem_close(fd, handle);
-	}
-
-	igt_describe("Touching a 2 MiB-aligned mapping uses 2 MiB page-table entries.");
-	igt_subtest("mmap-pmd") {
-		const uint64_t size = 16 * MiB;
-		uint32_t handle = vshare_create(fd, size);
-		int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC | DRM_RDWR);
-		struct vshare_bo_state st;
-		char *ptr, *gptr;
-		uint64_t i;
-
-		ptr = mmap_aligned(dmabuf, 0, size, PROT_READ | PROT_WRITE);
-		for (i = 0; i < size; i += 4096)
-			ptr[i] = i >> 12;
-		st = state(fd, size);
-		igt_info("16 MiB first touch: %lld faults, %lld of them 2 MiB (%lu runs)\n",
-			 st.faults, st.pmd, st.runs);
-		igt_assert(st.faults > 0);
-		igt_assert_f(st.pmd > 0, "no 2 MiB mapping was used\n");
-		igt_assert(st.faults < (long long)(size / 4096));
-
-		/* Through the DRM file and at an offset, the same bytes. */
-		gptr = vshare_mmap(fd, handle, size, PROT_READ);
-		for (i = 0; i < size; i += 4096)
-			igt_assert_eq(gptr[i], (char)(i >> 12));
-		munmap(gptr, size);
-		gptr = mmap(NULL, size - 2 * MiB, PROT_READ, MAP_SHARED, dmabuf,
-			    2 * MiB);
-		igt_assert(gptr != MAP_FAILED);
-		for (i = 0; i < size - 2 * MiB; i += 4096)
-			igt_assert_eq(gptr[i], (char)((i + 2 * MiB) >> 12));
-		munmap(gptr, size - 2 * MiB);
-		munmap(ptr, size);
-		close(dmabuf);
-		gem_close(fd, handle);
-	}
-
-	igt_describe("mmap(NULL) of the DRM file is placed for 2 MiB mappings.");
-	igt_subtest("gem-mmap-pmd") {
-		const uint64_t size = 8 * MiB;
-		uint32_t handle = vshare_create(fd, size);
-		struct vshare_bo_state st;
-		char *ptr;
-		uint64_t i;
-
-		ptr = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
-		igt_info("mapped at %p\n", ptr);
-		igt_assert_eq((uintptr_t)ptr & (2 * MiB - 1), 0);
-		for (i = 0; i < size; i += 4096)
-			ptr[i] = 1;
-		st = state(fd, size);
-		igt_info("8 MiB first touch: %lld faults, %lld of them 2 MiB\n",
-			 st.faults, st.pmd);
-		igt_assert(st.pmd > 0);
-		munmap(ptr, size);
-		gem_close(fd, handle);
-	}
+	igt_describe("mmap(NULL) of the DRM file is placed for 2 MiB "
+		     "mappings.");
+	igt_subtest("gem-mmap-pmd")
+		test_gem_mmap_pmd(fd);
 
 	igt_subtest_group() {
 		igt_fixture() {
 			fd2 = drm_open_driver_require("vshare", NODE_RENDER, 1);
 		}
 
-		igt_describe("An importing vshare device maps the runs whole; "
-			     "attachments and mappings are counted and undone.");
-		igt_subtest("attach-map-counts") {
-			const uint64_t size = 64 * MiB + 4096;
-			uint32_t handle = vshare_create(fd, size), theirs;
-			int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
-			struct vshare_bo_state st;
+		igt_describe("An importing vshare device's attachment and "
+			     "mapping are counted and undone.");
+		igt_subtest("attach-map-counts")
+			test_attach_map_counts(fd, fd2);
 
-			igt_assert_eq(state(fd, size).attach, 0);
-			theirs = prime_fd_to_handle(fd2, dmabuf);
-			st = state(fd, size);
-			igt_assert_eq(st.attach, 1);
-			igt_assert_eq(st.maps, 1);
-			igt_assert_eq(strcmp(state(fd2, size).origin, "imported"), 0);
-			gem_close(fd2, theirs);
-			st = state(fd, size);
-			igt_assert_eq(st.attach, 0);
-			igt_assert_eq(st.maps, 0);
-			igt_assert_eq(vshare_bo_count(fd2, size), 0);
-			close(dmabuf);
-			gem_close(fd, handle);
-		}
-
-		igt_describe("ACCESS on an imported vshare buffer goes through the "
-			     "exporter's begin/end_cpu_access and vmap.");
-		igt_subtest("access-imported-vshare") {
-			const uint64_t size = 5 * MiB;
-			uint32_t handle = vshare_create(fd2, size), theirs;
-			/* Read-write: the import is written through. */
-			int dmabuf = prime_handle_to_fd(fd2, handle,
-							DRM_CLOEXEC | DRM_RDWR);
-			uint32_t *ptr = vshare_mmap(fd2, handle, size,
-						    PROT_READ | PROT_WRITE);
-			long long syncs = state(fd2, size).syncs;
-
-			theirs = prime_fd_to_handle(fd, dmabuf);
-			uint32_t *expected = expected_after_fill(size, 15, 4096,
-								 4096, 0x12345678);
-
-			fill_pattern(ptr, size, 15);
-			igt_assert_eq_u32(vshare_crc32(fd, theirs, 0, size),
-					  crc32_ieee(ptr, size));
-			vshare_fill(fd, theirs, 4096, 4096, 0x12345678);
-			assert_same(ptr, expected, size);
-			free(expected);
-			igt_assert_eq(state(fd2, size).syncs - syncs, 4);
-			igt_assert_eq(state(fd2, size).vmaps, 0);
-			check_access_bad_args(fd, theirs, size);
-			munmap(ptr, size);
-			gem_close(fd, theirs);
-			close(dmabuf);
-			gem_close(fd2, handle);
-		}
+		igt_describe("ACCESS on an imported vshare buffer goes "
+			     "through its exporter.");
+		igt_subtest("access-imported-vshare")
+			test_access_imported_vshare(fd, fd2);
 
 		igt_fixture() {
 			drm_close(fd2);
@@ -386,31 +514,10 @@ int igt_main()
 			vgem = drm_open_driver_require("vgem", NODE_PRIMARY, 0);
 		}
 
-		igt_describe("ACCESS on an imported vgem buffer: the kernel's view "
-			     "matches vgem's mapping both ways.");
-		igt_subtest("access-imported-vgem") {
-			uint32_t pitch, vh, handle;
-			uint64_t size;
-			uint32_t *vptr, *expected;
-			int dmabuf;
-
-			vh = dumb_create(vgem, 1024, 300, 32, &pitch, &size);
-			expected = expected_after_fill(size, 16, 0, 4096, 0xa5a5a5a5);
-			vptr = dumb_mmap(vgem, vh, size, PROT_READ | PROT_WRITE);
-			fill_pattern(vptr, size, 16);
-			dmabuf = prime_handle_to_fd(vgem, vh, DRM_CLOEXEC | DRM_RDWR);
-			handle = prime_fd_to_handle(fd, dmabuf);
-
-			igt_assert_eq_u32(vshare_crc32(fd, handle, 0, size),
-					  crc32_ieee(vptr, size));
-			vshare_fill(fd, handle, 0, 4096, 0xa5a5a5a5);
-			assert_same(vptr, expected, size);
-			free(expected);
-			munmap(vptr, size);
-			close(dmabuf);
-			gem_close(fd, handle);
-			gem_close(vgem, vh);
-		}
+		igt_describe("ACCESS on an imported vgem buffer matches "
+			     "vgem's mapping both ways.");
+		igt_subtest("access-imported-vgem")
+			test_access_imported_vgem(fd, vgem);
 
 		igt_fixture() {
 			drm_close(vgem);

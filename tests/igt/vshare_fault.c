@@ -11,6 +11,60 @@
  * which walks the failure through every allocation of a buffer.
  */
 
+/**
+ * TEST: vshare fault
+ * Category: Core
+ * Description: Each exporter operation of vshare made to fail on demand
+ *	(fault injection): every importer path gets ENOMEM, nothing stays
+ *	attached, mapped or allocated, and the operation works once the
+ *	fault is disarmed.
+ *
+ * SUBTEST: alloc-each-block
+ * Description: Each block allocation of a buffer fails in turn
+ *	(fail-nth): CREATE and dumb create return ENOMEM with nothing
+ *	allocated, until the buffer gets through zeroed. Dynamic subtests:
+ *	native-8mib, native-2mib-plus-68kib, contiguous-1mib, dumb-1024x768.
+ *
+ * SUBTEST: export
+ * Description: PRIME export fails with ENOMEM and caches nothing; the
+ *	next export works and shares the buffer.
+ *
+ * SUBTEST: attach
+ * Description: dma-buf attach fails: the import into vgem, vkms and
+ *	another vshare device (dynamic subtests) returns ENOMEM, nothing
+ *	stays attached, and the import works once disarmed.
+ *
+ * SUBTEST: map
+ * Description: map_dma_buf fails: the same importers get ENOMEM (or, for
+ *	one that maps lazily, never reach it), the attachment they made is
+ *	gone, and the import works once disarmed.
+ *
+ * SUBTEST: vmap
+ * Description: vmap fails: the kernel access ioctl on the buffer and on
+ *	its import in another vshare device gets ENOMEM, no kernel mapping
+ *	is left, and both work once disarmed.
+ *
+ * SUBTEST: engine-vmap-each
+ * Description: Each kernel mapping an engine COPY job takes fails in turn
+ *	(fail-nth): SUBMIT returns ENOMEM, the mapping already taken is
+ *	dropped; then the job runs and copies.
+ *
+ * SUBTEST: mmap
+ * Description: mmap fails with ENOMEM through the vshare file, the
+ *	dma-buf and an importing vshare device, faulting nothing in; every
+ *	mapping works once disarmed.
+ *
+ * SUBTEST: cpu-access
+ * Description: begin_cpu_access fails: DMA_BUF_IOCTL_SYNC(START) and the
+ *	access ioctl of an importing vshare device get ENOMEM; both work once
+ *	disarmed.
+ *
+ * SUBTEST: random
+ * Description: Every point fails at random (seeded, IGT_FAULT_SEED)
+ *	while buffers are created, exported, imported, mapped and accessed:
+ *	every error is ENOMEM and all memory comes back.
+ */
+
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -33,18 +87,13 @@ struct ctx {
 	int vs1;	/* vshare device 1: an importer */
 	int vgem;
 	int vkms;
-	uint64_t mem_start;
+	struct vshare_totals start;	/* what each subtest leaves */
 };
 
 /* Nothing of vshare's memory may stay allocated by a failed operation. */
 static void assert_clean(struct ctx *c)
 {
-	igt_assert_eq_u64(vshare_mem_used(c->vs), c->mem_start);
-}
-
-static void assert_mem(struct ctx *c, uint64_t used)
-{
-	igt_assert_eq_u64(vshare_mem_used(c->vs), used);
+	vshare_assert_totals(c->vs, NULL, &c->start, 0);
 }
 
 /* Exactly one buffer of @size on the exporter, in the given state. */
@@ -80,10 +129,11 @@ static uint32_t make_buffer(struct ctx *c, uint64_t size, uint32_t value,
 static int walk_failures(struct ctx *c, int (*op)(struct ctx *c, void *arg),
 			 void *arg)
 {
-	uint64_t used = vshare_mem_used(c->vs);
+	struct vshare_totals before;
 	unsigned int n;
 	int ret;
 
+	vshare_totals(c->vs, NULL, &before);
 	for (n = 1; n < 100000; n++) {
 		vshare_fail_nth(n);
 		ret = op(c, arg);
@@ -95,7 +145,7 @@ static int walk_failures(struct ctx *c, int (*op)(struct ctx *c, void *arg),
 		}
 		vshare_fail_nth(0);
 		igt_assert_eq(ret, -ENOMEM);
-		assert_mem(c, used);
+		vshare_assert_totals(c->vs, NULL, &before, 0);
 	}
 	igt_assert_f(false, "the operation never got through\n");
 	return -1;
@@ -236,6 +286,18 @@ static int importer_fd(struct ctx *c, const char *name)
 
 static const char *const importers[] = { "vgem", "vkms", "vshare", NULL };
 
+/* import_fails() with @point armed, one dynamic subtest per importer. */
+static void test_import_fails_each(struct ctx *c, const char *point)
+{
+	const char *const *name;
+
+	for (name = importers; *name; name++)
+		igt_dynamic(*name) {
+			require_importer(importer_fd(c, *name), *name);
+			import_fails(c, point, importer_fd(c, *name));
+		}
+}
+
 /* One round of random work, with every point failing at random. */
 static void random_round(struct ctx *c, unsigned int *seed, int *failures)
 {
@@ -294,6 +356,185 @@ out:
 	gem_close(c->vs, handle);
 }
 
+static void test_export(struct ctx *c)
+{
+	const uint64_t size = MiB;
+	uint32_t handle = vshare_create(c->vs, size);
+	int dmabuf, ret;
+
+	vshare_fill(c->vs, handle, 0, size, 0x5eed0002);
+	vshare_fault_arm("export", 100);
+	ret = __prime_handle_to_fd(c->vs, handle, DRM_CLOEXEC, &dmabuf);
+	igt_assert_eq(ret, -ENOMEM);
+	ret = __prime_handle_to_fd(c->vs, handle, DRM_CLOEXEC | DRM_RDWR,
+				   &dmabuf);
+	igt_assert_eq(ret, -ENOMEM);
+	vshare_fault_disarm("export");
+
+	dmabuf = prime_handle_to_fd(c->vs, handle, DRM_CLOEXEC);
+	if (c->vs1 >= 0) {
+		uint32_t imported = prime_fd_to_handle(c->vs1, dmabuf);
+
+		igt_assert_eq_u32(vshare_crc32(c->vs1, imported, 0, size),
+				  fill_crc(size, 0x5eed0002));
+		gem_close(c->vs1, imported);
+	}
+	close(dmabuf);
+	gem_close(c->vs, handle);
+	assert_clean(c);
+}
+
+static void test_vmap(struct ctx *c)
+{
+	const uint64_t size = 2 * MiB;
+	uint32_t handle, imported = 0;
+	uint64_t crc;
+	int dmabuf;
+
+	handle = make_buffer(c, size, 0x5eed0003, &dmabuf);
+	vshare_fault_arm("vmap", 100);
+	igt_assert_eq(__vshare_access(c->vs, handle, VSHARE_ACCESS_CRC32,
+				      0, size, 0, &crc), -ENOMEM);
+	if (c->vs1 >= 0) {
+		imported = prime_fd_to_handle(c->vs1, dmabuf);
+		igt_assert_eq(__vshare_access(c->vs1, imported,
+					      VSHARE_ACCESS_CRC32, 0,
+					      size, 0, &crc), -ENOMEM);
+	}
+	vshare_fault_disarm("vmap");
+	assert_bo(c, size, c->vs1 >= 0, c->vs1 >= 0, 0);
+
+	igt_assert_eq_u32(vshare_crc32(c->vs, handle, 0, size),
+			  fill_crc(size, 0x5eed0003));
+	if (c->vs1 >= 0) {
+		igt_assert_eq_u32(vshare_crc32(c->vs1, imported, 0, size),
+				  fill_crc(size, 0x5eed0003));
+		gem_close(c->vs1, imported);
+	}
+	close(dmabuf);
+	gem_close(c->vs, handle);
+	assert_clean(c);
+}
+
+static void test_engine_vmap_each(struct ctx *c)
+{
+	const uint64_t size = MiB;
+	struct copy_op op;
+	int points;
+
+	op.src = vshare_create(c->vs, size);
+	op.dst = vshare_create(c->vs, size);
+	op.size = size;
+	vshare_fill(c->vs, op.src, 0, size, 0x5eed0006);
+	points = walk_failures(c, copy_op, &op);
+	igt_assert_eq(points, 2);
+	igt_assert_eq_u32(vshare_crc32(c->vs, op.dst, 0, size),
+			  fill_crc(size, 0x5eed0006));
+	gem_close(c->vs, op.src);
+	gem_close(c->vs, op.dst);
+	assert_clean(c);
+}
+
+static void test_mmap(struct ctx *c)
+{
+	const uint64_t size = 2 * MiB;
+	struct drm_vshare_map_offset arg = { 0 };
+	uint32_t handle, imported = 0;
+	struct vshare_bo_state st;
+	uint32_t *ptr;
+	int dmabuf;
+
+	handle = make_buffer(c, size, 0x5eed0004, &dmabuf);
+	arg.handle = handle;
+	do_ioctl(c->vs, DRM_IOCTL_VSHARE_MAP_OFFSET, &arg);
+	if (c->vs1 >= 0)
+		imported = prime_fd_to_handle(c->vs1, dmabuf);
+
+	vshare_fault_arm("mmap", 100);
+	ptr = mmap(NULL, size, PROT_READ, MAP_SHARED, c->vs, arg.offset);
+	igt_assert(ptr == MAP_FAILED && errno == ENOMEM);
+	ptr = mmap(NULL, size, PROT_READ, MAP_SHARED, dmabuf, 0);
+	igt_assert(ptr == MAP_FAILED && errno == ENOMEM);
+	if (imported) {
+		struct drm_vshare_map_offset iarg = { .handle = imported };
+
+		do_ioctl(c->vs1, DRM_IOCTL_VSHARE_MAP_OFFSET, &iarg);
+		ptr = mmap(NULL, size, PROT_READ, MAP_SHARED, c->vs1,
+			   iarg.offset);
+		igt_assert(ptr == MAP_FAILED && errno == ENOMEM);
+	}
+	vshare_fault_disarm("mmap");
+	igt_assert(vshare_bo_state(c->vs, size, &st));
+	igt_assert_eq(st.faults, 0);
+
+	ptr = vshare_mmap(c->vs, handle, size, PROT_READ);
+	igt_assert_eq_u32(ptr[size / 4 - 1], 0x5eed0004);
+	munmap(ptr, size);
+	ptr = dmabuf_mmap(dmabuf, size, PROT_READ);
+	igt_assert_eq_u32(ptr[0], 0x5eed0004);
+	munmap(ptr, size);
+	if (imported) {
+		ptr = vshare_mmap(c->vs1, imported, size, PROT_READ);
+		igt_assert_eq_u32(ptr[1000], 0x5eed0004);
+		munmap(ptr, size);
+		gem_close(c->vs1, imported);
+	}
+	close(dmabuf);
+	gem_close(c->vs, handle);
+	assert_clean(c);
+}
+
+static void test_cpu_access(struct ctx *c)
+{
+	const uint64_t size = MiB;
+	uint32_t handle, imported = 0;
+	uint64_t crc;
+	int dmabuf;
+
+	handle = make_buffer(c, size, 0x5eed0005, &dmabuf);
+	if (c->vs1 >= 0)
+		imported = prime_fd_to_handle(c->vs1, dmabuf);
+
+	vshare_fault_arm("cpu_access", 100);
+	igt_assert_eq(__dmabuf_sync(dmabuf, DMA_BUF_SYNC_START |
+				    DMA_BUF_SYNC_READ), -ENOMEM);
+	if (imported)
+		igt_assert_eq(__vshare_access(c->vs1, imported,
+					      VSHARE_ACCESS_CRC32, 0,
+					      size, 0, &crc), -ENOMEM);
+	vshare_fault_disarm("cpu_access");
+
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	if (imported) {
+		igt_assert_eq_u32(vshare_crc32(c->vs1, imported, 0, size),
+				  fill_crc(size, 0x5eed0005));
+		gem_close(c->vs1, imported);
+	}
+	close(dmabuf);
+	gem_close(c->vs, handle);
+	assert_clean(c);
+}
+
+static void test_random(struct ctx *c)
+{
+	const char *env = getenv("IGT_FAULT_SEED");
+	unsigned int seed = env ? strtoul(env, NULL, 0) : 0x7a3d;
+	const char *const *p;
+	int i, rounds = 200, failures = 0;
+
+	igt_require(c->vs1 >= 0 && c->vgem >= 0);
+	igt_info("seed %#x, %d rounds\n", seed, rounds);
+	for (p = vshare_fault_points; *p; p++)
+		vshare_fault_arm(*p, 15);
+	for (i = 0; i < rounds; i++)
+		random_round(c, &seed, &failures);
+	vshare_fault_disarm_all();
+	igt_info("%d operations failed as injected\n", failures);
+	igt_assert_lte(1, failures);
+	assert_clean(c);
+}
+
 int igt_main()
 {
 	struct ctx c = { .vs = -1, .card = -1, .vs1 = -1, .vgem = -1,
@@ -310,12 +551,11 @@ int igt_main()
 		igt_assert_f(c.vs1 >= 0 && c.vgem >= 0 && c.vkms >= 0,
 			     "needs vshare device 1, vgem and vkms\n");
 		vshare_fault_disarm_all();
-		c.mem_start = vshare_mem_used(c.vs);
+		vshare_totals(c.vs, NULL, &c.start);
 	}
 
-	igt_describe("Each block allocation of a buffer fails in turn "
-		     "(fail-nth): CREATE and dumb create return ENOMEM with "
-		     "nothing allocated, until the buffer gets through zeroed.");
+	igt_describe("Each block allocation of a buffer fails in turn, "
+		     "leaving nothing allocated.");
 	igt_subtest_with_dynamic("alloc-each-block") {
 		igt_dynamic("native-8mib")
 			alloc_each_block(&c, 8 * MiB, 0, false);
@@ -328,221 +568,45 @@ int igt_main()
 			alloc_each_block(&c, 3 * MiB, 0, true);
 	}
 
-	igt_describe("PRIME export fails with ENOMEM and caches nothing; "
-		     "the next export works and shares the buffer.");
-	igt_subtest("export") {
-		const uint64_t size = MiB;
-		uint32_t handle = vshare_create(c.vs, size);
-		int dmabuf, ret;
+	igt_describe("A failed PRIME export caches nothing; the next one "
+		     "works.");
+	igt_subtest("export")
+		test_export(&c);
 
-		vshare_fill(c.vs, handle, 0, size, 0x5eed0002);
-		vshare_fault_arm("export", 100);
-		ret = __prime_handle_to_fd(c.vs, handle, DRM_CLOEXEC, &dmabuf);
-		igt_assert_eq(ret, -ENOMEM);
-		ret = __prime_handle_to_fd(c.vs, handle, DRM_CLOEXEC | DRM_RDWR,
-					   &dmabuf);
-		igt_assert_eq(ret, -ENOMEM);
-		vshare_fault_disarm("export");
+	igt_describe("A failed dma-buf attach leaves the importer with "
+		     "nothing attached.");
+	igt_subtest_with_dynamic("attach")
+		test_import_fails_each(&c, "attach");
 
-		dmabuf = prime_handle_to_fd(c.vs, handle, DRM_CLOEXEC);
-		if (c.vs1 >= 0) {
-			uint32_t imported = prime_fd_to_handle(c.vs1, dmabuf);
+	igt_describe("A failed map_dma_buf leaves the importer with nothing "
+		     "attached or mapped.");
+	igt_subtest_with_dynamic("map")
+		test_import_fails_each(&c, "map");
 
-			igt_assert_eq_u32(vshare_crc32(c.vs1, imported, 0, size),
-					  fill_crc(size, 0x5eed0002));
-			gem_close(c.vs1, imported);
-		}
-		close(dmabuf);
-		gem_close(c.vs, handle);
-		assert_clean(&c);
-	}
+	igt_describe("A failed vmap fails kernel access cleanly, on the "
+		     "buffer and its import.");
+	igt_subtest("vmap")
+		test_vmap(&c);
 
-	igt_describe("dma-buf attach fails: the import into vgem, vkms and "
-		     "another vshare device returns ENOMEM, nothing stays "
-		     "attached, and the import works once disarmed.");
-	igt_subtest_with_dynamic("attach") {
-		const char *const *name;
+	igt_describe("Each kernel mapping of an engine job fails in turn, and "
+		     "is undone.");
+	igt_subtest("engine-vmap-each")
+		test_engine_vmap_each(&c);
 
-		for (name = importers; *name; name++)
-			igt_dynamic(*name) {
-				require_importer(importer_fd(&c, *name), *name);
-				import_fails(&c, "attach", importer_fd(&c, *name));
-			}
-	}
+	igt_describe("A failed mmap faults nothing in, whichever file maps "
+		     "the buffer.");
+	igt_subtest("mmap")
+		test_mmap(&c);
 
-	igt_describe("map_dma_buf fails: the same importers get ENOMEM, the "
-		     "attachment they made is gone, and the import works "
-		     "once disarmed.");
-	igt_subtest_with_dynamic("map") {
-		const char *const *name;
+	igt_describe("A failed begin_cpu_access fails CPU and kernel access "
+		     "cleanly.");
+	igt_subtest("cpu-access")
+		test_cpu_access(&c);
 
-		for (name = importers; *name; name++)
-			igt_dynamic(*name) {
-				require_importer(importer_fd(&c, *name), *name);
-				import_fails(&c, "map", importer_fd(&c, *name));
-			}
-	}
-
-	igt_describe("vmap fails: the kernel access ioctl on the buffer and "
-		     "on its import in another vshare device gets ENOMEM, "
-		     "no kernel mapping is left, and both work once disarmed.");
-	igt_subtest("vmap") {
-		const uint64_t size = 2 * MiB;
-		uint32_t handle, imported;
-		uint64_t crc;
-		int dmabuf;
-
-		handle = make_buffer(&c, size, 0x5eed0003, &dmabuf);
-		vshare_fault_arm("vmap", 100);
-		igt_assert_eq(__vshare_access(c.vs, handle, VSHARE_ACCESS_CRC32,
-					      0, size, 0, &crc), -ENOMEM);
-		if (c.vs1 >= 0) {
-			imported = prime_fd_to_handle(c.vs1, dmabuf);
-			igt_assert_eq(__vshare_access(c.vs1, imported,
-						      VSHARE_ACCESS_CRC32, 0,
-						      size, 0, &crc), -ENOMEM);
-		}
-		vshare_fault_disarm("vmap");
-		assert_bo(&c, size, c.vs1 >= 0, c.vs1 >= 0, 0);
-
-		igt_assert_eq_u32(vshare_crc32(c.vs, handle, 0, size),
-				  fill_crc(size, 0x5eed0003));
-		if (c.vs1 >= 0) {
-			igt_assert_eq_u32(vshare_crc32(c.vs1, imported, 0, size),
-					  fill_crc(size, 0x5eed0003));
-			gem_close(c.vs1, imported);
-		}
-		close(dmabuf);
-		gem_close(c.vs, handle);
-		assert_clean(&c);
-	}
-
-	igt_describe("Each kernel mapping an engine COPY job takes fails in "
-		     "turn (fail-nth): SUBMIT returns ENOMEM, the mapping "
-		     "already taken is dropped; then the job runs and copies.");
-	igt_subtest("engine-vmap-each") {
-		const uint64_t size = MiB;
-		struct copy_op op;
-		int points;
-
-		op.src = vshare_create(c.vs, size);
-		op.dst = vshare_create(c.vs, size);
-		op.size = size;
-		vshare_fill(c.vs, op.src, 0, size, 0x5eed0006);
-		points = walk_failures(&c, copy_op, &op);
-		igt_assert_eq(points, 2);
-		igt_assert_eq_u32(vshare_crc32(c.vs, op.dst, 0, size),
-				  fill_crc(size, 0x5eed0006));
-		gem_close(c.vs, op.src);
-		gem_close(c.vs, op.dst);
-		assert_clean(&c);
-	}
-
-	igt_describe("mmap fails with ENOMEM through the vshare file, the "
-		     "dma-buf and an importing vshare device, faulting nothing "
-		     "in; every mapping works once disarmed.");
-	igt_subtest("mmap") {
-		const uint64_t size = 2 * MiB;
-		struct drm_vshare_map_offset arg = { 0 };
-		uint32_t handle, imported = 0;
-		struct vshare_bo_state st;
-		uint32_t *ptr;
-		int dmabuf;
-
-		handle = make_buffer(&c, size, 0x5eed0004, &dmabuf);
-		arg.handle = handle;
-		do_ioctl(c.vs, DRM_IOCTL_VSHARE_MAP_OFFSET, &arg);
-		if (c.vs1 >= 0)
-			imported = prime_fd_to_handle(c.vs1, dmabuf);
-
-		vshare_fault_arm("mmap", 100);
-		ptr = mmap(NULL, size, PROT_READ, MAP_SHARED, c.vs, arg.offset);
-		igt_assert(ptr == MAP_FAILED && errno == ENOMEM);
-		ptr = mmap(NULL, size, PROT_READ, MAP_SHARED, dmabuf, 0);
-		igt_assert(ptr == MAP_FAILED && errno == ENOMEM);
-		if (imported) {
-			struct drm_vshare_map_offset iarg = { .handle = imported };
-
-			do_ioctl(c.vs1, DRM_IOCTL_VSHARE_MAP_OFFSET, &iarg);
-			ptr = mmap(NULL, size, PROT_READ, MAP_SHARED, c.vs1,
-				   iarg.offset);
-			igt_assert(ptr == MAP_FAILED && errno == ENOMEM);
-		}
-		vshare_fault_disarm("mmap");
-		igt_assert(vshare_bo_state(c.vs, size, &st));
-		igt_assert_eq(st.faults, 0);
-
-		ptr = vshare_mmap(c.vs, handle, size, PROT_READ);
-		igt_assert_eq_u32(ptr[size / 4 - 1], 0x5eed0004);
-		munmap(ptr, size);
-		ptr = dmabuf_mmap(dmabuf, size, PROT_READ);
-		igt_assert_eq_u32(ptr[0], 0x5eed0004);
-		munmap(ptr, size);
-		if (imported) {
-			ptr = vshare_mmap(c.vs1, imported, size, PROT_READ);
-			igt_assert_eq_u32(ptr[1000], 0x5eed0004);
-			munmap(ptr, size);
-			gem_close(c.vs1, imported);
-		}
-		close(dmabuf);
-		gem_close(c.vs, handle);
-		assert_clean(&c);
-	}
-
-	igt_describe("begin_cpu_access fails: DMA_BUF_IOCTL_SYNC(START) and "
-		     "the access ioctl of an importing vshare device get "
-		     "ENOMEM; both work once disarmed.");
-	igt_subtest("cpu-access") {
-		const uint64_t size = MiB;
-		uint32_t handle, imported = 0;
-		uint64_t crc;
-		int dmabuf;
-
-		handle = make_buffer(&c, size, 0x5eed0005, &dmabuf);
-		if (c.vs1 >= 0)
-			imported = prime_fd_to_handle(c.vs1, dmabuf);
-
-		vshare_fault_arm("cpu_access", 100);
-		igt_assert_eq(__dmabuf_sync(dmabuf, DMA_BUF_SYNC_START |
-					    DMA_BUF_SYNC_READ), -ENOMEM);
-		if (imported)
-			igt_assert_eq(__vshare_access(c.vs1, imported,
-						      VSHARE_ACCESS_CRC32, 0,
-						      size, 0, &crc), -ENOMEM);
-		vshare_fault_disarm("cpu_access");
-
-		dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
-		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
-		if (imported) {
-			igt_assert_eq_u32(vshare_crc32(c.vs1, imported, 0, size),
-					  fill_crc(size, 0x5eed0005));
-			gem_close(c.vs1, imported);
-		}
-		close(dmabuf);
-		gem_close(c.vs, handle);
-		assert_clean(&c);
-	}
-
-	igt_describe("Every point fails at random (seeded) while buffers are "
-		     "created, exported, imported, mapped and accessed: every "
-		     "error is ENOMEM and all memory comes back.");
-	igt_subtest("random") {
-		const char *env = getenv("IGT_FAULT_SEED");
-		unsigned int seed = env ? strtoul(env, NULL, 0) : 0x7a3d;
-		const char *const *p;
-		int i, rounds = 200, failures = 0;
-
-		igt_require(c.vs1 >= 0 && c.vgem >= 0);
-		igt_info("seed %#x, %d rounds\n", seed, rounds);
-		for (p = vshare_fault_points; *p; p++)
-			vshare_fault_arm(*p, 15);
-		for (i = 0; i < rounds; i++)
-			random_round(&c, &seed, &failures);
-		vshare_fault_disarm_all();
-		igt_info("%d operations failed as injected\n", failures);
-		igt_assert_lte(1, failures);
-		assert_clean(&c);
-	}
+	igt_describe("Random failures at every point all give ENOMEM and leak "
+		     "nothing.");
+	igt_subtest("random")
+		test_random(&c);
 
 	igt_fixture() {
 		vshare_fault_disarm_all();

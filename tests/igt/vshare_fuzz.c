@@ -18,6 +18,20 @@
  * calls; both are printed, so any run can be replayed.
  */
 
+/**
+ * TEST: vshare fuzz
+ * Category: Core
+ * Description: A bounded, seeded random walk over the vshare ioctls and
+ *	the PRIME, GEM and dma-buf calls on vshare objects.
+ *
+ * SUBTEST: ioctls
+ * Description: IGT_FUZZ_COUNT (50000) calls from IGT_FUZZ_SEED, one
+ *	function per kind of call: nothing crashes, no call with a
+ *	never-valid handle succeeds, no private mapping is accepted, no
+ *	read-only import is written, and once everything is closed vshare's
+ *	memory is back where it started (within 10 s).
+ */
+
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -178,293 +192,389 @@ static void rebind_other(int sig)
 		vshare_pdev_bind("vshare.1");
 }
 
+/*
+ * One step of the walk: the call, a live slot (or -1), a handle (mostly
+ * the slot's, sometimes one that never existed) and whether it is live.
+ * A call function returns 0 or -errno, and says through @valid when what
+ * it passed was live after all, or took no handle.
+ */
+struct step {
+	enum call c;
+	int s;
+	uint32_t h;
+	bool valid;
+};
+
+static int call_create(struct fuzz *f, struct step *st)
+{
+	int free_slot = slot(f, false);
+	uint64_t size = pick(f, 4) ? 1 + pick(f, MAX_SIZE) :
+		value64(f, MAX_SIZE);
+	uint32_t flags = pick(f, 3) ? pick(f, 4) : value32(f), nh;
+	int ret;
+
+	if (free_slot < 0 || size > MAX_SIZE)
+		size = value64(f, 0) | (1ull << 62);
+	ret = __vshare_create(f->vs, &size, flags, &nh);
+	if (!ret) {
+		igt_assert(size <= MAX_SIZE + 4096 && free_slot >= 0);
+		f->handles[free_slot] = nh;
+		f->sizes[free_slot] = size;
+	}
+	return ret;
+}
+
+static int call_map_offset(struct fuzz *f, struct step *st)
+{
+	struct drm_vshare_map_offset a = {
+		.handle = st->h, .pad = pick(f, 8) ? 0 : value32(f),
+	};
+
+	return xioctl(f->vs, DRM_IOCTL_VSHARE_MAP_OFFSET, &a);
+}
+
+static int call_access(struct fuzz *f, struct step *st)
+{
+	uint64_t size = st->s >= 0 ? f->sizes[st->s] : 4096, r;
+
+	return __vshare_access(f->vs, st->h, pick(f, 3), value64(f, size),
+			       value64(f, size), rnd(f), &r);
+}
+
+static int call_fence_attach(struct fuzz *f, struct step *st)
+{
+	uint32_t id;
+
+	return __vshare_fence_attach(f->vs, st->h, pick(f, 4) ? pick(f, 2) :
+				     value32(f), 1 + pick(f, 50), &id);
+}
+
+static int call_fence_signal(struct fuzz *f, struct step *st)
+{
+	struct drm_vshare_fence_signal a = {
+		.fence = pick(f, 16), .flags = pick(f, 8) ? 0 : value32(f),
+	};
+
+	st->valid = true;	/* ids are small numbers: may be live */
+	return xioctl(f->vs, DRM_IOCTL_VSHARE_FENCE_SIGNAL, &a);
+}
+
+static int call_submit(struct fuzz *f, struct step *st)
+{
+	uint64_t size = st->s >= 0 ? f->sizes[st->s] : 4096;
+	bool v2;
+	struct drm_vshare_submit a = {
+		.op = pick(f, 2) ? 1 + pick(f, 3) : pick(f, 5),
+		.dst_handle = st->h, .src_handle = handle(f, &v2),
+		.dst_offset = pick(f, 2) ? 0 : value64(f, size),
+		.src_offset = pick(f, 2) ? 0 : value64(f, size),
+		.size = pick(f, 2) ? 4096 : value64(f, size),
+		.value = pick(f, 2) ? 0 : rnd(f),
+		.delay_ms = pick(f, 4) ? 0 : pick(f, 20),
+		.flags = pick(f, 4) ? 0 : value32(f) & ~4u,
+		.in_fence_fd = pick(f, 8) ? 0 : -1,
+	};
+	int ret;
+
+	/* FILL reads nothing: usually give it no source. */
+	if (a.op == VSHARE_JOB_FILL && pick(f, 4))
+		a.src_handle = 0;
+
+	ret = __vshare_submit(f->vs, &a);
+	if (!ret && (a.flags & VSHARE_SUBMIT_OUT_SYNC_FILE))
+		close(a.out_fence_fd);
+	return ret;
+}
+
+static int call_gem_close(struct fuzz *f, struct step *st)
+{
+	int k;
+
+	for (k = 0; k < MAX_OBJS && f->handles[k] != st->h; k++)
+		;
+	if (st->valid && k < MAX_OBJS) {
+		drop(f, k);
+		return 0;
+	}
+	return __gem_close(f->vs, st->h);
+}
+
+static int call_export(struct fuzz *f, struct step *st)
+{
+	uint32_t flags = pick(f, 4) ? DRM_CLOEXEC | DRM_RDWR :
+			 pick(f, 2) ? DRM_CLOEXEC : value32(f);
+	int fd, ret, s = st->s;
+
+	ret = __prime_handle_to_fd(f->vs, st->h, flags, &fd);
+	if (!ret) {
+		if (s >= 0 && f->handles[s] == st->h && f->dmabufs[s] < 0) {
+			f->dmabufs[s] = fd;
+			/* The first export decides for the object. */
+			f->readonly[s] = !(fcntl(fd, F_GETFL) & O_RDWR);
+		} else {
+			close(fd);
+		}
+	}
+	return ret;
+}
+
+/* Into vshare device 0 (C_IMPORT) or device 1 (C_IMPORT_OTHER). */
+static int call_import(struct fuzz *f, struct step *st)
+{
+	int s = st->s, fd = s >= 0 ? f->dmabufs[s] : -1;
+	int dev = st->c == C_IMPORT ? f->vs : f->other;
+	uint32_t got;
+	int ret;
+
+	if (dev < 0)
+		return 0;
+	if (fd < 0 || !pick(f, 8))
+		fd = pick(f, 2) ? -1 : 0x3fff;
+	ret = __prime_fd_to_handle(dev, fd, &got);
+	st->valid = fd >= 0 && fd != 0x3fff;
+	if (!ret && st->c == C_IMPORT)
+		igt_assert_eq_u32(got, f->handles[s]);
+	if (!ret && st->c == C_IMPORT_OTHER) {
+		if (f->others[s] && f->others[s] != got)
+			__gem_close(f->other, f->others[s]);
+		f->others[s] = got;
+	}
+	return ret;
+}
+
+/* The slot's dma-buf, or -1: the dma-buf calls skip (succeed) without. */
+static int slot_dmabuf(struct fuzz *f, struct step *st)
+{
+	return st->s >= 0 ? f->dmabufs[st->s] : -1;
+}
+
+static int call_sync(struct fuzz *f, struct step *st)
+{
+	int fd = slot_dmabuf(f, st), ret;
+	struct dma_buf_sync a = { 0 };
+
+	if (fd < 0)
+		return 0;
+	a.flags = pick(f, 3) ? (DMA_BUF_SYNC_START | pick(f, 4)) : value32(f);
+	ret = xioctl(fd, DMA_BUF_IOCTL_SYNC, &a);
+	if (!ret && !(a.flags & DMA_BUF_SYNC_END)) {
+		a.flags = (a.flags & DMA_BUF_SYNC_RW) | DMA_BUF_SYNC_END;
+		xioctl(fd, DMA_BUF_IOCTL_SYNC, &a);
+	}
+	return ret;
+}
+
+static int call_set_name(struct fuzz *f, struct step *st)
+{
+	int fd = slot_dmabuf(f, st);
+
+	if (fd < 0)
+		return 0;
+	return xioctl(fd, DMA_BUF_SET_NAME_B, "fuzz");
+}
+
+static int call_export_sync_file(struct fuzz *f, struct step *st)
+{
+	int fd = slot_dmabuf(f, st), ret;
+	struct dma_buf_export_sync_file a = { .fd = -1 };
+
+	if (fd < 0)
+		return 0;
+	a.flags = pick(f, 4) ? DMA_BUF_SYNC_RW : value32(f);
+	ret = xioctl(fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &a);
+	if (!ret)
+		close(a.fd);
+	return ret;
+}
+
+static int call_mmap(struct fuzz *f, struct step *st)
+{
+	int s = st->s;
+	struct drm_vshare_map_offset a = { .handle = st->h };
+	uint64_t size = s >= 0 ? f->sizes[s] : 4096;
+	uint64_t len = pick(f, 3) ? size : value64(f, size) & ~4095ull;
+	uint64_t off = pick(f, 3) ? 0 : value64(f, size) & ~4095ull;
+	bool dmabuf = s >= 0 && f->dmabufs[s] >= 0 && pick(f, 2);
+	static const int prots[] = {
+		PROT_READ | PROT_WRITE, PROT_READ | PROT_WRITE,
+		PROT_READ, PROT_READ | PROT_EXEC, PROT_WRITE, PROT_NONE,
+	};
+	int prot = prots[pick(f, 6)], flags = pick(f, 3) ?
+		   MAP_SHARED : MAP_PRIVATE;
+	volatile uint8_t *p;
+	int ret;
+
+	if (dmabuf)
+		st->valid = true;
+	else if ((ret = xioctl(f->vs, DRM_IOCTL_VSHARE_MAP_OFFSET, &a)))
+		return ret;
+	if (!len || len > (1ull << 40))
+		len = 4096;
+	/*
+	 * Private writable mappings are charged up front: a huge one
+	 * only makes the VM's overcommit check complain in the log.
+	 */
+	if (flags == MAP_PRIVATE && len > MAX_SIZE)
+		len = MAX_SIZE;
+	p = mmap(NULL, len, prot, flags,
+		 dmabuf ? f->dmabufs[s] : f->vs,
+		 dmabuf ? off : a.offset + off);
+	ret = p == MAP_FAILED ? -errno : 0;
+	/* Copy-on-write mappings of a buffer are never allowed. */
+	igt_assert_f(ret || flags == MAP_SHARED,
+		     "private mapping of a vshare buffer accepted\n");
+	if (!ret && pick(f, 4) == 0) {
+		prot = prots[pick(f, 6)];
+		if (mprotect((void *)p, len, prot))
+			prot = -1;	/* unchanged: touch nothing */
+	}
+	/* Touch only what is inside a buffer we know the size of. */
+	if (!ret && st->valid && s >= 0 && f->handles[s] == st->h &&
+	    off + len <= size && prot >= 0) {
+		if (prot & PROT_READ)
+			(void)p[len - 1];
+		if ((prot & PROT_WRITE) && (prot & PROT_READ))
+			p[0] = p[len - 1];
+	}
+	if (!ret)
+		munmap((void *)p, len);
+	return ret;
+}
+
+static int call_close_fd(struct fuzz *f, struct step *st)
+{
+	int s = st->s;
+
+	if (s >= 0 && f->dmabufs[s] >= 0) {
+		close(f->dmabufs[s]);
+		f->dmabufs[s] = -1;
+	}
+	return 0;
+}
+
+/* Through device 1's import: refused if the export is read-only. */
+static int call_write_other(struct fuzz *f, struct step *st)
+{
+	struct drm_vshare_map_offset a = { 0 };
+	uint32_t other = st->s >= 0 ? f->others[st->s] : 0;
+	int ret;
+	void *p;
+
+	st->valid = true;
+	if (!other)
+		return 0;
+	a.handle = other;
+	switch (pick(f, 3)) {
+	case 0:
+		ret = __vshare_access(f->other, other, VSHARE_ACCESS_FILL,
+				      0, 4096, rnd(f), NULL);
+		break;
+	case 1: {
+		struct drm_vshare_submit j = {
+			.op = VSHARE_JOB_FILL, .dst_handle = other,
+			.size = 4096, .value = rnd(f),
+		};
+
+		ret = __vshare_submit(f->other, &j);
+		break;
+	}
+	default:
+		ret = xioctl(f->other, DRM_IOCTL_VSHARE_MAP_OFFSET, &a);
+		if (ret)
+			break;
+		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 f->other, a.offset);
+		ret = p == MAP_FAILED ? -errno : 0;
+		if (!ret)
+			munmap(p, 4096);
+		break;
+	}
+	if (f->readonly[st->s])
+		igt_assert_f(ret == -EACCES,
+			     "read-only import written: %d\n", ret);
+	return ret;
+}
+
+static int call_replug(struct fuzz *f, struct step *st)
+{
+	st->valid = true;
+	/* Rare: each one costs a device probe. */
+	if (f->other >= 0 && !pick(f, 32))
+		return replug_other(f);
+	return 0;
+}
+
+static int (*const call_fns[C_NUM])(struct fuzz *f, struct step *st) = {
+	[C_CREATE] = call_create,
+	[C_MAP_OFFSET] = call_map_offset,
+	[C_ACCESS] = call_access,
+	[C_FENCE_ATTACH] = call_fence_attach,
+	[C_FENCE_SIGNAL] = call_fence_signal,
+	[C_SUBMIT] = call_submit,
+	[C_GEM_CLOSE] = call_gem_close,
+	[C_EXPORT] = call_export,
+	[C_IMPORT] = call_import,
+	[C_IMPORT_OTHER] = call_import,
+	[C_SYNC] = call_sync,
+	[C_SET_NAME] = call_set_name,
+	[C_EXPORT_SYNC_FILE] = call_export_sync_file,
+	[C_MMAP] = call_mmap,
+	[C_CLOSE_FD] = call_close_fd,
+	[C_WRITE_OTHER] = call_write_other,
+	[C_REPLUG] = call_replug,
+};
+
 static void step(struct fuzz *f)
 {
-	enum call c = pick(f, C_NUM);
-	bool valid = true;
-	int s = slot(f, true), ret = 0;
-	uint32_t h = handle(f, &valid);
+	struct step st = { .valid = true };
+	int ret;
 
+	st.c = pick(f, C_NUM);
+	st.s = slot(f, true);
+	st.h = handle(f, &st.valid);
 	/* Calls that take no handle cannot misuse one. */
-	if (c == C_CREATE || c == C_SYNC || c == C_SET_NAME ||
-	    c == C_EXPORT_SYNC_FILE || c == C_CLOSE_FD)
-		valid = true;
-	f->calls[c]++;
-	switch (c) {
-	case C_CREATE: {
-		int free_slot = slot(f, false);
-		uint64_t size = pick(f, 4) ? 1 + pick(f, MAX_SIZE) :
-			value64(f, MAX_SIZE);
-		uint32_t flags = pick(f, 3) ? pick(f, 4) : value32(f), nh;
-
-		if (free_slot < 0 || size > MAX_SIZE)
-			size = value64(f, 0) | (1ull << 62);
-		ret = __vshare_create(f->vs, &size, flags, &nh);
-		if (!ret) {
-			igt_assert(size <= MAX_SIZE + 4096 && free_slot >= 0);
-			f->handles[free_slot] = nh;
-			f->sizes[free_slot] = size;
-		}
-		break;
-	}
-	case C_MAP_OFFSET: {
-		struct drm_vshare_map_offset a = {
-			.handle = h, .pad = pick(f, 8) ? 0 : value32(f),
-		};
-
-		ret = xioctl(f->vs, DRM_IOCTL_VSHARE_MAP_OFFSET, &a);
-		break;
-	}
-	case C_ACCESS: {
-		uint64_t size = s >= 0 ? f->sizes[s] : 4096, r;
-
-		ret = __vshare_access(f->vs, h, pick(f, 3), value64(f, size),
-				      value64(f, size), rnd(f), &r);
-		break;
-	}
-	case C_FENCE_ATTACH: {
-		uint32_t id;
-
-		ret = __vshare_fence_attach(f->vs, h, pick(f, 4) ? pick(f, 2) :
-					    value32(f), 1 + pick(f, 50), &id);
-		break;
-	}
-	case C_FENCE_SIGNAL: {
-		struct drm_vshare_fence_signal a = {
-			.fence = pick(f, 16), .flags = pick(f, 8) ? 0 : value32(f),
-		};
-
-		ret = xioctl(f->vs, DRM_IOCTL_VSHARE_FENCE_SIGNAL, &a);
-		valid = true;	/* ids are small numbers: may be live */
-		break;
-	}
-	case C_SUBMIT: {
-		uint64_t size = s >= 0 ? f->sizes[s] : 4096;
-		bool v2;
-		struct drm_vshare_submit a = {
-			.op = pick(f, 2) ? 1 + pick(f, 3) : pick(f, 5),
-			.dst_handle = h, .src_handle = handle(f, &v2),
-			.dst_offset = pick(f, 2) ? 0 : value64(f, size),
-			.src_offset = pick(f, 2) ? 0 : value64(f, size),
-			.size = pick(f, 2) ? 4096 : value64(f, size),
-			.value = pick(f, 2) ? 0 : rnd(f),
-			.delay_ms = pick(f, 4) ? 0 : pick(f, 20),
-			.flags = pick(f, 4) ? 0 : value32(f) & ~4u,
-			.in_fence_fd = pick(f, 8) ? 0 : -1,
-		};
-
-		/* FILL reads nothing: usually give it no source. */
-		if (a.op == VSHARE_JOB_FILL && pick(f, 4))
-			a.src_handle = 0;
-
-		ret = __vshare_submit(f->vs, &a);
-		if (!ret && (a.flags & VSHARE_SUBMIT_OUT_SYNC_FILE))
-			close(a.out_fence_fd);
-		break;
-	}
-	case C_GEM_CLOSE: {
-		int k;
-
-		for (k = 0; k < MAX_OBJS && f->handles[k] != h; k++)
-			;
-		if (valid && k < MAX_OBJS) {
-			drop(f, k);
-			ret = 0;
-		} else {
-			ret = __gem_close(f->vs, h);
-		}
-		break;
-	}
-	case C_EXPORT: {
-		int fd;
-
-		uint32_t flags = pick(f, 4) ? DRM_CLOEXEC | DRM_RDWR :
-				 pick(f, 2) ? DRM_CLOEXEC : value32(f);
-
-		ret = __prime_handle_to_fd(f->vs, h, flags, &fd);
-		if (!ret) {
-			if (s >= 0 && f->handles[s] == h && f->dmabufs[s] < 0) {
-				f->dmabufs[s] = fd;
-				/* The first export decides for the object. */
-				f->readonly[s] = !(fcntl(fd, F_GETFL) & O_RDWR);
-			} else {
-				close(fd);
-			}
-		}
-		break;
-	}
-	case C_IMPORT:
-	case C_IMPORT_OTHER: {
-		int fd = s >= 0 ? f->dmabufs[s] : -1;
-		int dev = c == C_IMPORT ? f->vs : f->other;
-		uint32_t got;
-
-		if (dev < 0)
-			break;
-		if (fd < 0 || !pick(f, 8))
-			fd = pick(f, 2) ? -1 : 0x3fff;
-		ret = __prime_fd_to_handle(dev, fd, &got);
-		valid = fd >= 0 && fd != 0x3fff;
-		if (!ret && c == C_IMPORT)
-			igt_assert_eq_u32(got, f->handles[s]);
-		if (!ret && c == C_IMPORT_OTHER) {
-			if (f->others[s] && f->others[s] != got)
-				__gem_close(f->other, f->others[s]);
-			f->others[s] = got;
-		}
-		break;
-	}
-	case C_SYNC:
-	case C_SET_NAME:
-	case C_EXPORT_SYNC_FILE: {
-		int fd = s >= 0 ? f->dmabufs[s] : -1;
-
-		if (fd < 0)
-			break;
-		if (c == C_SYNC) {
-			struct dma_buf_sync a = {
-				.flags = pick(f, 3) ? (DMA_BUF_SYNC_START |
-					 pick(f, 4)) : value32(f),
-			};
-
-			ret = xioctl(fd, DMA_BUF_IOCTL_SYNC, &a);
-			if (!ret && !(a.flags & DMA_BUF_SYNC_END)) {
-				a.flags = (a.flags & DMA_BUF_SYNC_RW) |
-					  DMA_BUF_SYNC_END;
-				xioctl(fd, DMA_BUF_IOCTL_SYNC, &a);
-			}
-		} else if (c == C_SET_NAME) {
-			ret = xioctl(fd, DMA_BUF_SET_NAME_B, "fuzz");
-		} else {
-			struct dma_buf_export_sync_file a = {
-				.flags = pick(f, 4) ? DMA_BUF_SYNC_RW :
-					 value32(f),
-				.fd = -1,
-			};
-
-			ret = xioctl(fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &a);
-			if (!ret)
-				close(a.fd);
-		}
-		break;
-	}
-	case C_MMAP: {
-		struct drm_vshare_map_offset a = { .handle = h };
-		uint64_t size = s >= 0 ? f->sizes[s] : 4096;
-		uint64_t len = pick(f, 3) ? size : value64(f, size) & ~4095ull;
-		uint64_t off = pick(f, 3) ? 0 : value64(f, size) & ~4095ull;
-		bool dmabuf = s >= 0 && f->dmabufs[s] >= 0 && pick(f, 2);
-		static const int prots[] = {
-			PROT_READ | PROT_WRITE, PROT_READ | PROT_WRITE,
-			PROT_READ, PROT_READ | PROT_EXEC, PROT_WRITE, PROT_NONE,
-		};
-		int prot = prots[pick(f, 6)], flags = pick(f, 3) ?
-			   MAP_SHARED : MAP_PRIVATE;
-		volatile uint8_t *p;
-
-		if (dmabuf)
-			valid = true;
-		else if ((ret = xioctl(f->vs, DRM_IOCTL_VSHARE_MAP_OFFSET, &a)))
-			break;
-		if (!len || len > (1ull << 40))
-			len = 4096;
-		/*
-		 * Private writable mappings are charged up front: a huge one
-		 * only makes the VM's overcommit check complain in the log.
-		 */
-		if (flags == MAP_PRIVATE && len > MAX_SIZE)
-			len = MAX_SIZE;
-		p = mmap(NULL, len, prot, flags,
-			 dmabuf ? f->dmabufs[s] : f->vs,
-			 dmabuf ? off : a.offset + off);
-		ret = p == MAP_FAILED ? -errno : 0;
-		/* Copy-on-write mappings of a buffer are never allowed. */
-		igt_assert_f(ret || flags == MAP_SHARED,
-			     "private mapping of a vshare buffer accepted\n");
-		if (!ret && pick(f, 4) == 0) {
-			prot = prots[pick(f, 6)];
-			if (mprotect((void *)p, len, prot))
-				prot = -1;	/* unchanged: touch nothing */
-		}
-		/* Touch only what is inside a buffer we know the size of. */
-		if (!ret && valid && s >= 0 && f->handles[s] == h &&
-		    off + len <= size && prot >= 0) {
-			if (prot & PROT_READ)
-				(void)p[len - 1];
-			if ((prot & PROT_WRITE) && (prot & PROT_READ))
-				p[0] = p[len - 1];
-		}
-		if (!ret)
-			munmap((void *)p, len);
-		break;
-	}
-	case C_WRITE_OTHER: {
-		/* Through device 1's import: refused if the export is read-only. */
-		struct drm_vshare_map_offset a = { 0 };
-		uint32_t other = s >= 0 ? f->others[s] : 0;
-		void *p;
-
-		valid = true;
-		if (!other)
-			break;
-		a.handle = other;
-		switch (pick(f, 3)) {
-		case 0:
-			ret = __vshare_access(f->other, other, VSHARE_ACCESS_FILL,
-					      0, 4096, rnd(f), NULL);
-			break;
-		case 1: {
-			struct drm_vshare_submit j = {
-				.op = VSHARE_JOB_FILL, .dst_handle = other,
-				.size = 4096, .value = rnd(f),
-			};
-
-			ret = __vshare_submit(f->other, &j);
-			break;
-		}
-		default:
-			ret = xioctl(f->other, DRM_IOCTL_VSHARE_MAP_OFFSET, &a);
-			if (ret)
-				break;
-			p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
-				 f->other, a.offset);
-			ret = p == MAP_FAILED ? -errno : 0;
-			if (!ret)
-				munmap(p, 4096);
-			break;
-		}
-		if (f->readonly[s])
-			igt_assert_f(ret == -EACCES,
-				     "read-only import written: %d\n", ret);
-		break;
-	}
-	case C_CLOSE_FD:
-		if (s >= 0 && f->dmabufs[s] >= 0) {
-			close(f->dmabufs[s]);
-			f->dmabufs[s] = -1;
-		}
-		break;
-	case C_REPLUG:
-		valid = true;
-		/* Rare: each one costs a device probe. */
-		if (f->other >= 0 && !pick(f, 32))
-			ret = replug_other(f);
-		break;
-	default:
-		break;
-	}
+	if (st.c == C_CREATE || st.c == C_SYNC || st.c == C_SET_NAME ||
+	    st.c == C_EXPORT_SYNC_FILE || st.c == C_CLOSE_FD)
+		st.valid = true;
+	f->calls[st.c]++;
+	ret = call_fns[st.c](f, &st);
 	/* Nothing takes a handle that never existed. */
-	if (!valid && c != C_IMPORT && c != C_IMPORT_OTHER)
+	if (!st.valid && st.c != C_IMPORT && st.c != C_IMPORT_OTHER)
 		igt_assert_f(ret != 0, "%s succeeded with handle %#x\n",
-			     call_names[c], h);
+			     call_names[st.c], st.h);
 	if (!ret)
-		f->ok[c]++;
+		f->ok[st.c]++;
+}
+
+static void test_ioctls(struct fuzz *f, const struct vshare_totals *start)
+{
+	const char *env_seed = getenv("IGT_FUZZ_SEED");
+	const char *env_count = getenv("IGT_FUZZ_COUNT");
+	uint64_t seed = env_seed ? strtoull(env_seed, NULL, 0) : 0x5eedf00d;
+	unsigned long i, count = env_count ? strtoul(env_count, NULL, 0) :
+				 50000;
+	int k;
+
+	igt_info("seed %#llx, %lu calls\n", (unsigned long long)seed, count);
+	f->state = seed | 1;
+	for (k = 0; k < MAX_OBJS; k++)
+		f->dmabufs[k] = -1;
+	for (i = 0; i < count; i++)
+		step(f);
+	for (k = 0; k < MAX_OBJS; k++)
+		if (f->handles[k])
+			drop(f, k);
+	for (k = 0; k < C_NUM; k++)
+		igt_info("%-20s %6lu calls, %6lu succeeded\n", call_names[k],
+			 f->calls[k], f->ok[k]);
+	/* Jobs and fences may hold buffers a little longer. */
+	vshare_assert_totals(f->vs, NULL, start, 10000);
 }
 
 int igt_main()
 {
+	struct vshare_totals start;
 	struct fuzz f = { 0 };
-	uint64_t start = 0;
 
 	igt_fixture() {
 		f.vs = vshare_open_pdev("vshare.0", NODE_RENDER);
@@ -472,38 +582,13 @@ int igt_main()
 		f.other = vshare_open_pdev("vshare.1", NODE_RENDER);
 		igt_require_f(f.other >= 0, "needs vshare.1 (num_devices=2)\n");
 		igt_install_exit_handler(rebind_other);
-		start = vshare_mem_used(f.vs);
+		vshare_totals(f.vs, NULL, &start);
 	}
 
-	igt_describe("A seeded random walk over the vshare, PRIME, GEM and "
-		     "dma-buf calls: no crash, no success with a never-valid "
-		     "handle, all memory back once everything is closed.");
-	igt_subtest("ioctls") {
-		const char *env_seed = getenv("IGT_FUZZ_SEED");
-		const char *env_count = getenv("IGT_FUZZ_COUNT");
-		uint64_t seed = env_seed ? strtoull(env_seed, NULL, 0) : 0x5eedf00d;
-		unsigned long i, count = env_count ? strtoul(env_count, NULL, 0) :
-					 50000;
-		int k;
-
-		igt_info("seed %#llx, %lu calls\n", (unsigned long long)seed,
-			 count);
-		f.state = seed | 1;
-		for (k = 0; k < MAX_OBJS; k++)
-			f.dmabufs[k] = -1;
-		for (i = 0; i < count; i++)
-			step(&f);
-		for (k = 0; k < MAX_OBJS; k++)
-			if (f.handles[k])
-				drop(&f, k);
-		for (k = 0; k < C_NUM; k++)
-			igt_info("%-20s %6lu calls, %6lu succeeded\n",
-				 call_names[k], f.calls[k], f.ok[k]);
-		/* Jobs and fences may hold buffers a little longer. */
-		for (i = 0; i < 100 && vshare_mem_used(f.vs) != start; i++)
-			usleep(100000);
-		igt_assert_eq_u64(vshare_mem_used(f.vs), start);
-	}
+	igt_describe("A seeded random walk over the calls on vshare objects "
+		     "neither crashes nor leaks.");
+	igt_subtest("ioctls")
+		test_ioctls(&f, &start);
 
 	igt_fixture() {
 		if (f.other >= 0)

@@ -18,28 +18,37 @@
  *	its resources are still in use, and binding it again.
  *
  * SUBTEST: unbind-rebind
- * Description: An idle device unbinds and rebinds, with new minors, and works.
+ * Description: An idle device unbinds and binds again, twice, with new
+ *	minors; the other device is not affected, the new nodes work.
  *
  * SUBTEST: unbind-with-open-fd
- * Description: Ioctls and mmap on files of an unbound device fail with ENODEV.
+ * Description: With a render and a card file open and a live buffer, the
+ *	unbind completes; every ioctl and mmap on the old files fails with
+ *	ENODEV, closing them works.
  *
  * SUBTEST: unbind-with-mmap
- * Description: GEM mappings of an unbound device raise SIGBUS; dma-buf
- *	mappings keep their contents or raise SIGBUS.
+ * Description: After the unbind, GEM mappings raise SIGBUS on pages
+ *	faulted in before and on pages never touched; a dma-buf mapping
+ *	keeps its contents or raises SIGBUS.
  *
  * SUBTEST: unbind-with-exports
- * Description: vgem and vshare.1 keep using buffers vshare.0 exported.
+ * Description: Buffers exported to vgem and vshare.1 outlive the
+ *	exporter: vshare.1 reads and copies them, vgem fences them, and the
+ *	last references free them.
  *
  * SUBTEST: unbind-with-jobs
- * Description: A full job queue is cancelled quickly by the unbind; the
- *	job fences signal with an error and can still be queried.
+ * Description: With 64 jobs of 10 s queued (SUBMIT refuses the 65th with
+ *	EBUSY), the unbind takes under 5 s; every job fence signals with an
+ *	error and reads as vshare's.
  *
  * SUBTEST: fence-outlives-device
- * Description: sync_files and a vgem reservation object keep vshare fences
- *	after the device is gone; they are queried, replaced and released.
+ * Description: A FENCE_ATTACH fence and a job fence in sync_files and in
+ *	vgem's reservation object outlive the device: their info is read,
+ *	vgem replaces the fence, all are freed.
  *
  * SUBTEST: module-pinned-by-fence
- * Description: A sync_file of a vshare job alone holds a module reference.
+ * Description: A job's sync_file alone, every vshare file and dma-buf
+ *	closed, holds a module reference until it is closed.
  */
 
 #define _GNU_SOURCE
@@ -58,6 +67,7 @@
 
 #include "drmtest.h"
 #include "igt.h"
+#include "vgem.h"
 #include "vshare_lib.h"
 
 #define MiB (1024ull * 1024)
@@ -67,34 +77,10 @@
 #define PDEV		"vshare.0"
 #define PDEV_OTHER	"vshare.1"
 
-/* Jobs a device's engine holds at most (the kernel's VSHARE_MAX_JOBS). */
-#ifndef VSHARE_MAX_JOBS
-#define VSHARE_MAX_JOBS	64
-#endif
-
 /* How long an unbind may take when nothing is queued. */
 #define UNBIND_TIMEOUT_MS	20000
 /* ... and with a full queue of 10 s jobs, which it must cancel. */
 #define UNBIND_JOBS_TIMEOUT_MS	5000
-
-/* vgem's fence ABI (include/uapi/drm/vgem_drm.h). */
-struct vgem_fence_attach {
-	uint32_t handle;
-	uint32_t flags;
-	uint32_t out_fence;
-	uint32_t pad;
-};
-
-struct vgem_fence_signal {
-	uint32_t fence;
-	uint32_t flags;
-};
-
-#define VGEM_FENCE_WRITE	(1u << 0)
-#define VGEM_IOCTL_FENCE_ATTACH \
-	DRM_IOWR(DRM_COMMAND_BASE + 1, struct vgem_fence_attach)
-#define VGEM_IOCTL_FENCE_SIGNAL \
-	DRM_IOW(DRM_COMMAND_BASE + 2, struct vgem_fence_signal)
 
 static bool pdev_exists(const char *pdev)
 {
@@ -356,14 +342,6 @@ static int submit_fill(int fd, uint32_t handle, uint64_t size, uint32_t value,
 	return sync_fd;
 }
 
-static int sync_file_status(int sync_fd)
-{
-	struct sync_file_info info = { 0 };
-
-	do_ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info);
-	return info.status;
-}
-
 static bool signaled_within(int sync_fd, int ms)
 {
 	struct pollfd p = { .fd = sync_fd, .events = POLLIN };
@@ -395,22 +373,6 @@ static int sync_file_info(int sync_fd, struct sync_fence_info *fence)
 	return info.status;
 }
 
-static int export_sync_file(int dmabuf, uint32_t flags)
-{
-	struct dma_buf_export_sync_file arg = { .flags = flags, .fd = -1 };
-
-	do_ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg);
-	igt_assert(arg.fd >= 0);
-	return arg.fd;
-}
-
-static void import_sync_file(int dmabuf, int sync_fd, uint32_t flags)
-{
-	struct dma_buf_import_sync_file arg = { .flags = flags, .fd = sync_fd };
-
-	do_ioctl(dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &arg);
-}
-
 /*
  * The names a signaled fence shows: since Linux 6.17 the core reports
  * placeholders ("detached-driver") for signaled fences instead of asking
@@ -432,7 +394,7 @@ static void signaled_names(int fd, struct fence_names *names)
 
 	/* A fence of FENCE_ATTACH: the engine's queue stays untouched. */
 	igt_assert_eq(__vshare_fence_attach(fd, handle, 0, 0, &sig.fence), 0);
-	sync_fd = export_sync_file(dmabuf, DMA_BUF_SYNC_WRITE);
+	sync_fd = dmabuf_export_sync_file(dmabuf, DMA_BUF_SYNC_WRITE);
 	do_ioctl(fd, DRM_IOCTL_VSHARE_FENCE_SIGNAL, &sig);
 	igt_assert(signaled_within(sync_fd, 0));
 	igt_assert_eq(sync_file_info(sync_fd, &fence), 1);
@@ -484,6 +446,7 @@ static void test_unbind_rebind(void)
 {
 	int cycle, render, card, other;
 
+	require_bound();
 	for (cycle = 0; cycle < 2; cycle++) {
 		render = open_pdev(PDEV, NODE_RENDER);
 		card = open_pdev(PDEV, NODE_PRIMARY);
@@ -526,6 +489,7 @@ static void test_unbind_with_open_fd(void)
 	int render, card, dmabuf = -1;
 	void *ptr;
 
+	require_bound();
 	render = open_pdev(PDEV, NODE_RENDER);
 	card = open_pdev(PDEV, NODE_PRIMARY);
 	handle = vshare_create(render, size);
@@ -588,6 +552,7 @@ static void test_unbind_with_mmap(void)
 	size_t words, n;
 	int fd, dmabuf;
 
+	require_bound();
 	fd = open_pdev(PDEV, NODE_RENDER);
 
 	/* A GEM mapping: the first 2 MiB faulted in, the last page never. */
@@ -671,6 +636,7 @@ static void test_unbind_with_exports(void)
 	bool via_dumb;
 	size_t n;
 
+	require_bound();
 	igt_require_f(pdev_exists(PDEV_OTHER), "no %s (num_devices=2)\n",
 		      PDEV_OTHER);
 	vs1 = vshare_open_pdev(PDEV_OTHER, NODE_RENDER);
@@ -770,6 +736,7 @@ static void test_unbind_with_jobs(void)
 	double ms, deadline;
 	uint32_t handle;
 
+	require_bound();
 	fd = open_pdev(PDEV, NODE_RENDER);
 	signaled_names(fd, &signaled);
 	handle = vshare_create(fd, 4096);
@@ -833,6 +800,7 @@ static void test_fence_outlives_device(void)
 	uint32_t a, b, id, vgem_handle;
 	int fd, vgem, da, dv, s_attach, s_job, status;
 
+	require_bound();
 	vgem = drm_open_driver_require("vgem", NODE_PRIMARY, 0);
 	fd = open_pdev(PDEV, NODE_RENDER);
 	signaled_names(fd, &signaled);
@@ -843,7 +811,7 @@ static void test_fence_outlives_device(void)
 	igt_assert_eq(__vshare_fence_attach(fd, a, VSHARE_FENCE_TIMEOUT, 500,
 					    &id), 0);
 	/* A read fence: only a writer's export waits for it. */
-	s_attach = export_sync_file(da, DMA_BUF_SYNC_WRITE);
+	s_attach = dmabuf_export_sync_file(da, DMA_BUF_SYNC_WRITE);
 	attach_tl = pending_timeline(s_attach, attach_buf);
 
 	/* An engine job's out-fence, in a vgem buffer's reservation object. */
@@ -852,7 +820,7 @@ static void test_fence_outlives_device(void)
 	job_tl = pending_timeline(s_job, job_buf);
 	vgem_handle = dumb_create(vgem, 32, 32, 32, NULL, NULL);
 	dv = prime_handle_to_fd(vgem, vgem_handle, DRM_CLOEXEC | DRM_RDWR);
-	import_sync_file(dv, s_job, DMA_BUF_SYNC_WRITE);
+	dmabuf_import_sync_file(dv, s_job, DMA_BUF_SYNC_WRITE);
 	if (poll_now(dv, POLLIN))
 		igt_assert(signaled_within(s_job, 0));
 
@@ -889,7 +857,7 @@ static void test_fence_outlives_device(void)
 		int timeline = sw_sync_timeline();
 		int other = sw_sync_fence(timeline);
 
-		import_sync_file(dv, other, DMA_BUF_SYNC_WRITE);
+		dmabuf_import_sync_file(dv, other, DMA_BUF_SYNC_WRITE);
 		igt_assert_eq(poll_now(dv, POLLIN | POLLOUT), 0);
 		sw_sync_inc(timeline);
 		igt_assert(ready_within(dv, POLLIN | POLLOUT, 1000));
@@ -954,6 +922,7 @@ static void test_module_pinned_by_fence(void)
 	int fd, dmabuf, sync_fd, held, refs = -1;
 	double end;
 
+	require_bound();
 	igt_require_f(access("/sys/module/vshare/refcnt", R_OK) == 0,
 		      "vshare is not a loadable module\n");
 	fd = open_pdev(PDEV, NODE_RENDER);
@@ -992,57 +961,33 @@ int igt_main()
 		require_bound();
 	}
 
-	igt_describe("An idle device unbinds and binds again, twice; the "
-		     "other device is not affected, the new nodes work.");
-	igt_subtest("unbind-rebind") {
-		require_bound();
+	igt_describe("An idle device unbinds and binds again, and works.");
+	igt_subtest("unbind-rebind")
 		test_unbind_rebind();
-	}
 
-	igt_describe("With a render and a card file open and a live buffer, "
-		     "the unbind completes; every ioctl and mmap on the old "
-		     "files fails with ENODEV, closing them works.");
-	igt_subtest("unbind-with-open-fd") {
-		require_bound();
+	igt_describe("Files of an unbound device fail every call with ENODEV.");
+	igt_subtest("unbind-with-open-fd")
 		test_unbind_with_open_fd();
-	}
 
-	igt_describe("After the unbind, GEM mappings raise SIGBUS on pages "
-		     "faulted in before and on pages never touched; a dma-buf "
-		     "mapping keeps its contents or raises SIGBUS.");
-	igt_subtest("unbind-with-mmap") {
-		require_bound();
+	igt_describe("GEM mappings of an unbound device raise SIGBUS.");
+	igt_subtest("unbind-with-mmap")
 		test_unbind_with_mmap();
-	}
 
-	igt_describe("Buffers exported to vgem and vshare.1 outlive the "
-		     "exporter: vshare.1 reads and copies them, vgem fences "
-		     "them, and the last references free them.");
-	igt_subtest("unbind-with-exports") {
-		require_bound();
+	igt_describe("Buffers exported to other devices outlive their "
+		     "exporter.");
+	igt_subtest("unbind-with-exports")
 		test_unbind_with_exports();
-	}
 
-	igt_describe("With 64 jobs of 10 s queued (SUBMIT refuses the 65th "
-		     "with EBUSY), the unbind takes under 5 s; every job "
-		     "fence signals with an error and reads as vshare's.");
-	igt_subtest("unbind-with-jobs") {
-		require_bound();
+	igt_describe("The unbind cancels a full job queue quickly.");
+	igt_subtest("unbind-with-jobs")
 		test_unbind_with_jobs();
-	}
 
-	igt_describe("A FENCE_ATTACH fence and a job fence in sync_files and "
-		     "in vgem's reservation object outlive the device: their "
-		     "info is read, vgem replaces the fence, all are freed.");
-	igt_subtest("fence-outlives-device") {
-		require_bound();
+	igt_describe("vshare fences outlive the device in sync_files and in "
+		     "vgem.");
+	igt_subtest("fence-outlives-device")
 		test_fence_outlives_device();
-	}
 
-	igt_describe("A job's sync_file alone, every vshare file and dma-buf "
-		     "closed, holds a module reference until it is closed.");
-	igt_subtest("module-pinned-by-fence") {
-		require_bound();
+	igt_describe("A job's sync_file alone keeps the module loaded.");
+	igt_subtest("module-pinned-by-fence")
 		test_module_pinned_by_fence();
-	}
 }

@@ -15,6 +15,48 @@
  * the buffer lives exactly as long as vkms's framebuffer of it.
  */
 
+/**
+ * TEST: vshare kms
+ * Category: Display
+ * Description: vkms scans out vshare buffers: what it writes back through
+ *	its writeback connector is compared pixel by pixel with a model of
+ *	vkms's composer.
+ *
+ * SUBTEST: xrgb8888-fullscreen
+ * Description: A full-screen XRGB8888 vshare buffer, X bytes and row
+ *	padding random, is written back as it is.
+ *
+ * SUBTEST: argb8888
+ * Description: A full-screen premultiplied ARGB8888 vshare buffer,
+ *	blended over the CRTC background.
+ *
+ * SUBTEST: rgb565
+ * Description: A full-screen RGB565 vshare buffer, every 16-bit value
+ *	expanded as vkms does.
+ *
+ * SUBTEST: plane-offset
+ * Description: A smaller vshare buffer (pitch not width * 4) at a CRTC
+ *	offset, the background around it; skips where the primary plane must
+ *	cover the CRTC.
+ *
+ * SUBTEST: two-planes-one-buffer
+ * Description: One vshare framebuffer on the primary and a second plane
+ *	(overlay, else cursor) with different source rectangles, the upper
+ *	one overlapping the lower.
+ *
+ * SUBTEST: free-while-displayed
+ * Description: The framebuffer alone keeps a displayed vshare buffer
+ *	alive: every handle and fd closed, it is scanned out again, then
+ *	freed when the plane and framebuffer go (checked in debugfs where it
+ *	is mounted).
+ *
+ * SUBTEST: engine-write-then-flip
+ * Description: A slow vshare engine job fills the buffer with a new
+ *	colour just before the commit that shows it: vkms waits for the
+ *	job's implicit fence, every pixel is the new colour and the frame
+ *	comes after the job.
+ */
+
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -23,6 +65,7 @@
 #include "drmtest.h"
 #include "igt.h"
 #include "kms.h"
+#include "kms_model.h"
 #include "vshare_lib.h"
 
 #define WIDTH	1024
@@ -225,7 +268,7 @@ static void capture_and_check(struct ctx *c, const struct kms_plane_state *state
 	kms_assert_frame(c->wb_map, c->wb_pitch, c->expected, WIDTH, HEIGHT);
 }
 
-static void fullscreen(struct ctx *c, uint32_t format, uint32_t seed)
+static void test_fullscreen(struct ctx *c, uint32_t format, uint32_t seed)
 {
 	struct kms_plane_state state;
 	const struct vs_fb *fbs[1];
@@ -278,14 +321,7 @@ static unsigned long background_mismatches(struct ctx *c, uint32_t x,
 /* Buffer releases may finish after the ioctl that dropped the last ref. */
 static bool wait_bo_count(struct ctx *c, uint64_t size, int count, int timeout_ms)
 {
-	int waited;
-
-	for (waited = 0; waited < timeout_ms; waited += 10) {
-		if (vshare_bo_count(c->vs, size) == count)
-			return true;
-		usleep(10 * 1000);
-	}
-	return vshare_bo_count(c->vs, size) == count;
+	return igt_wait(vshare_bo_count(c->vs, size) == count, timeout_ms, 10);
 }
 
 /* A second plane on the CRTC: an overlay, else vkms's cursor plane. */
@@ -316,7 +352,7 @@ static const struct kms_plane *second_plane(struct ctx *c)
  * state is swapped in: every pixel written back is B, and the frame comes
  * only after the job's fence signalled.
  */
-static void engine_write_then_flip(struct ctx *c)
+static void test_engine_write_then_flip(struct ctx *c)
 {
 	/* The X byte is not 0xff: vkms must ignore it. */
 	const uint32_t colour = 0x5ac0ffeeu;
@@ -340,7 +376,7 @@ static void engine_write_then_flip(struct ctx *c)
 		.delay_ms = ENGINE_DELAY_MS,
 	};
 	ret = igt_ioctl(c->vs, DRM_IOCTL_VSHARE_SUBMIT, &job) ? -errno : 0;
-	t_submit = kms_now_ms();
+	t_submit = now_ms();
 	igt_assert_f(ret == 0, "SUBMIT: %s\n", strerror(-ret));
 	igt_assert(job.out_fence_fd >= 0);
 	/* Otherwise the commit would not have to wait for anything. */
@@ -348,12 +384,12 @@ static void engine_write_then_flip(struct ctx *c)
 		     "the job finished before the commit\n");
 
 	ret = __kms_writeback_commit(&c->kms, &state, 1, c->wb_fb, &wb_fence);
-	t_commit = kms_now_ms();
+	t_commit = now_ms();
 	igt_assert_f(ret == 0, "atomic commit with writeback failed: %s\n",
 		     strerror(-ret));
 	igt_assert_f(wb_fence >= 0, "no writeback out-fence returned\n");
 	ret = kms_wait_fence(wb_fence, 30000);
-	t_frame = kms_now_ms();
+	t_frame = now_ms();
 	close(wb_fence);
 	igt_assert_f(ret == 0, "writeback out-fence: %s\n", strerror(-ret));
 	igt_info("after the submit: commit returned at %.0f ms, frame written back at %.0f ms (job delay %u ms)\n",
@@ -377,6 +413,100 @@ static void engine_write_then_flip(struct ctx *c)
 
 	kms_disable(&c->kms);
 	vs_fb_destroy(c, &fb);
+}
+
+static void test_plane_offset(struct ctx *c)
+{
+	const uint32_t w = 333, h = 222, x = 101, y = 67;
+	struct kms_plane_state state;
+	const struct vs_fb *fbs[1];
+	struct vs_fb fb;
+	unsigned long bad;
+	int ret;
+
+	vs_fb_create(c, &fb, w, h, DRM_FORMAT_XRGB8888, 4);
+	igt_assert_neq(fb.pitch, w * 4);
+	state = show(c->primary, &fb, 0, 0, w, h, x, y);
+	fbs[0] = &fb;
+
+	/* Drivers may want the primary plane to cover the CRTC. */
+	ret = __kms_writeback_commit(&c->kms, &state, 1, 0, NULL);
+	igt_require_f(ret != -EINVAL,
+		      "the primary plane must cover the CRTC here\n");
+	igt_assert_eq(ret, 0);
+
+	capture_and_check(c, &state, fbs, 1);
+	/* Both regions, for the log: the plane and around it. */
+	bad = kms_count_mismatches(c->wb_map, c->wb_pitch, c->expected,
+				   WIDTH, x, y, w, h, "plane");
+	bad += background_mismatches(c, x, y, w, h);
+	igt_assert_eq(bad, 0);
+	kms_disable(&c->kms);
+	vs_fb_destroy(c, &fb);
+}
+
+static void test_two_planes_one_buffer(struct ctx *c)
+{
+	const struct kms_plane *upper = second_plane(c);
+	struct kms_plane_state states[2];
+	const struct vs_fb *fbs[2];
+	struct vs_fb fb;
+
+	vs_fb_create(c, &fb, WIDTH, HEIGHT, DRM_FORMAT_XRGB8888, 5);
+	states[0] = show_whole(c->primary, &fb);
+	states[1] = show(upper, &fb, 64, 32, 400, 300, 500, 400);
+	fbs[0] = fbs[1] = &fb;
+	capture_and_check(c, states, fbs, 2);
+	/* The overlap is the upper plane's, strictly. */
+	igt_assert_eq_u64(kms_count_mismatches(c->wb_map, c->wb_pitch,
+					       c->expected, WIDTH, 500,
+					       400, 400, 300,
+					       "upper plane"), 0);
+	kms_disable(&c->kms);
+	vs_fb_destroy(c, &fb);
+}
+
+static void test_free_while_displayed(struct ctx *c)
+{
+	char dir[128];
+	bool debugfs = vshare_debugfs_dir(c->vs, dir, sizeof(dir)) == 0;
+	struct kms_plane_state state;
+	const struct vs_fb *fbs[1];
+	struct vshare_bo_state st;
+	struct vs_fb fb;
+	int before = 0;
+
+	if (debugfs)
+		before = vshare_bo_count(c->vs, (uint64_t)WIDTH * HEIGHT * 4);
+	else
+		igt_info("no vshare debugfs: the buffer's release is not checked\n");
+
+	vs_fb_create(c, &fb, WIDTH, HEIGHT, DRM_FORMAT_XRGB8888, 6);
+	igt_assert_eq_u64(fb.size, (uint64_t)WIDTH * HEIGHT * 4);
+	state = show_whole(c->primary, &fb);
+	fbs[0] = &fb;
+	capture_and_check(c, &state, fbs, 1);
+
+	vs_fb_close_handles(c, &fb);
+	if (debugfs) {
+		/* Alive, attached and mapped by vkms for scanout. */
+		igt_assert(vshare_bo_state(c->vs, fb.size, &st));
+		igt_assert_eq(vshare_bo_count(c->vs, fb.size), before + 1);
+		igt_assert_lte(1, st.attach);
+		igt_assert_lte(1, st.vmaps);
+	}
+	capture_and_check(c, &state, fbs, 1);
+
+	/* A new plane state maps the buffer again (prepare_fb). */
+	state = show(c->primary, &fb, 100, 50, 600, 400, 20, 30);
+	capture_and_check(c, &state, fbs, 1);
+
+	/* Off the plane and the framebuffer gone: the buffer is freed. */
+	kms_disable(&c->kms);
+	vs_fb_destroy(c, &fb);
+	if (debugfs)
+		igt_assert_f(wait_bo_count(c, fb.size, before, 5000),
+			     "the vshare buffer outlives its last framebuffer\n");
 }
 
 int igt_main()
@@ -416,124 +546,39 @@ int igt_main()
 		igt_assert(c.expected);
 	}
 
-	igt_describe("A full-screen XRGB8888 vshare buffer, X bytes random.");
+	igt_describe("vkms scans out a full-screen XRGB8888 vshare buffer "
+		     "exactly.");
 	igt_subtest("xrgb8888-fullscreen")
-		fullscreen(&c, DRM_FORMAT_XRGB8888, 1);
+		test_fullscreen(&c, DRM_FORMAT_XRGB8888, 1);
 
-	igt_describe("A full-screen premultiplied ARGB8888 vshare buffer, "
-		     "blended over the CRTC background.");
+	igt_describe("vkms blends a full-screen premultiplied ARGB8888 vshare "
+		     "buffer exactly.");
 	igt_subtest("argb8888")
-		fullscreen(&c, DRM_FORMAT_ARGB8888, 2);
+		test_fullscreen(&c, DRM_FORMAT_ARGB8888, 2);
 
-	igt_describe("A full-screen RGB565 vshare buffer, every 16-bit value "
-		     "expanded as vkms does.");
+	igt_describe("vkms expands a full-screen RGB565 vshare buffer "
+		     "exactly.");
 	igt_subtest("rgb565")
-		fullscreen(&c, DRM_FORMAT_RGB565, 3);
+		test_fullscreen(&c, DRM_FORMAT_RGB565, 3);
 
-	igt_describe("A smaller vshare buffer (pitch not width * 4) at a "
-		     "CRTC offset, the background around it.");
-	igt_subtest("plane-offset") {
-		const uint32_t w = 333, h = 222, x = 101, y = 67;
-		struct kms_plane_state state;
-		const struct vs_fb *fbs[1];
-		struct vs_fb fb;
-		unsigned long bad;
-		int ret;
+	igt_describe("A smaller vshare buffer at a CRTC offset shows, "
+		     "background around it.");
+	igt_subtest("plane-offset")
+		test_plane_offset(&c);
 
-		vs_fb_create(&c, &fb, w, h, DRM_FORMAT_XRGB8888, 4);
-		igt_assert_neq(fb.pitch, w * 4);
-		state = show(c.primary, &fb, 0, 0, w, h, x, y);
-		fbs[0] = &fb;
-
-		/* Drivers may want the primary plane to cover the CRTC. */
-		ret = __kms_writeback_commit(&c.kms, &state, 1, 0, NULL);
-		igt_require_f(ret != -EINVAL,
-			      "the primary plane must cover the CRTC here\n");
-		igt_assert_eq(ret, 0);
-
-		capture_and_check(&c, &state, fbs, 1);
-		/* Both regions, for the log: the plane and around it. */
-		bad = kms_count_mismatches(c.wb_map, c.wb_pitch, c.expected,
-					   WIDTH, x, y, w, h, "plane");
-		bad += background_mismatches(&c, x, y, w, h);
-		igt_assert_eq(bad, 0);
-		kms_disable(&c.kms);
-		vs_fb_destroy(&c, &fb);
-	}
-
-	igt_describe("One vshare framebuffer on two planes with different "
-		     "source rectangles, the upper one overlapping the lower.");
-	igt_subtest("two-planes-one-buffer") {
-		const struct kms_plane *upper = second_plane(&c);
-		struct kms_plane_state states[2];
-		const struct vs_fb *fbs[2];
-		struct vs_fb fb;
-
-		vs_fb_create(&c, &fb, WIDTH, HEIGHT, DRM_FORMAT_XRGB8888, 5);
-		states[0] = show_whole(c.primary, &fb);
-		states[1] = show(upper, &fb, 64, 32, 400, 300, 500, 400);
-		fbs[0] = fbs[1] = &fb;
-		capture_and_check(&c, states, fbs, 2);
-		/* The overlap is the upper plane's, strictly. */
-		igt_assert_eq_u64(kms_count_mismatches(c.wb_map, c.wb_pitch,
-						       c.expected, WIDTH, 500,
-						       400, 400, 300,
-						       "upper plane"), 0);
-		kms_disable(&c.kms);
-		vs_fb_destroy(&c, &fb);
-	}
+	igt_describe("One vshare framebuffer shows on two overlapping planes.");
+	igt_subtest("two-planes-one-buffer")
+		test_two_planes_one_buffer(&c);
 
 	igt_describe("The framebuffer alone keeps a displayed vshare buffer "
-		     "alive: every handle and fd closed, it is scanned out "
-		     "again, then freed when the plane and framebuffer go.");
-	igt_subtest("free-while-displayed") {
-		char dir[128];
-		bool debugfs = vshare_debugfs_dir(c.vs, dir, sizeof(dir)) == 0;
-		struct kms_plane_state state;
-		const struct vs_fb *fbs[1];
-		struct vshare_bo_state st;
-		struct vs_fb fb;
-		int before = 0;
+		     "alive.");
+	igt_subtest("free-while-displayed")
+		test_free_while_displayed(&c);
 
-		if (debugfs)
-			before = vshare_bo_count(c.vs, (uint64_t)WIDTH * HEIGHT * 4);
-		else
-			igt_info("no vshare debugfs: the buffer's release is not checked\n");
-
-		vs_fb_create(&c, &fb, WIDTH, HEIGHT, DRM_FORMAT_XRGB8888, 6);
-		igt_assert_eq_u64(fb.size, (uint64_t)WIDTH * HEIGHT * 4);
-		state = show_whole(c.primary, &fb);
-		fbs[0] = &fb;
-		capture_and_check(&c, &state, fbs, 1);
-
-		vs_fb_close_handles(&c, &fb);
-		if (debugfs) {
-			/* Alive, attached and mapped by vkms for scanout. */
-			igt_assert(vshare_bo_state(c.vs, fb.size, &st));
-			igt_assert_eq(vshare_bo_count(c.vs, fb.size), before + 1);
-			igt_assert_lte(1, st.attach);
-			igt_assert_lte(1, st.vmaps);
-		}
-		capture_and_check(&c, &state, fbs, 1);
-
-		/* A new plane state maps the buffer again (prepare_fb). */
-		state = show(c.primary, &fb, 100, 50, 600, 400, 20, 30);
-		capture_and_check(&c, &state, fbs, 1);
-
-		/* Off the plane and the framebuffer gone: the buffer is freed. */
-		kms_disable(&c.kms);
-		vs_fb_destroy(&c, &fb);
-		if (debugfs)
-			igt_assert_f(wait_bo_count(&c, fb.size, before, 5000),
-				     "the vshare buffer outlives its last framebuffer\n");
-	}
-
-	igt_describe("A slow vshare engine job fills the buffer with a new "
-		     "colour just before the commit that shows it: vkms waits "
-		     "for the job's implicit fence, every pixel is the new "
-		     "colour and the frame comes after the job.");
+	igt_describe("vkms waits for the vshare job writing the buffer it is "
+		     "to show.");
 	igt_subtest("engine-write-then-flip")
-		engine_write_then_flip(&c);
+		test_engine_write_then_flip(&c);
 
 	igt_fixture() {
 		kms_disable(&c.kms);

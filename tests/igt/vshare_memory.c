@@ -2,7 +2,12 @@
 /*
  * Copyright 2026 The vshare developers
  *
- * TEST: vshare_memory
+ * vshare_memory: vshare's memory as the rest of the kernel sees it.
+ */
+
+/**
+ * TEST: vshare memory
+ * Category: Core
  * Description: properties of vshare's memory checked from outside the
  *	driver, never on its own word (debugfs): page-table pages from VmPTE,
  *	objects by their debugfs identity. (/proc/self/pagemap skips PFN
@@ -119,12 +124,12 @@ static void test_self_import_same_object(int fd)
 
 int igt_main()
 {
-	uint64_t start = 0;
+	struct vshare_totals start;
 	int fd = -1;
 
 	igt_fixture() {
 		fd = drm_open_driver_require("vshare", NODE_RENDER, 0);
-		start = vshare_mem_used(fd);
+		vshare_totals(fd, NULL, &start);
 	}
 
 	igt_describe("Aligned mappings use 2 MiB entries: no page tables.");
@@ -136,7 +141,7 @@ int igt_main()
 		test_self_import_same_object(fd);
 
 	igt_fixture() {
-		igt_assert_eq_u64(vshare_mem_used(fd), start);
+		vshare_assert_totals(fd, NULL, &start, 0);
 		drm_close(fd);
 	}
 }

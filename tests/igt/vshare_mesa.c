@@ -13,6 +13,41 @@
  * (tens of seconds for the first context).
  */
 
+/**
+ * TEST: vshare mesa
+ * Category: Core
+ * Description: Mesa (GBM, EGL and GL on llvmpipe) imports vshare buffers,
+ *	and what it reads is compared pixel by pixel with what was written.
+ *
+ * SUBTEST: gbm-import
+ * Description: GBM on vkms (kms_swrast) imports a read-write vshare
+ *	dma-buf (linear XRGB8888, padded pitch) and maps it: every pixel as
+ *	written.
+ *
+ * SUBTEST: gbm-import-read-only
+ * Description: A read-only vshare dma-buf cannot become a GBM buffer that
+ *	llvmpipe maps read-write: the import gives a bo whose map fails
+ *	cleanly, and nothing crashes.
+ *
+ * SUBTEST: gbm-import-mmap-fault
+ * Description: Fault injection: with vshare's mmap failing, Mesa's GBM
+ *	import on vkms fails cleanly (no bo, or a bo that cannot be mapped),
+ *	and works again once disarmed.
+ *
+ * SUBTEST: gbm-on-vshare
+ * Description: GBM runs on vshare's card node (dumb buffers): a linear
+ *	buffer written through gbm_bo_map, exported with gbm_bo_get_fd, reads
+ *	back the same in vshare device 1.
+ *
+ * SUBTEST: egl-import-surfaceless
+ * Description: EGL_EXT_image_dma_buf_import on the surfaceless platform:
+ *	an EGLImage of a vshare dma-buf, as a texture read back through an
+ *	FBO, equals what was written.
+ *
+ * SUBTEST: egl-import-gbm
+ * Description: The same on the GBM platform of vkms.
+ */
+
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -43,20 +78,10 @@ struct image {
 	uint32_t *ref;	/* XRGB8888 pixels as written, pitch = WIDTH * 4 */
 };
 
-static uint32_t pixel(uint32_t x, uint32_t y, uint32_t seed)
-{
-	uint32_t h = (x * 0x9e3779b1u) ^ (y * 0x85ebca77u) ^ seed;
-
-	h ^= h >> 15;
-	h *= 0x2c1b3c6du;
-	h ^= h >> 12;
-	/* X is garbage on purpose: importers must ignore it. */
-	return h;
-}
-
 /*
- * A vshare buffer of WIDTH x HEIGHT XRGB8888 pixels, written through its
- * mmap with a pitch wider than the row, exported with @flags.
+ * A vshare buffer of WIDTH x HEIGHT XRGB8888 pixels (pattern_xy(): X is
+ * garbage on purpose, importers must ignore it), written through its mmap
+ * with a pitch wider than the row, exported with @flags.
  */
 static void image_create(int fd, struct image *img, uint32_t seed,
 			 uint32_t flags)
@@ -72,8 +97,8 @@ static void image_create(int fd, struct image *img, uint32_t seed,
 	map = vshare_mmap(fd, img->handle, img->size, PROT_READ | PROT_WRITE);
 	for (y = 0; y < HEIGHT; y++)
 		for (x = 0; x < WIDTH; x++) {
-			img->ref[y * WIDTH + x] = pixel(x, y, seed);
-			((uint32_t *)(map + y * img->pitch))[x] = pixel(x, y, seed);
+			img->ref[y * WIDTH + x] = pattern_xy(x, y, seed);
+			((uint32_t *)(map + y * img->pitch))[x] = pattern_xy(x, y, seed);
 		}
 	munmap(map, img->size);
 	img->dmabuf = prime_handle_to_fd(fd, img->handle, flags);
@@ -248,6 +273,175 @@ static EGLDisplay platform_display(EGLenum platform, void *native)
 	return dpy;
 }
 
+static void test_gbm_import(int vs, int vkms)
+{
+	struct gbm_device *gbm;
+	struct image img;
+	struct gbm_bo *bo;
+	uint32_t stride;
+	void *data = NULL, *map;
+
+	igt_require_f(vkms >= 0, "no vkms\n");
+	gbm = gbm_device(vkms);
+	igt_info("GBM backend: %s\n", gbm_device_get_backend_name(gbm));
+	image_create(vs, &img, 1, DRM_CLOEXEC | DRM_RDWR);
+	bo = gbm_import(gbm, &img);
+	igt_assert_f(bo, "gbm_bo_import: %m\n");
+	igt_assert_eq(gbm_bo_get_width(bo), WIDTH);
+	igt_assert_eq(gbm_bo_get_stride(bo), img.pitch);
+	map = gbm_bo_map(bo, 0, 0, WIDTH, HEIGHT, GBM_BO_TRANSFER_READ,
+			 &stride, &data);
+	igt_assert_f(map, "gbm_bo_map: %m\n");
+	igt_assert_eq(count_bad(&img, map, stride), 0);
+	gbm_bo_unmap(bo, data);
+	gbm_bo_destroy(bo);
+	image_destroy(vs, &img);
+	gbm_device_destroy(gbm);
+}
+
+static void test_gbm_import_read_only(int vs, int vkms)
+{
+	struct gbm_device *gbm;
+	struct image img;
+	struct gbm_bo *bo;
+	uint32_t stride;
+	void *data = NULL, *map = NULL;
+
+	igt_require_f(vkms >= 0, "no vkms\n");
+	gbm = gbm_device(vkms);
+	image_create(vs, &img, 2, DRM_CLOEXEC);
+	/*
+	 * Mesa 26 (kms_swrast) makes the bo, then cannot map it: its
+	 * read-write mmap of the dma-buf is refused, and its fallback
+	 * (MAP_DUMB of an imported object) too.
+	 */
+	bo = gbm_import(gbm, &img);
+	igt_assert_f(bo, "gbm_bo_import: %m\n");
+	map = gbm_bo_map(bo, 0, 0, WIDTH, HEIGHT,
+			 GBM_BO_TRANSFER_READ_WRITE, &stride, &data);
+	if (map)
+		gbm_bo_unmap(bo, data);
+	igt_assert_f(!map, "a read-only dma-buf was mapped read-write\n");
+	gbm_bo_destroy(bo);
+	image_destroy(vs, &img);
+	gbm_device_destroy(gbm);
+}
+
+static void test_gbm_import_mmap_fault(int vs, int vkms)
+{
+	struct gbm_device *gbm;
+	struct image img;
+	struct gbm_bo *bo;
+	uint32_t stride;
+	void *data = NULL, *map = NULL;
+
+	igt_require_f(vkms >= 0, "no vkms\n");
+	vshare_require_faults();
+	gbm = gbm_device(vkms);
+	image_create(vs, &img, 6, DRM_CLOEXEC | DRM_RDWR);
+	vshare_fault_arm("mmap", 100);
+	bo = gbm_import(gbm, &img);
+	if (bo)
+		map = gbm_bo_map(bo, 0, 0, WIDTH, HEIGHT,
+				 GBM_BO_TRANSFER_READ, &stride, &data);
+	vshare_fault_disarm("mmap");
+	igt_info("with mmap failing: bo %s, map %s\n",
+		 bo ? "made" : "refused", map ? "made" : "refused");
+	igt_assert(!map);
+	if (bo)
+		gbm_bo_destroy(bo);
+
+	bo = gbm_import(gbm, &img);
+	igt_assert(bo);
+	map = gbm_bo_map(bo, 0, 0, WIDTH, HEIGHT, GBM_BO_TRANSFER_READ,
+			 &stride, &data);
+	igt_assert(map);
+	igt_assert_eq(count_bad(&img, map, stride), 0);
+	gbm_bo_unmap(bo, data);
+	gbm_bo_destroy(bo);
+	image_destroy(vs, &img);
+	gbm_device_destroy(gbm);
+}
+
+static void test_gbm_on_vshare(void)
+{
+	int card = drm_open_driver_require("vshare", NODE_PRIMARY, 0);
+	int vs1 = drm_open_driver_require("vshare", NODE_RENDER, 1);
+	uint32_t stride, x, y, imported, *buf;
+	struct gbm_device *gbm;
+	struct gbm_bo *bo;
+	void *data = NULL;
+	uint8_t *map;
+	int fd;
+
+	gbm = gbm_device(card);
+	igt_info("GBM backend: %s\n", gbm_device_get_backend_name(gbm));
+	bo = gbm_bo_create(gbm, WIDTH, HEIGHT, GBM_FORMAT_XRGB8888,
+			   GBM_BO_USE_LINEAR | GBM_BO_USE_SCANOUT);
+	igt_assert_f(bo, "gbm_bo_create: %m\n");
+	map = gbm_bo_map(bo, 0, 0, WIDTH, HEIGHT, GBM_BO_TRANSFER_WRITE,
+			 &stride, &data);
+	igt_assert_f(map, "gbm_bo_map: %m\n");
+	for (y = 0; y < HEIGHT; y++)
+		for (x = 0; x < WIDTH; x++)
+			((uint32_t *)(map + y * stride))[x] =
+				pattern_xy(x, y, 3);
+	gbm_bo_unmap(bo, data);
+
+	fd = gbm_bo_get_fd(bo);
+	igt_assert_lte(0, fd);
+	imported = prime_fd_to_handle(vs1, fd);
+	buf = malloc((size_t)stride * HEIGHT);
+	igt_assert(buf);
+	for (y = 0; y < HEIGHT; y++)
+		for (x = 0; x < stride / 4; x++)
+			buf[y * stride / 4 + x] = x < WIDTH ?
+				pattern_xy(x, y, 3) : 0;
+	/* Only the pixels are known: compare row by row. */
+	for (y = 0; y < HEIGHT; y++)
+		igt_assert_eq_u32(vshare_crc32(vs1, imported,
+					       (uint64_t)y * stride,
+					       WIDTH * 4),
+				  crc32_ieee(buf + y * stride / 4,
+					     WIDTH * 4));
+	free(buf);
+	gem_close(vs1, imported);
+	close(fd);
+	gbm_bo_destroy(bo);
+	gbm_device_destroy(gbm);
+	drm_close(vs1);
+	drm_close(card);
+}
+
+static void test_egl_import_surfaceless(int vs)
+{
+	struct image img;
+	EGLDisplay dpy;
+
+	dpy = platform_display(EGL_PLATFORM_SURFACELESS_MESA,
+			       EGL_DEFAULT_DISPLAY);
+	image_create(vs, &img, 4, DRM_CLOEXEC | DRM_RDWR);
+	igt_assert_eq(egl_check(dpy, &img), 0);
+	image_destroy(vs, &img);
+	eglTerminate(dpy);
+}
+
+static void test_egl_import_gbm(int vs, int vkms)
+{
+	struct gbm_device *gbm;
+	struct image img;
+	EGLDisplay dpy;
+
+	igt_require_f(vkms >= 0, "no vkms\n");
+	gbm = gbm_device(vkms);
+	dpy = platform_display(EGL_PLATFORM_GBM_KHR, gbm);
+	image_create(vs, &img, 5, DRM_CLOEXEC | DRM_RDWR);
+	igt_assert_eq(egl_check(dpy, &img), 0);
+	image_destroy(vs, &img);
+	eglTerminate(dpy);
+	gbm_device_destroy(gbm);
+}
+
 int igt_main()
 {
 	int vs = -1, vkms = -1;
@@ -263,184 +457,35 @@ int igt_main()
 		setenv("GALLIUM_DRIVER", "llvmpipe", 0);
 	}
 
-	igt_describe("GBM on vkms (kms_swrast) imports a read-write vshare "
-		     "dma-buf (linear XRGB8888, padded pitch) and maps it: "
-		     "every pixel as written.");
-	igt_subtest("gbm-import") {
-		struct gbm_device *gbm;
-		struct image img;
-		struct gbm_bo *bo;
-		uint32_t stride;
-		void *data = NULL, *map;
+	igt_describe("GBM on vkms imports and maps a vshare dma-buf, every "
+		     "pixel as written.");
+	igt_subtest("gbm-import")
+		test_gbm_import(vs, vkms);
 
-		igt_require_f(vkms >= 0, "no vkms\n");
-		gbm = gbm_device(vkms);
-		igt_info("GBM backend: %s\n", gbm_device_get_backend_name(gbm));
-		image_create(vs, &img, 1, DRM_CLOEXEC | DRM_RDWR);
-		bo = gbm_import(gbm, &img);
-		igt_assert_f(bo, "gbm_bo_import: %m\n");
-		igt_assert_eq(gbm_bo_get_width(bo), WIDTH);
-		igt_assert_eq(gbm_bo_get_stride(bo), img.pitch);
-		map = gbm_bo_map(bo, 0, 0, WIDTH, HEIGHT, GBM_BO_TRANSFER_READ,
-				 &stride, &data);
-		igt_assert_f(map, "gbm_bo_map: %m\n");
-		igt_assert_eq(count_bad(&img, map, stride), 0);
-		gbm_bo_unmap(bo, data);
-		gbm_bo_destroy(bo);
-		image_destroy(vs, &img);
-		gbm_device_destroy(gbm);
-	}
+	igt_describe("A read-only vshare dma-buf never becomes a writable GBM "
+		     "mapping.");
+	igt_subtest("gbm-import-read-only")
+		test_gbm_import_read_only(vs, vkms);
 
-	igt_describe("A read-only vshare dma-buf cannot become a GBM buffer "
-		     "that llvmpipe maps: the import gives a bo whose map "
-		     "fails cleanly, and nothing crashes.");
-	igt_subtest("gbm-import-read-only") {
-		struct gbm_device *gbm;
-		struct image img;
-		struct gbm_bo *bo;
-		uint32_t stride;
-		void *data = NULL, *map = NULL;
+	igt_describe("With vshare's mmap failing, GBM's import fails cleanly, "
+		     "then works.");
+	igt_subtest("gbm-import-mmap-fault")
+		test_gbm_import_mmap_fault(vs, vkms);
 
-		igt_require_f(vkms >= 0, "no vkms\n");
-		gbm = gbm_device(vkms);
-		image_create(vs, &img, 2, DRM_CLOEXEC);
-		/*
-		 * Mesa 26 (kms_swrast) makes the bo, then cannot map it: its
-		 * read-write mmap of the dma-buf is refused, and its fallback
-		 * (MAP_DUMB of an imported object) too.
-		 */
-		bo = gbm_import(gbm, &img);
-		igt_assert_f(bo, "gbm_bo_import: %m\n");
-		map = gbm_bo_map(bo, 0, 0, WIDTH, HEIGHT,
-				 GBM_BO_TRANSFER_READ_WRITE, &stride, &data);
-		if (map)
-			gbm_bo_unmap(bo, data);
-		igt_assert_f(!map, "a read-only dma-buf was mapped read-write\n");
-		gbm_bo_destroy(bo);
-		image_destroy(vs, &img);
-		gbm_device_destroy(gbm);
-	}
+	igt_describe("GBM runs on vshare's card node, and its buffers share "
+		     "with device 1.");
+	igt_subtest("gbm-on-vshare")
+		test_gbm_on_vshare();
 
-	igt_describe("Fault injection: with vshare's mmap failing, Mesa's "
-		     "GBM import on vkms fails cleanly (no bo, or a bo that "
-		     "cannot be mapped), and works again once disarmed.");
-	igt_subtest("gbm-import-mmap-fault") {
-		struct gbm_device *gbm;
-		struct image img;
-		struct gbm_bo *bo;
-		uint32_t stride;
-		void *data = NULL, *map = NULL;
+	igt_describe("EGL on the surfaceless platform reads a vshare dma-buf "
+		     "as written.");
+	igt_subtest("egl-import-surfaceless")
+		test_egl_import_surfaceless(vs);
 
-		igt_require_f(vkms >= 0, "no vkms\n");
-		vshare_require_faults();
-		gbm = gbm_device(vkms);
-		image_create(vs, &img, 6, DRM_CLOEXEC | DRM_RDWR);
-		vshare_fault_arm("mmap", 100);
-		bo = gbm_import(gbm, &img);
-		if (bo)
-			map = gbm_bo_map(bo, 0, 0, WIDTH, HEIGHT,
-					 GBM_BO_TRANSFER_READ, &stride, &data);
-		vshare_fault_disarm("mmap");
-		igt_info("with mmap failing: bo %s, map %s\n",
-			 bo ? "made" : "refused", map ? "made" : "refused");
-		igt_assert(!map);
-		if (bo)
-			gbm_bo_destroy(bo);
-
-		bo = gbm_import(gbm, &img);
-		igt_assert(bo);
-		map = gbm_bo_map(bo, 0, 0, WIDTH, HEIGHT, GBM_BO_TRANSFER_READ,
-				 &stride, &data);
-		igt_assert(map);
-		igt_assert_eq(count_bad(&img, map, stride), 0);
-		gbm_bo_unmap(bo, data);
-		gbm_bo_destroy(bo);
-		image_destroy(vs, &img);
-		gbm_device_destroy(gbm);
-	}
-
-	igt_describe("GBM runs on vshare's card node (dumb buffers): a "
-		     "linear buffer written through gbm_bo_map, exported with "
-		     "gbm_bo_get_fd, reads back the same in vshare device 1.");
-	igt_subtest("gbm-on-vshare") {
-		int card = drm_open_driver_require("vshare", NODE_PRIMARY, 0);
-		int vs1 = drm_open_driver_require("vshare", NODE_RENDER, 1);
-		uint32_t stride, x, y, imported, *buf;
-		struct gbm_device *gbm;
-		struct gbm_bo *bo;
-		void *data = NULL;
-		uint8_t *map;
-		int fd;
-
-		gbm = gbm_device(card);
-		igt_info("GBM backend: %s\n", gbm_device_get_backend_name(gbm));
-		bo = gbm_bo_create(gbm, WIDTH, HEIGHT, GBM_FORMAT_XRGB8888,
-				   GBM_BO_USE_LINEAR | GBM_BO_USE_SCANOUT);
-		igt_assert_f(bo, "gbm_bo_create: %m\n");
-		map = gbm_bo_map(bo, 0, 0, WIDTH, HEIGHT, GBM_BO_TRANSFER_WRITE,
-				 &stride, &data);
-		igt_assert_f(map, "gbm_bo_map: %m\n");
-		for (y = 0; y < HEIGHT; y++)
-			for (x = 0; x < WIDTH; x++)
-				((uint32_t *)(map + y * stride))[x] =
-					pixel(x, y, 3);
-		gbm_bo_unmap(bo, data);
-
-		fd = gbm_bo_get_fd(bo);
-		igt_assert_lte(0, fd);
-		imported = prime_fd_to_handle(vs1, fd);
-		buf = malloc((size_t)stride * HEIGHT);
-		igt_assert(buf);
-		for (y = 0; y < HEIGHT; y++)
-			for (x = 0; x < stride / 4; x++)
-				buf[y * stride / 4 + x] = x < WIDTH ?
-					pixel(x, y, 3) : 0;
-		/* Only the pixels are known: compare row by row. */
-		for (y = 0; y < HEIGHT; y++)
-			igt_assert_eq_u32(vshare_crc32(vs1, imported,
-						       (uint64_t)y * stride,
-						       WIDTH * 4),
-					  crc32_ieee(buf + y * stride / 4,
-						     WIDTH * 4));
-		free(buf);
-		gem_close(vs1, imported);
-		close(fd);
-		gbm_bo_destroy(bo);
-		gbm_device_destroy(gbm);
-		drm_close(vs1);
-		drm_close(card);
-	}
-
-	igt_describe("EGL_EXT_image_dma_buf_import on the surfaceless "
-		     "platform: an EGLImage of a vshare dma-buf, as a texture "
-		     "read back through an FBO, equals what was written.");
-	igt_subtest("egl-import-surfaceless") {
-		struct image img;
-		EGLDisplay dpy;
-
-		dpy = platform_display(EGL_PLATFORM_SURFACELESS_MESA,
-				       EGL_DEFAULT_DISPLAY);
-		image_create(vs, &img, 4, DRM_CLOEXEC | DRM_RDWR);
-		igt_assert_eq(egl_check(dpy, &img), 0);
-		image_destroy(vs, &img);
-		eglTerminate(dpy);
-	}
-
-	igt_describe("The same on the GBM platform of vkms.");
-	igt_subtest("egl-import-gbm") {
-		struct gbm_device *gbm;
-		struct image img;
-		EGLDisplay dpy;
-
-		igt_require_f(vkms >= 0, "no vkms\n");
-		gbm = gbm_device(vkms);
-		dpy = platform_display(EGL_PLATFORM_GBM_KHR, gbm);
-		image_create(vs, &img, 5, DRM_CLOEXEC | DRM_RDWR);
-		igt_assert_eq(egl_check(dpy, &img), 0);
-		image_destroy(vs, &img);
-		eglTerminate(dpy);
-		gbm_device_destroy(gbm);
-	}
+	igt_describe("EGL on vkms's GBM platform reads a vshare dma-buf as "
+		     "written.");
+	igt_subtest("egl-import-gbm")
+		test_egl_import_gbm(vs, vkms);
 
 	igt_fixture() {
 		if (vkms >= 0)

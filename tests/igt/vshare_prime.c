@@ -6,6 +6,50 @@
  * the exporter and as the importer of vgem buffers.
  */
 
+/**
+ * TEST: vshare prime
+ * Category: Core
+ * Description: PRIME export and import of vshare buffers, with vshare as
+ *	the exporter and as the importer of vgem buffers.
+ *
+ * SUBTEST: self-import-same-handle
+ * Description: A dma-buf imported into the file that exported it gives
+ *	the same handle, and exporting twice gives the same dma-buf.
+ *
+ * SUBTEST: export-bad-args
+ * Description: Export of an unknown handle is ENOENT, with unknown flags
+ *	EINVAL.
+ *
+ * SUBTEST: import-bad-fd
+ * Description: Import of fd -1 or of a closed fd is EBADF, of /dev/null
+ *	or of the DRM fd itself EINVAL.
+ *
+ * SUBTEST: dmabuf-mmap
+ * Description: A pattern written through the dma-buf's mapping is read
+ *	through the GEM mapping, and the other way round.
+ *
+ * SUBTEST: dmabuf-mmap-beyond-end
+ * Description: mmap of a dma-buf larger than it, or running past its end,
+ *	fails with EINVAL; a page inside it maps.
+ *
+ * SUBTEST: export-close-reimport
+ * Description: With its handle closed, the dma-buf alone keeps the
+ *	buffer; imported again, it has its contents.
+ *
+ * SUBTEST: share-between-files
+ * Description: Another file of the device imports the dma-buf and reads
+ *	what the first file wrote.
+ *
+ * SUBTEST: export-to-vgem
+ * Description: vgem imports a vshare dma-buf (once per buffer), exports
+ *	the same dma-buf back, and its handle alone keeps the contents.
+ *
+ * SUBTEST: import-from-vgem
+ * Description: A vgem dumb buffer imported into vshare: one handle,
+ *	contents both ways through each side's mapping, and re-exported it
+ *	is vgem's own dma-buf.
+ */
+
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -16,6 +60,178 @@
 
 #define MiB (1024ull * 1024)
 
+static void test_self_import_same_handle(int fd)
+{
+	uint32_t handle = vshare_create(fd, MiB);
+	int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
+	int again = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
+
+	igt_assert_eq(prime_fd_to_handle(fd, dmabuf), handle);
+	/* One GEM object, one dma-buf. */
+	igt_assert(same_file(dmabuf, again));
+	close(again);
+	close(dmabuf);
+	gem_close(fd, handle);
+}
+
+static void test_export_bad_args(int fd)
+{
+	uint32_t handle = vshare_create(fd, 4096);
+	int dmabuf;
+
+	igt_assert_eq(__prime_handle_to_fd(fd, 0x7fff, DRM_CLOEXEC, &dmabuf),
+		      -ENOENT);
+	igt_assert_eq(__prime_handle_to_fd(fd, handle, 0x1000, &dmabuf),
+		      -EINVAL);
+	gem_close(fd, handle);
+}
+
+static void test_import_bad_fd(int fd)
+{
+	uint32_t handle;
+	int null = open("/dev/null", O_RDONLY);
+
+	igt_assert_eq(__prime_fd_to_handle(fd, -1, &handle), -EBADF);
+	igt_assert_eq(__prime_fd_to_handle(fd, 9999, &handle), -EBADF);
+	igt_assert_eq(__prime_fd_to_handle(fd, null, &handle), -EINVAL);
+	igt_assert_eq(__prime_fd_to_handle(fd, fd, &handle), -EINVAL);
+	close(null);
+}
+
+static void test_dmabuf_mmap(int fd)
+{
+	const size_t size = 3 * MiB + 4096;
+	uint32_t handle = vshare_create(fd, size);
+	int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC | DRM_RDWR);
+	void *dptr = dmabuf_mmap(dmabuf, size, PROT_READ | PROT_WRITE);
+	void *gptr = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
+
+	fill_pattern(dptr, size, 1);
+	igt_assert_eq(check_pattern(gptr, size, 1), 0);
+	fill_pattern(gptr, size, 2);
+	igt_assert_eq(check_pattern(dptr, size, 2), 0);
+	munmap(dptr, size);
+	munmap(gptr, size);
+	close(dmabuf);
+	gem_close(fd, handle);
+}
+
+static void test_dmabuf_mmap_beyond_end(int fd)
+{
+	uint32_t handle = vshare_create(fd, 2 * 4096);
+	int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC | DRM_RDWR);
+	void *ptr;
+
+	ptr = mmap(NULL, 3 * 4096, PROT_READ, MAP_SHARED, dmabuf, 0);
+	igt_assert(ptr == MAP_FAILED && errno == EINVAL);
+	ptr = mmap(NULL, 2 * 4096, PROT_READ, MAP_SHARED, dmabuf, 4096);
+	igt_assert(ptr == MAP_FAILED && errno == EINVAL);
+	ptr = mmap(NULL, 4096, PROT_READ, MAP_SHARED, dmabuf, 4096);
+	igt_assert(ptr != MAP_FAILED);
+	munmap(ptr, 4096);
+	close(dmabuf);
+	gem_close(fd, handle);
+}
+
+static void test_export_close_reimport(int fd)
+{
+	const size_t size = 2 * MiB;
+	uint32_t handle = vshare_create(fd, size);
+	void *ptr = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
+	int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
+
+	fill_pattern(ptr, size, 3);
+	munmap(ptr, size);
+	gem_close(fd, handle);
+
+	handle = prime_fd_to_handle(fd, dmabuf);
+	close(dmabuf);
+	ptr = vshare_mmap(fd, handle, size, PROT_READ);
+	igt_assert_eq(check_pattern(ptr, size, 3), 0);
+	munmap(ptr, size);
+	gem_close(fd, handle);
+}
+
+static void test_share_between_files(int fd)
+{
+	int other = drm_open_driver_require("vshare", NODE_RENDER, 0);
+	const size_t size = MiB;
+	uint32_t handle = vshare_create(fd, size), theirs;
+	int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
+	void *ours_ptr, *their_ptr;
+
+	theirs = prime_fd_to_handle(other, dmabuf);
+	ours_ptr = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
+	their_ptr = vshare_mmap(other, theirs, size, PROT_READ);
+	fill_pattern(ours_ptr, size, 4);
+	igt_assert_eq(check_pattern(their_ptr, size, 4), 0);
+	munmap(ours_ptr, size);
+	munmap(their_ptr, size);
+	close(dmabuf);
+	close(other);
+	gem_close(fd, handle);
+}
+
+static void test_export_to_vgem(int fd, int vgem)
+{
+	const size_t size = 4 * MiB;
+	uint32_t handle = vshare_create(fd, size), vh;
+	int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC | DRM_RDWR);
+	int back;
+	void *ptr;
+
+	ptr = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
+	fill_pattern(ptr, size, 5);
+	munmap(ptr, size);
+
+	vh = prime_fd_to_handle(vgem, dmabuf);
+	igt_assert_eq(prime_fd_to_handle(vgem, dmabuf), vh);
+	back = prime_handle_to_fd(vgem, vh, DRM_CLOEXEC | DRM_RDWR);
+	igt_assert(same_file(back, dmabuf));
+
+	/* The vgem handle alone keeps the buffer alive. */
+	close(dmabuf);
+	gem_close(fd, handle);
+	ptr = dmabuf_mmap(back, size, PROT_READ);
+	igt_assert_eq(check_pattern(ptr, size, 5), 0);
+	munmap(ptr, size);
+	close(back);
+	gem_close(vgem, vh);
+}
+
+static void test_import_from_vgem(int fd, int vgem)
+{
+	uint32_t pitch, vh, handle;
+	uint64_t size;
+	void *vptr, *ptr;
+	int dmabuf;
+
+	vh = dumb_create(vgem, 512, 512, 32, &pitch, &size);
+	vptr = dumb_mmap(vgem, vh, size, PROT_READ | PROT_WRITE);
+	fill_pattern(vptr, size, 6);
+	dmabuf = prime_handle_to_fd(vgem, vh, DRM_CLOEXEC | DRM_RDWR);
+
+	handle = prime_fd_to_handle(fd, dmabuf);
+	igt_assert_eq(prime_fd_to_handle(fd, dmabuf), handle);
+	ptr = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
+	igt_assert_eq(check_pattern(ptr, size, 6), 0);
+	fill_pattern(ptr, size, 7);
+	igt_assert_eq(check_pattern(vptr, size, 7), 0);
+	munmap(ptr, size);
+
+	/* Re-exporting an imported buffer gives the original. */
+	{
+		int back = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
+
+		igt_assert(same_file(back, dmabuf));
+		close(back);
+	}
+	close(dmabuf);
+	gem_close(fd, handle);
+	munmap(vptr, size);
+	gem_close(vgem, vh);
+}
+
 int igt_main()
 {
 	int fd = -1;
@@ -25,113 +241,35 @@ int igt_main()
 	}
 
 	igt_describe("Importing our own dma-buf gives back the same handle.");
-	igt_subtest("self-import-same-handle") {
-		uint32_t handle = vshare_create(fd, MiB);
-		int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
-		int again = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
+	igt_subtest("self-import-same-handle")
+		test_self_import_same_handle(fd);
 
-		igt_assert_eq(prime_fd_to_handle(fd, dmabuf), handle);
-		/* One GEM object, one dma-buf. */
-		igt_assert(same_file(dmabuf, again));
-		close(again);
-		close(dmabuf);
-		gem_close(fd, handle);
-	}
+	igt_describe("PRIME export of an unknown handle or with bad flags "
+		     "fails.");
+	igt_subtest("export-bad-args")
+		test_export_bad_args(fd);
 
-	igt_subtest("export-bad-args") {
-		uint32_t handle = vshare_create(fd, 4096);
-		int dmabuf;
+	igt_describe("PRIME import of what is not a dma-buf fails.");
+	igt_subtest("import-bad-fd")
+		test_import_bad_fd(fd);
 
-		igt_assert_eq(__prime_handle_to_fd(fd, 0x7fff, DRM_CLOEXEC, &dmabuf),
-			      -ENOENT);
-		igt_assert_eq(__prime_handle_to_fd(fd, handle, 0x1000, &dmabuf),
-			      -EINVAL);
-		gem_close(fd, handle);
-	}
+	igt_describe("mmap of the dma-buf and of the GEM object see the same "
+		     "memory.");
+	igt_subtest("dmabuf-mmap")
+		test_dmabuf_mmap(fd);
 
-	igt_subtest("import-bad-fd") {
-		uint32_t handle;
-		int null = open("/dev/null", O_RDONLY);
+	igt_describe("mmap of a dma-buf past its end is refused.");
+	igt_subtest("dmabuf-mmap-beyond-end")
+		test_dmabuf_mmap_beyond_end(fd);
 
-		igt_assert_eq(__prime_fd_to_handle(fd, -1, &handle), -EBADF);
-		igt_assert_eq(__prime_fd_to_handle(fd, 9999, &handle), -EBADF);
-		igt_assert_eq(__prime_fd_to_handle(fd, null, &handle), -EINVAL);
-		igt_assert_eq(__prime_fd_to_handle(fd, fd, &handle), -EINVAL);
-		close(null);
-	}
-
-	igt_describe("mmap of the dma-buf and of the GEM object see the same memory.");
-	igt_subtest("dmabuf-mmap") {
-		const size_t size = 3 * MiB + 4096;
-		uint32_t handle = vshare_create(fd, size);
-		int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC | DRM_RDWR);
-		void *dptr = dmabuf_mmap(dmabuf, size, PROT_READ | PROT_WRITE);
-		void *gptr = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
-
-		fill_pattern(dptr, size, 1);
-		igt_assert_eq(check_pattern(gptr, size, 1), 0);
-		fill_pattern(gptr, size, 2);
-		igt_assert_eq(check_pattern(dptr, size, 2), 0);
-		munmap(dptr, size);
-		munmap(gptr, size);
-		close(dmabuf);
-		gem_close(fd, handle);
-	}
-
-	igt_subtest("dmabuf-mmap-beyond-end") {
-		uint32_t handle = vshare_create(fd, 2 * 4096);
-		int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC | DRM_RDWR);
-		void *ptr;
-
-		ptr = mmap(NULL, 3 * 4096, PROT_READ, MAP_SHARED, dmabuf, 0);
-		igt_assert(ptr == MAP_FAILED && errno == EINVAL);
-		ptr = mmap(NULL, 2 * 4096, PROT_READ, MAP_SHARED, dmabuf, 4096);
-		igt_assert(ptr == MAP_FAILED && errno == EINVAL);
-		ptr = mmap(NULL, 4096, PROT_READ, MAP_SHARED, dmabuf, 4096);
-		igt_assert(ptr != MAP_FAILED);
-		munmap(ptr, 4096);
-		close(dmabuf);
-		gem_close(fd, handle);
-	}
-
-	igt_describe("The dma-buf keeps the buffer alive after its handle is closed.");
-	igt_subtest("export-close-reimport") {
-		const size_t size = 2 * MiB;
-		uint32_t handle = vshare_create(fd, size);
-		void *ptr = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
-		int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
-
-		fill_pattern(ptr, size, 3);
-		munmap(ptr, size);
-		gem_close(fd, handle);
-
-		handle = prime_fd_to_handle(fd, dmabuf);
-		close(dmabuf);
-		ptr = vshare_mmap(fd, handle, size, PROT_READ);
-		igt_assert_eq(check_pattern(ptr, size, 3), 0);
-		munmap(ptr, size);
-		gem_close(fd, handle);
-	}
+	igt_describe("The dma-buf keeps the buffer alive after its handle is "
+		     "closed.");
+	igt_subtest("export-close-reimport")
+		test_export_close_reimport(fd);
 
 	igt_describe("A buffer moves between two vshare files through its fd.");
-	igt_subtest("share-between-files") {
-		int other = drm_open_driver_require("vshare", NODE_RENDER, 0);
-		const size_t size = MiB;
-		uint32_t handle = vshare_create(fd, size), theirs;
-		int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
-		void *ours_ptr, *their_ptr;
-
-		theirs = prime_fd_to_handle(other, dmabuf);
-		ours_ptr = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
-		their_ptr = vshare_mmap(other, theirs, size, PROT_READ);
-		fill_pattern(ours_ptr, size, 4);
-		igt_assert_eq(check_pattern(their_ptr, size, 4), 0);
-		munmap(ours_ptr, size);
-		munmap(their_ptr, size);
-		close(dmabuf);
-		close(other);
-		gem_close(fd, handle);
-	}
+	igt_subtest("share-between-files")
+		test_share_between_files(fd);
 
 	igt_subtest_group() {
 		int vgem = -1;
@@ -140,65 +278,15 @@ int igt_main()
 			vgem = drm_open_driver_require("vgem", NODE_PRIMARY, 0);
 		}
 
-		igt_describe("vshare -> vgem: vgem imports, re-exports the same dma-buf.");
-		igt_subtest("export-to-vgem") {
-			const size_t size = 4 * MiB;
-			uint32_t handle = vshare_create(fd, size), vh;
-			int dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC | DRM_RDWR);
-			int back;
-			void *ptr;
+		igt_describe("vgem imports a vshare dma-buf and re-exports "
+			     "the same one.");
+		igt_subtest("export-to-vgem")
+			test_export_to_vgem(fd, vgem);
 
-			ptr = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
-			fill_pattern(ptr, size, 5);
-			munmap(ptr, size);
-
-			vh = prime_fd_to_handle(vgem, dmabuf);
-			igt_assert_eq(prime_fd_to_handle(vgem, dmabuf), vh);
-			back = prime_handle_to_fd(vgem, vh, DRM_CLOEXEC | DRM_RDWR);
-			igt_assert(same_file(back, dmabuf));
-
-			/* The vgem handle alone keeps the buffer alive. */
-			close(dmabuf);
-			gem_close(fd, handle);
-			ptr = dmabuf_mmap(back, size, PROT_READ);
-			igt_assert_eq(check_pattern(ptr, size, 5), 0);
-			munmap(ptr, size);
-			close(back);
-			gem_close(vgem, vh);
-		}
-
-		igt_describe("vgem -> vshare: contents both ways through each side's mmap.");
-		igt_subtest("import-from-vgem") {
-			uint32_t pitch, vh, handle;
-			uint64_t size;
-			void *vptr, *ptr;
-			int dmabuf;
-
-			vh = dumb_create(vgem, 512, 512, 32, &pitch, &size);
-			vptr = dumb_mmap(vgem, vh, size, PROT_READ | PROT_WRITE);
-			fill_pattern(vptr, size, 6);
-			dmabuf = prime_handle_to_fd(vgem, vh, DRM_CLOEXEC | DRM_RDWR);
-
-			handle = prime_fd_to_handle(fd, dmabuf);
-			igt_assert_eq(prime_fd_to_handle(fd, dmabuf), handle);
-			ptr = vshare_mmap(fd, handle, size, PROT_READ | PROT_WRITE);
-			igt_assert_eq(check_pattern(ptr, size, 6), 0);
-			fill_pattern(ptr, size, 7);
-			igt_assert_eq(check_pattern(vptr, size, 7), 0);
-			munmap(ptr, size);
-
-			/* Re-exporting an imported buffer gives the original. */
-			{
-				int back = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
-
-				igt_assert(same_file(back, dmabuf));
-				close(back);
-			}
-			close(dmabuf);
-			gem_close(fd, handle);
-			munmap(vptr, size);
-			gem_close(vgem, vh);
-		}
+		igt_describe("vshare imports a vgem dma-buf; both sides see "
+			     "each other's writes.");
+		igt_subtest("import-from-vgem")
+			test_import_from_vgem(fd, vgem);
 
 		igt_fixture() {
 			drm_close(vgem);

@@ -14,42 +14,55 @@
  * TEST: vshare security
  * Category: Core
  * Description: Isolation between clients, and read-only and private
- *		mappings of vshare buffers and of the dma-bufs it imports.
+ *	mappings of vshare buffers and of the dma-bufs it imports.
  *
  * SUBTEST: render-node-ioctls
- * Description: Render nodes refuse dumb buffers, flink and master ioctls.
+ * Description: On a render node the vshare ioctls work, while dumb
+ *	buffers, flink names and master ioctls are refused.
  *
  * SUBTEST: handles-per-file
- * Description: Handles are unknown to other files and to vshare device 1.
+ * Description: A handle is only valid in the file that made it: another
+ *	file of the device, and vshare device 1, get ENOENT from every ioctl
+ *	that takes it.
  *
  * SUBTEST: new-buffers-zeroed
- * Description: New buffers never show what freed ones held.
+ * Description: New buffers are zero, whatever the freed ones held:
+ *	cached, contiguous, write-combined and dumb buffers checked through
+ *	mmap and the kernel's CRC.
  *
  * SUBTEST: private-mappings
- * Description: MAP_PRIVATE mmaps fail with EINVAL on the DRM fd and the
- *		dma-buf, for native, read-only exported and imported buffers.
+ * Description: Private (copy-on-write) mappings are refused with EINVAL,
+ *	readable or writable, through the DRM fd and the dma-buf: native
+ *	buffers of 4 KiB and 2 MiB, a read-only export, imports of vshare and
+ *	vgem buffers.
  *
  * SUBTEST: read-only-export
  * Description: A dma-buf exported without DRM_RDWR cannot be mapped, or
- *		mprotect()ed, writable, nor mapped writable by device 1.
+ *	mprotect()ed, writable, nor mapped writable by device 1.
  *
  * SUBTEST: read-only-same-device
  * Description: A read-only dma-buf imported by another file of the same
- *		device cannot be written by ACCESS, SUBMIT or mmap.
+ *	device: ACCESS FILL, engine jobs writing it, writable and private
+ *	mmaps and mprotect() all fail; reads show the owner's contents,
+ *	which stay unchanged.
  *
  * SUBTEST: read-only-other-device
  * Description: The same, imported by vshare device 1.
  *
  * SUBTEST: read-only-foreign
  * Description: The same for read-only foreign dma-bufs, as dynamic
- *		subtests: heap (system dma-buf heap), vgem.
+ *	subtests: heap (a system heap buffer allocated O_RDONLY), vgem (a
+ *	vgem buffer exported without DRM_RDWR); the exporter's view stays
+ *	unchanged.
  *
  * SUBTEST: read-only-mapped-by-vgem
- * Description: A read-only vshare dma-buf imported by vgem is mapped
- *		read-only and cannot be made writable.
+ * Description: A read-only vshare dma-buf imported by vgem is readable
+ *	through vgem's mapping, never writable, nor made writable by
+ *	mprotect().
  *
  * SUBTEST: overflow
- * Description: Sizes and offsets that wrap around are refused.
+ * Description: Sizes and offsets that wrap around 2^64, or reach past the
+ *	end, are refused by every ioctl and by mmap.
  */
 
 #define _GNU_SOURCE
@@ -76,27 +89,6 @@
 static int __ioctl(int fd, unsigned long req, void *arg)
 {
 	return igt_ioctl(fd, req, arg) ? -errno : 0;
-}
-
-static uint32_t zero_crc(uint64_t size)
-{
-	void *buf = calloc(1, size);
-	uint32_t crc;
-
-	igt_assert(buf);
-	crc = crc32_ieee(buf, size);
-	free(buf);
-	return crc;
-}
-
-/* Every buffer of the subtest is gone; job cleanups may lag a little. */
-static void assert_mem_used(int vs, uint64_t start)
-{
-	int i;
-
-	for (i = 0; i < 100 && vshare_mem_used(vs) != start; i++)
-		usleep(10000);
-	igt_assert_eq_u64(vshare_mem_used(vs), start);
 }
 
 /* vshare device 1: always there in the suite VM (vshare loads two). */
@@ -363,7 +355,7 @@ static void test_read_only_vshare(int vs, int importer)
 }
 
 /* A read-only buffer of the system heap: zero, and zero it stays. */
-static void test_read_only_heap(int vs)
+static void test_read_only_heap(int vs, const struct vshare_totals *start)
 {
 	const uint64_t size = 64 * 1024;
 	int heap = open_system_heap();
@@ -373,7 +365,7 @@ static void test_read_only_heap(int vs)
 
 	igt_assert(read_only_file(dmabuf));
 	handle = prime_fd_to_handle(vs, dmabuf);
-	check_read_only_import(vs, handle, size, zero_crc(size));
+	check_read_only_import(vs, handle, size, fill_crc(size, 0));
 	gem_close(vs, handle);
 
 	/* The heap's own mapping. */
@@ -384,10 +376,11 @@ static void test_read_only_heap(int vs)
 	munmap(ptr, size);
 	close(dmabuf);
 	close(heap);
+	vshare_assert_totals(vs, NULL, start, 1000);
 }
 
 /* A vgem buffer exported read-only; vgem's own mapping keeps its pattern. */
-static void test_read_only_vgem(int vs)
+static void test_read_only_vgem(int vs, const struct vshare_totals *start)
 {
 	int vgem = open_vgem();
 	uint32_t vh, handle, crc;
@@ -410,13 +403,14 @@ static void test_read_only_vgem(int vs)
 	munmap(vptr, size);
 	gem_close(vgem, vh);
 	drm_close(vgem);
+	vshare_assert_totals(vs, NULL, start, 1000);
 }
 
 /*
  * Private mappings of every kind of buffer, through the DRM fd and the
  * dma-buf: 4 KiB, and 2 MiB, which faults in as one huge page.
  */
-static void test_private_mappings(int vs)
+static void test_private_mappings(int vs, const struct vshare_totals *start)
 {
 	static const uint64_t sizes[] = { 4096, 2 * MiB };
 	int dev1 = open_vshare1(vs);
@@ -474,6 +468,7 @@ static void test_private_mappings(int vs)
 	gem_close(vgem, vh);
 	drm_close(vgem);
 	drm_close(dev1);
+	vshare_assert_totals(vs, NULL, start, 1000);
 }
 
 /*
@@ -481,7 +476,8 @@ static void test_private_mappings(int vs)
  * readable, never writable. vgem (DRM core's dumb map offset) may refuse to
  * map imports; then the dma-buf vgem imported is mapped instead.
  */
-static void test_read_only_mapped_by_vgem(int vs)
+static void test_read_only_mapped_by_vgem(int vs,
+					  const struct vshare_totals *start)
 {
 	const uint64_t size = MiB;
 	int vgem = open_vgem();
@@ -523,294 +519,300 @@ static void test_read_only_mapped_by_vgem(int vs)
 	check_owner(vs, handle, owner, size, 51, crc);
 	munmap(owner, size);
 	gem_close(vs, handle);
+	vshare_assert_totals(vs, NULL, start, 1000);
+}
+
+static void test_render_node_ioctls(int vs, const struct vshare_totals *start)
+{
+	struct drm_mode_create_dumb dumb = { .width = 64, .height = 64,
+					     .bpp = 32 };
+	struct drm_gem_flink flink = { 0 };
+	struct drm_gem_open open_arg = { .name = 1 };
+	uint32_t handle = vshare_create(vs, MiB);
+
+	igt_assert_eq(__dumb_create(vs, &dumb), -EACCES);
+	flink.handle = handle;
+	igt_assert_eq(__ioctl(vs, DRM_IOCTL_GEM_FLINK, &flink), -EACCES);
+	igt_assert_eq(__ioctl(vs, DRM_IOCTL_GEM_OPEN, &open_arg),
+		      -EACCES);
+	igt_assert_eq(__ioctl(vs, DRM_IOCTL_SET_MASTER, NULL), -EACCES);
+	vshare_fill(vs, handle, 0, MiB, 0x12345678);
+	igt_assert_eq_u32(vshare_crc32(vs, handle, 0, 4096),
+			  vshare_crc32(vs, handle, 4096, 4096));
+	gem_close(vs, handle);
+	vshare_assert_totals(vs, NULL, start, 0);
+}
+
+static void test_handles_per_file(int vs, const struct vshare_totals *start)
+{
+	int dev1 = open_vshare1(vs);
+	int other = drm_open_driver_require("vshare", NODE_RENDER, 0);
+	uint32_t handle = vshare_create(vs, MiB);
+	int fds[2] = { other, dev1 }, i, dmabuf;
+
+	for (i = 0; i < 2; i++) {
+		struct drm_vshare_map_offset map = { .handle = handle };
+		struct drm_vshare_submit s = {
+			.op = VSHARE_JOB_FILL, .dst_handle = handle,
+			.size = 4096,
+		};
+		uint64_t r;
+
+		/* The other file may have handles of its own: make one. */
+		gem_close(fds[i], vshare_create(fds[i], 4096));
+		igt_assert_eq(__ioctl(fds[i], DRM_IOCTL_VSHARE_MAP_OFFSET,
+				      &map), -ENOENT);
+		igt_assert_eq(__vshare_access(fds[i], handle,
+					      VSHARE_ACCESS_CRC32, 0,
+					      4096, 0, &r), -ENOENT);
+		igt_assert_eq(__vshare_submit(fds[i], &s), -ENOENT);
+		igt_assert_eq(__prime_handle_to_fd(fds[i], handle,
+						   DRM_CLOEXEC, &dmabuf),
+			      -ENOENT);
+		igt_assert_eq(__gem_close(fds[i], handle), -EINVAL);
+	}
+	gem_close(vs, handle);
+	drm_close(dev1);
+	drm_close(other);
+	vshare_assert_totals(vs, NULL, start, 0);
+}
+
+static void test_new_buffers_zeroed(int vs, const struct vshare_totals *start)
+{
+	static const struct {
+		uint64_t size;
+		uint32_t flags;
+	} kinds[] = {
+		{ 4096, 0 }, { 65536, 0 }, { 2 * MiB + 4096, 0 },
+		{ 4 * MiB, 0 }, { MiB, VSHARE_CREATE_CONTIGUOUS },
+		{ 2 * MiB, VSHARE_CREATE_WC },
+	};
+	int card = drm_open_driver_require("vshare", NODE_PRIMARY, 0);
+	unsigned int k, round;
+
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+		uint64_t size = kinds[k].size;
+		uint32_t handles[8];
+		void *ptr;
+		int i;
+
+		for (round = 0; round < 2; round++) {
+			for (i = 0; i < 8; i++) {
+				uint64_t got = size;
+
+				igt_assert_eq(__vshare_create(vs, &got,
+							      kinds[k].flags,
+							      &handles[i]), 0);
+				ptr = vshare_mmap(vs, handles[i], size,
+						  PROT_READ | PROT_WRITE);
+				igt_assert(all_zero(ptr, size));
+				igt_assert_eq_u32(vshare_crc32(vs, handles[i],
+							       0, size),
+						  fill_crc(size, 0));
+				/* Dirty it for the next round. */
+				memset(ptr, 0xa5, size);
+				munmap(ptr, size);
+			}
+			for (i = 0; i < 8; i++)
+				gem_close(vs, handles[i]);
+		}
+	}
+	for (round = 0; round < 2; round++) {
+		uint32_t pitch;
+		uint64_t size;
+		uint32_t h = dumb_create(card, 512, 512, 32, &pitch,
+					 &size);
+		uint8_t *ptr = dumb_mmap(card, h, size,
+					 PROT_READ | PROT_WRITE);
+
+		assert_zero_then_dirty(ptr, size);
+		munmap(ptr, size);
+		gem_close(card, h);
+	}
+	drm_close(card);
+	vshare_assert_totals(vs, NULL, start, 0);
+}
+
+static void test_read_only_export(int vs, const struct vshare_totals *start)
+{
+	int dev1 = open_vshare1(vs);
+	uint32_t handle = vshare_create(vs, MiB);
+	int dmabuf = export_read_only(vs, handle);
+	uint32_t imported;
+	void *ptr;
+
+	mmap_refused(dmabuf, 0, MiB, PROT_READ | PROT_WRITE, MAP_SHARED,
+		     EACCES, "read-only dma-buf");
+	ptr = mmap(NULL, MiB, PROT_READ, MAP_SHARED, dmabuf, 0);
+	igt_assert(ptr != MAP_FAILED);
+	mprotect_refused(ptr, MiB, PROT_READ | PROT_WRITE,
+			 "read-only dma-buf");
+	munmap(ptr, MiB);
+
+	imported = prime_fd_to_handle(dev1, dmabuf);
+	mmap_refused(dev1, map_offset(dev1, imported), MiB,
+		     PROT_READ | PROT_WRITE, MAP_SHARED, EACCES,
+		     "read-only dma-buf imported by vshare device 1");
+	gem_close(dev1, imported);
+	drm_close(dev1);
+	close(dmabuf);
+	gem_close(vs, handle);
+	vshare_assert_totals(vs, NULL, start, 0);
+}
+
+static void test_read_only_same_device(int vs,
+				       const struct vshare_totals *start)
+{
+	int other = drm_open_driver_require("vshare", NODE_RENDER, 0);
+
+	test_read_only_vshare(vs, other);
+	drm_close(other);
+	vshare_assert_totals(vs, NULL, start, 1000);
+}
+
+static void test_read_only_other_device(int vs,
+					const struct vshare_totals *start)
+{
+	int dev1 = open_vshare1(vs);
+
+	test_read_only_vshare(vs, dev1);
+	drm_close(dev1);
+	vshare_assert_totals(vs, NULL, start, 1000);
+}
+
+static void test_overflow(int vs, const struct vshare_totals *start)
+{
+	static const uint64_t huge[] = {
+		~0ull, ~0ull - 4095, 1ull << 63, (1ull << 63) + 4096,
+		1ull << 62,
+	};
+	uint32_t handle = vshare_create(vs, MiB);
+	struct drm_vshare_map_offset map = { .handle = handle };
+	uint64_t r, size;
+	unsigned int i;
+	void *ptr;
+
+	for (i = 0; i < ARRAY_SIZE(huge); i++) {
+		uint32_t h;
+		int ret;
+
+		size = huge[i];
+		ret = __vshare_create(vs, &size, 0, &h);
+		igt_assert_f(ret == -EINVAL || ret == -ENOMEM,
+			     "create %#llx: %d\n",
+			     (unsigned long long)huge[i], ret);
+		igt_assert_eq(__vshare_access(vs, handle,
+					      VSHARE_ACCESS_CRC32,
+					      huge[i] & ~3ull, 8, 0, &r),
+			      -EINVAL);
+		igt_assert_eq(__vshare_access(vs, handle,
+					      VSHARE_ACCESS_CRC32, 4,
+					      huge[i] & ~3ull, 0, &r),
+			      -EINVAL);
+	}
+	/* offset + size wraps to a small number. */
+	igt_assert_eq(__vshare_access(vs, handle, VSHARE_ACCESS_FILL,
+				      ~0ull - 3, 8, 0, &r), -EINVAL);
+	igt_assert_eq(__vshare_access(vs, handle, VSHARE_ACCESS_FILL,
+				      MiB, 4, 0, &r), -EINVAL);
+	for (i = 0; i < 2; i++) {
+		struct drm_vshare_submit s = {
+			.op = VSHARE_JOB_COPY, .dst_handle = handle,
+			.src_handle = handle, .size = 4096,
+			.dst_offset = i ? ~0ull - 4091 : 0,
+			.src_offset = i ? 0 : ~0ull - 4091,
+		};
+
+		igt_assert_eq(__vshare_submit(vs, &s), -EINVAL);
+	}
+
+	map.pad = 1;
+	igt_assert_eq(__ioctl(vs, DRM_IOCTL_VSHARE_MAP_OFFSET, &map),
+		      -EINVAL);
+	map.pad = 0;
+	igt_assert_eq(__ioctl(vs, DRM_IOCTL_VSHARE_MAP_OFFSET, &map), 0);
+	/* Longer than the buffer, or starting past it. */
+	ptr = mmap(NULL, 2 * MiB, PROT_READ, MAP_SHARED, vs, map.offset);
+	igt_assert(ptr == MAP_FAILED);
+	ptr = mmap(NULL, 4096, PROT_READ, MAP_SHARED, vs,
+		   map.offset + MiB);
+	igt_assert(ptr == MAP_FAILED);
+
+	{
+		int card = drm_open_driver_require("vshare",
+						   NODE_PRIMARY, 0);
+		struct drm_mode_create_dumb dumb = {
+			.width = 1u << 20, .height = 1u << 20,
+			.bpp = 32,
+		};
+
+		igt_assert_neq(__dumb_create(card, &dumb), 0);
+		dumb.width = 0xffffffff;
+		dumb.height = 2;
+		igt_assert_neq(__dumb_create(card, &dumb), 0);
+		drm_close(card);
+	}
+	gem_close(vs, handle);
+	vshare_assert_totals(vs, NULL, start, 0);
 }
 
 int igt_main()
 {
+	struct vshare_totals start;
 	int vs = -1;
-	uint64_t start = 0;
 
 	igt_fixture() {
 		vs = drm_open_driver_require("vshare", NODE_RENDER, 0);
-		start = vshare_mem_used(vs);
+		vshare_totals(vs, NULL, &start);
 	}
 
-	igt_describe("On a render node the vshare ioctls work, while dumb "
-		     "buffers, flink names and master ioctls are refused.");
-	igt_subtest("render-node-ioctls") {
-		struct drm_mode_create_dumb dumb = { .width = 64, .height = 64,
-						     .bpp = 32 };
-		struct drm_gem_flink flink = { 0 };
-		struct drm_gem_open open_arg = { .name = 1 };
-		uint32_t handle = vshare_create(vs, MiB);
+	igt_describe("A render node takes the vshare ioctls and refuses the "
+		     "others.");
+	igt_subtest("render-node-ioctls")
+		test_render_node_ioctls(vs, &start);
 
-		igt_assert_eq(__dumb_create(vs, &dumb), -EACCES);
-		flink.handle = handle;
-		igt_assert_eq(__ioctl(vs, DRM_IOCTL_GEM_FLINK, &flink), -EACCES);
-		igt_assert_eq(__ioctl(vs, DRM_IOCTL_GEM_OPEN, &open_arg),
-			      -EACCES);
-		igt_assert_eq(__ioctl(vs, DRM_IOCTL_SET_MASTER, NULL), -EACCES);
-		vshare_fill(vs, handle, 0, MiB, 0x12345678);
-		igt_assert_eq_u32(vshare_crc32(vs, handle, 0, 4096),
-				  vshare_crc32(vs, handle, 4096, 4096));
-		gem_close(vs, handle);
-		igt_assert_eq_u64(vshare_mem_used(vs), start);
-	}
+	igt_describe("A handle is only valid in the file that made it.");
+	igt_subtest("handles-per-file")
+		test_handles_per_file(vs, &start);
 
-	igt_describe("A handle is only valid in the file that made it: "
-		     "another file of the device, and the second device, "
-		     "get ENOENT from every ioctl that takes it.");
-	igt_subtest("handles-per-file") {
-		int dev1 = open_vshare1(vs);
-		int other = drm_open_driver_require("vshare", NODE_RENDER, 0);
-		uint32_t handle = vshare_create(vs, MiB);
-		int fds[2] = { other, dev1 }, i, dmabuf;
+	igt_describe("New buffers never show what freed ones held.");
+	igt_subtest("new-buffers-zeroed")
+		test_new_buffers_zeroed(vs, &start);
 
-		for (i = 0; i < 2; i++) {
-			struct drm_vshare_map_offset map = { .handle = handle };
-			struct drm_vshare_submit s = {
-				.op = VSHARE_JOB_FILL, .dst_handle = handle,
-				.size = 4096,
-			};
-			uint64_t r;
+	igt_describe("Private (copy-on-write) mappings of any buffer are "
+		     "refused.");
+	igt_subtest("private-mappings")
+		test_private_mappings(vs, &start);
 
-			/* The other file may have handles of its own: make one. */
-			gem_close(fds[i], vshare_create(fds[i], 4096));
-			igt_assert_eq(__ioctl(fds[i], DRM_IOCTL_VSHARE_MAP_OFFSET,
-					      &map), -ENOENT);
-			igt_assert_eq(__vshare_access(fds[i], handle,
-						      VSHARE_ACCESS_CRC32, 0,
-						      4096, 0, &r), -ENOENT);
-			igt_assert_eq(__vshare_submit(fds[i], &s), -ENOENT);
-			igt_assert_eq(__prime_handle_to_fd(fds[i], handle,
-							   DRM_CLOEXEC, &dmabuf),
-				      -ENOENT);
-			igt_assert_eq(__gem_close(fds[i], handle), -EINVAL);
-		}
-		gem_close(vs, handle);
-		drm_close(dev1);
-		drm_close(other);
-		igt_assert_eq_u64(vshare_mem_used(vs), start);
-	}
+	igt_describe("A read-only export cannot be made writable.");
+	igt_subtest("read-only-export")
+		test_read_only_export(vs, &start);
 
-	igt_describe("New buffers are zero, whatever the freed ones held: "
-		     "cached, contiguous, write-combined and dumb buffers "
-		     "checked through mmap and the kernel's CRC.");
-	igt_subtest("new-buffers-zeroed") {
-		static const struct {
-			uint64_t size;
-			uint32_t flags;
-		} kinds[] = {
-			{ 4096, 0 }, { 65536, 0 }, { 2 * MiB + 4096, 0 },
-			{ 4 * MiB, 0 }, { MiB, VSHARE_CREATE_CONTIGUOUS },
-			{ 2 * MiB, VSHARE_CREATE_WC },
-		};
-		int card = drm_open_driver_require("vshare", NODE_PRIMARY, 0);
-		unsigned int k, round;
+	igt_describe("Another file of the device cannot write a read-only "
+		     "import.");
+	igt_subtest("read-only-same-device")
+		test_read_only_same_device(vs, &start);
 
-		for (k = 0; k < ARRAY_SIZE(kinds); k++) {
-			uint64_t size = kinds[k].size;
-			uint32_t handles[8];
-			void *ptr;
-			int i;
+	igt_describe("vshare device 1 cannot write a read-only import.");
+	igt_subtest("read-only-other-device")
+		test_read_only_other_device(vs, &start);
 
-			for (round = 0; round < 2; round++) {
-				for (i = 0; i < 8; i++) {
-					uint64_t got = size;
-
-					igt_assert_eq(__vshare_create(vs, &got,
-								      kinds[k].flags,
-								      &handles[i]), 0);
-					ptr = vshare_mmap(vs, handles[i], size,
-							  PROT_READ | PROT_WRITE);
-					igt_assert(all_zero(ptr, size));
-					igt_assert_eq_u32(vshare_crc32(vs, handles[i],
-								       0, size),
-							  zero_crc(size));
-					/* Dirty it for the next round. */
-					memset(ptr, 0xa5, size);
-					munmap(ptr, size);
-				}
-				for (i = 0; i < 8; i++)
-					gem_close(vs, handles[i]);
-			}
-		}
-		for (round = 0; round < 2; round++) {
-			uint32_t pitch;
-			uint64_t size;
-			uint32_t h = dumb_create(card, 512, 512, 32, &pitch,
-						 &size);
-			uint8_t *ptr = dumb_mmap(card, h, size,
-						 PROT_READ | PROT_WRITE);
-
-			igt_assert(all_zero(ptr, size));
-			memset(ptr, 0xa5, size);
-			munmap(ptr, size);
-			gem_close(card, h);
-		}
-		drm_close(card);
-		igt_assert_eq_u64(vshare_mem_used(vs), start);
-	}
-
-	igt_describe("Private (copy-on-write) mappings are refused with "
-		     "EINVAL, readable or writable, through the DRM fd and "
-		     "the dma-buf: native buffers of 4 KiB and 2 MiB, a "
-		     "read-only export, imports of vshare and vgem buffers.");
-	igt_subtest("private-mappings") {
-		test_private_mappings(vs);
-		assert_mem_used(vs, start);
-	}
-
-	igt_describe("A read-only export stays read-only: no writable mmap, "
-		     "no mprotect to writable, and an importing vshare device "
-		     "cannot map it writable either.");
-	igt_subtest("read-only-export") {
-		int dev1 = open_vshare1(vs);
-		uint32_t handle = vshare_create(vs, MiB);
-		int dmabuf = export_read_only(vs, handle);
-		uint32_t imported;
-		void *ptr;
-
-		mmap_refused(dmabuf, 0, MiB, PROT_READ | PROT_WRITE, MAP_SHARED,
-			     EACCES, "read-only dma-buf");
-		ptr = mmap(NULL, MiB, PROT_READ, MAP_SHARED, dmabuf, 0);
-		igt_assert(ptr != MAP_FAILED);
-		mprotect_refused(ptr, MiB, PROT_READ | PROT_WRITE,
-				 "read-only dma-buf");
-		munmap(ptr, MiB);
-
-		imported = prime_fd_to_handle(dev1, dmabuf);
-		mmap_refused(dev1, map_offset(dev1, imported), MiB,
-			     PROT_READ | PROT_WRITE, MAP_SHARED, EACCES,
-			     "read-only dma-buf imported by vshare device 1");
-		gem_close(dev1, imported);
-		drm_close(dev1);
-		close(dmabuf);
-		gem_close(vs, handle);
-		igt_assert_eq_u64(vshare_mem_used(vs), start);
-	}
-
-	igt_describe("A read-only dma-buf imported by another file of the "
-		     "same device: ACCESS FILL, engine jobs writing it, "
-		     "writable and private mmaps and mprotect() all fail; "
-		     "reads show the owner's contents, which stay unchanged.");
-	igt_subtest("read-only-same-device") {
-		int other = drm_open_driver_require("vshare", NODE_RENDER, 0);
-
-		test_read_only_vshare(vs, other);
-		drm_close(other);
-		assert_mem_used(vs, start);
-	}
-
-	igt_describe("The same, for a read-only dma-buf of vshare device 0 "
-		     "imported by vshare device 1.");
-	igt_subtest("read-only-other-device") {
-		int dev1 = open_vshare1(vs);
-
-		test_read_only_vshare(vs, dev1);
-		drm_close(dev1);
-		assert_mem_used(vs, start);
-	}
-
-	igt_describe("The same, for read-only foreign dma-bufs imported into "
-		     "vshare: a system heap buffer allocated O_RDONLY, and a "
-		     "vgem buffer exported without DRM_RDWR; the exporter's "
-		     "view stays unchanged.");
+	igt_describe("vshare cannot write read-only foreign dma-bufs it "
+		     "imports.");
 	igt_subtest_with_dynamic("read-only-foreign") {
-		igt_dynamic("heap") {
-			test_read_only_heap(vs);
-			assert_mem_used(vs, start);
-		}
-		igt_dynamic("vgem") {
-			test_read_only_vgem(vs);
-			assert_mem_used(vs, start);
-		}
+		igt_dynamic("heap")
+			test_read_only_heap(vs, &start);
+		igt_dynamic("vgem")
+			test_read_only_vgem(vs, &start);
 	}
 
-	igt_describe("A read-only vshare dma-buf imported by vgem: readable "
-		     "through vgem's mapping, never writable, nor made "
-		     "writable by mprotect().");
-	igt_subtest("read-only-mapped-by-vgem") {
-		test_read_only_mapped_by_vgem(vs);
-		assert_mem_used(vs, start);
-	}
+	igt_describe("vgem cannot map a read-only vshare dma-buf writable.");
+	igt_subtest("read-only-mapped-by-vgem")
+		test_read_only_mapped_by_vgem(vs, &start);
 
-	igt_describe("Sizes and offsets that wrap around 2^64, or reach past "
-		     "the end, are refused by every ioctl and by mmap.");
-	igt_subtest("overflow") {
-		static const uint64_t huge[] = {
-			~0ull, ~0ull - 4095, 1ull << 63, (1ull << 63) + 4096,
-			1ull << 62,
-		};
-		uint32_t handle = vshare_create(vs, MiB);
-		struct drm_vshare_map_offset map = { .handle = handle };
-		uint64_t r, size;
-		unsigned int i;
-		void *ptr;
-
-		for (i = 0; i < ARRAY_SIZE(huge); i++) {
-			uint32_t h;
-			int ret;
-
-			size = huge[i];
-			ret = __vshare_create(vs, &size, 0, &h);
-			igt_assert_f(ret == -EINVAL || ret == -ENOMEM,
-				     "create %#llx: %d\n",
-				     (unsigned long long)huge[i], ret);
-			igt_assert_eq(__vshare_access(vs, handle,
-						      VSHARE_ACCESS_CRC32,
-						      huge[i] & ~3ull, 8, 0, &r),
-				      -EINVAL);
-			igt_assert_eq(__vshare_access(vs, handle,
-						      VSHARE_ACCESS_CRC32, 4,
-						      huge[i] & ~3ull, 0, &r),
-				      -EINVAL);
-		}
-		/* offset + size wraps to a small number. */
-		igt_assert_eq(__vshare_access(vs, handle, VSHARE_ACCESS_FILL,
-					      ~0ull - 3, 8, 0, &r), -EINVAL);
-		igt_assert_eq(__vshare_access(vs, handle, VSHARE_ACCESS_FILL,
-					      MiB, 4, 0, &r), -EINVAL);
-		for (i = 0; i < 2; i++) {
-			struct drm_vshare_submit s = {
-				.op = VSHARE_JOB_COPY, .dst_handle = handle,
-				.src_handle = handle, .size = 4096,
-				.dst_offset = i ? ~0ull - 4091 : 0,
-				.src_offset = i ? 0 : ~0ull - 4091,
-			};
-
-			igt_assert_eq(__vshare_submit(vs, &s), -EINVAL);
-		}
-
-		map.pad = 1;
-		igt_assert_eq(__ioctl(vs, DRM_IOCTL_VSHARE_MAP_OFFSET, &map),
-			      -EINVAL);
-		map.pad = 0;
-		igt_assert_eq(__ioctl(vs, DRM_IOCTL_VSHARE_MAP_OFFSET, &map), 0);
-		/* Longer than the buffer, or starting past it. */
-		ptr = mmap(NULL, 2 * MiB, PROT_READ, MAP_SHARED, vs, map.offset);
-		igt_assert(ptr == MAP_FAILED);
-		ptr = mmap(NULL, 4096, PROT_READ, MAP_SHARED, vs,
-			   map.offset + MiB);
-		igt_assert(ptr == MAP_FAILED);
-
-		{
-			int card = drm_open_driver_require("vshare",
-							   NODE_PRIMARY, 0);
-			struct drm_mode_create_dumb dumb = {
-				.width = 1u << 20, .height = 1u << 20,
-				.bpp = 32,
-			};
-
-			igt_assert_neq(__dumb_create(card, &dumb), 0);
-			dumb.width = 0xffffffff;
-			dumb.height = 2;
-			igt_assert_neq(__dumb_create(card, &dumb), 0);
-			drm_close(card);
-		}
-		gem_close(vs, handle);
-		igt_assert_eq_u64(vshare_mem_used(vs), start);
-	}
+	igt_describe("Sizes and offsets that wrap around are refused.");
+	igt_subtest("overflow")
+		test_overflow(vs, &start);
 
 	igt_fixture() {
 		drm_close(vs);

@@ -20,7 +20,6 @@
  */
 
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -41,6 +40,8 @@
 #include <linux/dma-heap.h>
 #include <linux/udmabuf.h>
 
+#include "drm_open.h"
+#include "timing.h"
 #include "vshare_drm.h"
 
 #define MiB (1024ul * 1024)
@@ -61,14 +62,6 @@ static int xioctl(int fd, unsigned long req, void *arg)
 	return ret;
 }
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -80,30 +73,6 @@ static double median(double *v, int n)
 {
 	qsort(v, n, sizeof(*v), cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static int open_driver(const char *driver, const char *prefix, int nth)
-{
-	char path[64], name[32];
-	struct drm_version v;
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		snprintf(path, sizeof(path), "/dev/dri/%s%d", prefix,
-			 !strcmp(prefix, "card") ? i : 128 + i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(&v, 0, sizeof(v));
-		memset(name, 0, sizeof(name));
-		v.name = name;
-		v.name_len = sizeof(name) - 1;
-		if (!xioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, driver) &&
-		    nth-- == 0)
-			return fd;
-		close(fd);
-	}
-	return -1;
 }
 
 /* An exporter: makes a dma-buf of a size, and frees what it made. */
@@ -424,9 +393,9 @@ int main(int argc, char **argv)
 			res.tv_nsec);
 		return 1;
 	}
-	exporters[0].fd = open_driver("vshare", "renderD", 0);
-	importer = open_driver("vshare", "renderD", 1);
-	exporters[1].fd = open_driver("vgem", "card", 0);
+	exporters[0].fd = drm_open_driver_node("vshare", "renderD", 0, NULL, 0);
+	importer = drm_open_driver_node("vshare", "renderD", 1, NULL, 0);
+	exporters[1].fd = drm_open_driver_node("vgem", "card", 0, NULL, 0);
 	exporters[2].fd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
 	exporters[3].fd = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
 	for (i = 0; i < NUM_EXPORTERS; i++)

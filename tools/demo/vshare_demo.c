@@ -8,7 +8,6 @@
  */
 
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -24,6 +23,9 @@
 #include <drm.h>
 #include <drm_mode.h>
 
+#include "crc32.h"
+#include "drm_open.h"
+#include "pattern.h"
 #include "vshare_drm.h"
 
 static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt, ...)
@@ -50,53 +52,11 @@ static void xioctl(int fd, unsigned long req, void *arg, const char *what)
 
 static int open_driver(const char *driver, const char *prefix, char *path)
 {
-	struct drm_version v;
-	char name[32];
-	struct dirent *de;
-	int fd = -1;
-	DIR *dir = opendir("/dev/dri");
+	int fd = drm_open_driver_node(driver, prefix, 0, path, 64);
 
-	if (!dir)
-		fail("no /dev/dri\n");
-	while (fd < 0 && (de = readdir(dir))) {
-		if (strncmp(de->d_name, prefix, strlen(prefix)))
-			continue;
-		sprintf(path, "/dev/dri/%s", de->d_name);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(&v, 0, sizeof(v));
-		memset(name, 0, sizeof(name));
-		v.name = name;
-		v.name_len = sizeof(name) - 1;
-		if (ioctl(fd, DRM_IOCTL_VERSION, &v) || strcmp(name, driver)) {
-			close(fd);
-			fd = -1;
-		}
-	}
-	closedir(dir);
 	if (fd < 0)
 		fail("no %s device\n", driver);
 	return fd;
-}
-
-static uint32_t checksum(const uint32_t *p, size_t size)
-{
-	uint32_t sum = 2166136261u;
-	size_t i;
-
-	/* FNV-1a over 32-bit words. */
-	for (i = 0; i < size / 4; i++)
-		sum = (sum ^ p[i]) * 16777619u;
-	return sum;
-}
-
-static void fill(uint32_t *p, size_t size, uint32_t seed)
-{
-	size_t i;
-
-	for (i = 0; i < size / 4; i++)
-		p[i] = (uint32_t)i * 2654435761u ^ seed;
 }
 
 static void *map(int fd, off_t offset, size_t size)
@@ -136,8 +96,8 @@ int main(void)
 	moff.handle = create.handle;
 	xioctl(vshare, DRM_IOCTL_VSHARE_MAP_OFFSET, &moff, "VSHARE_MAP_OFFSET");
 	ptr = map(vshare, moff.offset, size);
-	fill(ptr, size, 0xc0ffee);
-	sum = checksum(ptr, size);
+	fill_pattern(ptr, size, 0xc0ffee);
+	sum = crc32_ieee(ptr, size);
 	printf("1. vshare buffer: handle %u, %llu bytes, filled, checksum %08x\n",
 	       create.handle, (unsigned long long)create.size, sum);
 
@@ -159,10 +119,10 @@ int main(void)
 	if (inode(vgem_dmabuf) != inode(dmabuf))
 		fail("vgem re-exported a different dma-buf\n");
 	back = map(vgem_dmabuf, 0, size);
-	if (checksum(back, size) != sum)
+	if (crc32_ieee(back, size) != sum)
 		fail("contents differ after the round trip through vgem\n");
 	printf("4. vgem re-exported the same dma-buf (inode %lu): checksum %08x matches\n",
-	       inode(vgem_dmabuf), checksum(back, size));
+	       inode(vgem_dmabuf), crc32_ieee(back, size));
 	munmap(back, size);
 	munmap(ptr, size);
 	close(vgem_dmabuf);
@@ -172,8 +132,8 @@ int main(void)
 	dmap.handle = dumb.handle;
 	xioctl(vgem, DRM_IOCTL_MODE_MAP_DUMB, &dmap, "vgem MAP_DUMB");
 	back = map(vgem, dmap.offset, dumb.size);
-	fill(back, dumb.size, 0xbeef);
-	sum = checksum(back, dumb.size);
+	fill_pattern(back, dumb.size, 0xbeef);
+	sum = crc32_ieee(back, dumb.size);
 	memset(&prime, 0, sizeof(prime));
 	prime.handle = dumb.handle;
 	prime.flags = DRM_CLOEXEC | DRM_RDWR;
@@ -188,15 +148,15 @@ int main(void)
 	moff.handle = prime.handle;
 	xioctl(vshare, DRM_IOCTL_VSHARE_MAP_OFFSET, &moff, "VSHARE_MAP_OFFSET");
 	ptr = map(vshare, moff.offset, dumb.size);
-	if (checksum(ptr, dumb.size) != sum)
+	if (crc32_ieee(ptr, dumb.size) != sum)
 		fail("vshare sees different contents than vgem wrote\n");
 	printf("6. imported into vshare as handle %u: checksum %08x matches\n",
-	       prime.handle, checksum(ptr, dumb.size));
-	fill(ptr, dumb.size, 0x5a5a);
-	if (checksum(back, dumb.size) != checksum(ptr, dumb.size))
+	       prime.handle, crc32_ieee(ptr, dumb.size));
+	fill_pattern(ptr, dumb.size, 0x5a5a);
+	if (crc32_ieee(back, dumb.size) != crc32_ieee(ptr, dumb.size))
 		fail("vgem does not see what vshare wrote\n");
 	printf("7. vshare wrote through its mapping, vgem reads it back: %08x\n",
-	       checksum(back, dumb.size));
+	       crc32_ieee(back, dumb.size));
 
 	printf("vshare_demo: OK, the buffer was shared across devices\n");
 	return 0;

@@ -38,6 +38,9 @@
 #include <linux/dma-buf.h>
 #include <xf86drm.h>
 
+#include "crc32.h"
+#include "drm_open.h"
+#include "pattern.h"
 #include "vshare_drm.h"
 
 static const char *cmd = "vshare";
@@ -102,18 +105,10 @@ static struct pattern parse_pattern(const char *s)
 	return p;
 }
 
-static uint32_t pattern_word(const struct pattern *p, uint64_t i)
+/* Word @i of a pattern: see pattern.h for the seeded one. */
+static uint32_t word(const struct pattern *p, uint64_t i)
 {
-	uint64_t x;
-
-	if (!p->seeded)
-		return p->n;
-	/* splitmix64 of (seed, index): any word can be checked alone. */
-	x = ((uint64_t)p->n << 32 | (uint32_t)i) + (i >> 32) * 0x9e3779b97f4a7c15ull;
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return (uint32_t)(x ^ (x >> 31));
+	return p->seeded ? pattern_word(i, p->n) : p->n;
 }
 
 /* Index of the first word that differs, or -1. */
@@ -123,49 +118,15 @@ static int64_t pattern_check(const struct pattern *p, const uint32_t *buf,
 	uint64_t i;
 
 	for (i = 0; i < size / 4; i++)
-		if (buf[i] != pattern_word(p, i))
+		if (buf[i] != word(p, i))
 			return i;
 	return -1;
-}
-
-static char *driver_name(int fd)
-{
-	drmVersionPtr v = drmGetVersion(fd);
-	char *name;
-
-	if (!v)
-		return NULL;
-	name = strdup(v->name);
-	drmFreeVersion(v);
-	return name;
 }
 
 /* Opens the Nth vshare node of a kind ("card" or "renderD"), or -1. */
 static int open_vshare(const char *kind, int nth, char *path, size_t len)
 {
-	struct dirent **names;
-	int i, n, fd = -1;
-
-	n = scandir("/dev/dri", &names, NULL, versionsort);
-	for (i = 0; i < n; i++) {
-		if (fd < 0 && !strncmp(names[i]->d_name, kind, strlen(kind))) {
-			char *drv;
-			int f;
-
-			snprintf(path, len, "/dev/dri/%.200s", names[i]->d_name);
-			f = open(path, O_RDWR | O_CLOEXEC);
-			drv = f >= 0 ? driver_name(f) : NULL;
-			if (drv && !strcmp(drv, "vshare") && nth-- == 0)
-				fd = f;
-			else if (f >= 0)
-				close(f);
-			free(drv);
-		}
-		free(names[i]);
-	}
-	if (n >= 0)
-		free(names);
-	return fd;
+	return drm_open_driver_node("vshare", kind, nth, path, len);
 }
 
 static int open_device(const char *path)
@@ -349,7 +310,7 @@ static int cmd_create(int argc, char **argv)
 	if (ptr == MAP_FAILED)
 		runtime_error("mmap: %s", strerror(errno));
 	for (i = 0; i < create.size / 4; i++)
-		ptr[i] = pattern_word(&pat, i);
+		ptr[i] = word(&pat, i);
 	munmap(ptr, create.size);
 	if (drmPrimeHandleToFD(fd, create.handle, flags, &dmabuf))
 		runtime_error("export: %s", strerror(errno));
@@ -397,21 +358,22 @@ static int recv_fd(const char *sock_path, uint64_t *size, int *conn)
 	return fd;
 }
 
+/* The CRC-32 of the pattern's words, as the kernel reads them (LE). */
 static uint32_t crc32_words(const struct pattern *p, uint64_t size)
 {
-	uint32_t crc = ~0u, w;
+	uint32_t crc = 0, w;
+	uint8_t bytes[4];
 	uint64_t i;
-	int b, k;
 
 	for (i = 0; i < size / 4; i++) {
-		w = pattern_word(p, i);
-		for (b = 0; b < 4; b++) {
-			crc ^= (w >> (8 * b)) & 0xff;
-			for (k = 0; k < 8; k++)
-				crc = crc >> 1 ^ (0xedb88320u & -(crc & 1));
-		}
+		w = word(p, i);
+		bytes[0] = w;
+		bytes[1] = w >> 8;
+		bytes[2] = w >> 16;
+		bytes[3] = w >> 24;
+		crc = crc32_ieee_update(crc, bytes, 4);
 	}
-	return ~crc;
+	return crc;
 }
 
 static int cmd_import(int argc, char **argv)
@@ -450,7 +412,7 @@ static int cmd_import(int argc, char **argv)
 	dmabuf = recv_fd(sock, &size, &conn);
 	if (drmPrimeFDToHandle(fd, dmabuf, &handle))
 		runtime_error("import into %s: %s", dev, strerror(errno));
-	drv = driver_name(fd);
+	drv = drm_driver_name(fd);
 	printf("imported %" PRIu64 " bytes into %s (%s) as handle %u\n", size,
 	       dev, drv ? drv : "?", handle);
 

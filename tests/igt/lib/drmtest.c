@@ -4,7 +4,6 @@
  */
 
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,67 +17,11 @@
 #include "drmtest.h"
 #include "igt.h"
 
-char *drm_driver_name(int fd)
-{
-	struct drm_version v = { 0 };
-	char *name;
-
-	if (igt_ioctl(fd, DRM_IOCTL_VERSION, &v))
-		return NULL;
-	name = calloc(1, v.name_len + 1);
-	v.name = name;
-	v.date_len = 0;
-	v.desc_len = 0;
-	if (igt_ioctl(fd, DRM_IOCTL_VERSION, &v)) {
-		free(name);
-		return NULL;
-	}
-	return name;
-}
-
-static int node_cmp(const void *a, const void *b)
-{
-	return strverscmp(*(const char * const *)a, *(const char * const *)b);
-}
-
-/*
- * Open the nth (from 0) node of the given kind that belongs to @driver,
- * in the order of the node minors. Returns -1 when there is none.
- */
+/* The nth (from 0) node of that kind of @driver, by minor; -1 if none. */
 int drm_open_driver_nth(const char *driver, enum drm_node node, int nth)
 {
-	const char *prefix = node == NODE_RENDER ? "renderD" : "card";
-	char *names[64], path[64], *name;
-	struct dirent *de;
-	int n = 0, i, fd, ret = -1;
-	DIR *dir;
-
-	dir = opendir("/dev/dri");
-	if (!dir)
-		return -1;
-	while ((de = readdir(dir)) && n < 64)
-		if (!strncmp(de->d_name, prefix, strlen(prefix)))
-			names[n++] = strdup(de->d_name);
-	closedir(dir);
-	qsort(names, n, sizeof(names[0]), node_cmp);
-
-	for (i = 0; i < n; i++) {
-		if (ret >= 0)
-			continue;
-		snprintf(path, sizeof(path), "/dev/dri/%s", names[i]);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		name = drm_driver_name(fd);
-		if (name && !strcmp(name, driver) && nth-- == 0)
-			ret = fd;
-		else
-			close(fd);
-		free(name);
-	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	return ret;
+	return drm_open_driver_node(driver, node == NODE_RENDER ? "renderD" :
+				    "card", nth, NULL, 0);
 }
 
 int drm_open_driver_require(const char *driver, enum drm_node node, int nth)
@@ -238,38 +181,26 @@ bool same_file(int fd_a, int fd_b)
 	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-/* A pattern that differs in every word and with every seed. */
-static inline uint32_t pattern_word(size_t i, uint32_t seed)
-{
-	uint32_t x = (uint32_t)i * 2654435761u ^ seed;
-
-	return x ^ (x >> 15);
-}
-
-void fill_pattern(void *ptr, size_t size, uint32_t seed)
-{
-	uint32_t *p = ptr;
-	size_t i;
-
-	for (i = 0; i < size / 4; i++)
-		p[i] = pattern_word(i, seed);
-}
-
 /* Returns the number of wrong words (0 when the pattern is intact). */
 size_t check_pattern(const void *ptr, size_t size, uint32_t seed)
 {
-	const uint32_t *p = ptr;
-	size_t i, bad = 0;
+	size_t first = 0, bad = pattern_mismatches(ptr, size, seed, &first);
 
-	for (i = 0; i < size / 4; i++) {
-		if (p[i] == pattern_word(i, seed))
-			continue;
-		if (!bad)
-			igt_info("first mismatch at word %zu: %#x, expected %#x\n",
-				 i, p[i], pattern_word(i, seed));
-		bad++;
-	}
+	if (bad)
+		igt_info("first mismatch at word %zu: %#x, expected %#x\n",
+			 first, ((const uint32_t *)ptr)[first],
+			 pattern_word(first, seed));
 	return bad;
+}
+
+/*
+ * A new buffer must be all zero; then it is dirtied, so that the next new
+ * buffer, which may get its pages, shows whether they were cleared.
+ */
+void assert_zero_then_dirty(void *ptr, size_t size)
+{
+	igt_assert(all_zero(ptr, size));
+	memset(ptr, 0xa5, size);
 }
 
 bool all_zero(const void *ptr, size_t size)

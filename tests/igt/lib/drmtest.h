@@ -15,13 +15,14 @@
 #include <drm.h>
 #include <drm_mode.h>
 
+#include "drm_open.h"
+#include "pattern.h"
 #include "vshare_drm.h"
 
 enum drm_node { NODE_RENDER, NODE_PRIMARY };
 
 int drm_open_driver_nth(const char *driver, enum drm_node node, int nth);
 int drm_open_driver_require(const char *driver, enum drm_node node, int nth);
-char *drm_driver_name(int fd);
 void drm_close(int fd);
 
 int __vshare_create(int fd, uint64_t *size, uint32_t flags, uint32_t *handle);
@@ -44,8 +45,8 @@ int __dmabuf_sync(int dmabuf, uint64_t flags);
 void dmabuf_sync(int dmabuf, uint64_t flags);
 bool same_file(int fd_a, int fd_b);
 
-void fill_pattern(void *ptr, size_t size, uint32_t seed);
 size_t check_pattern(const void *ptr, size_t size, uint32_t seed);
 bool all_zero(const void *ptr, size_t size);
+void assert_zero_then_dirty(void *ptr, size_t size);
 
 #endif /* VSHARE_DRMTEST_H */

@@ -21,6 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "timing.h"
 
 /* Exit codes igt_runner understands. */
 #define IGT_EXIT_SUCCESS	0
@@ -174,6 +177,19 @@ extern sigjmp_buf igt_dynamic_jmpbuf;
 
 #define igt_skip_on(expr)		igt_require(!(expr))
 #define igt_skip_on_f(expr, f...)	igt_require_f(!(expr), f)
+
+/**
+ * igt_wait() - polls @cond every @interval_ms until it holds or @timeout_ms
+ * have passed; whether it held. It is evaluated at least once, and once
+ * more when the time is up.
+ */
+#define igt_wait(cond, timeout_ms, interval_ms) ({			\
+	double __end = now_ms() + (timeout_ms);				\
+	bool __held;							\
+	while (!(__held = (cond)) && now_ms() < __end)			\
+		usleep((interval_ms) * 1000);				\
+	__held;								\
+})
 
 /** do_ioctl() - the ioctl must succeed. */
 #define do_ioctl(fd, req, arg)	igt_assert_eq(igt_ioctl(fd, req, arg), 0)

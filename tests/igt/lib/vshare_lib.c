@@ -18,6 +18,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <linux/dma-buf.h>
+#include <linux/sync_file.h>
+
 #include "drmtest.h"
 #include "igt.h"
 #include "vshare_lib.h"
@@ -52,29 +55,6 @@ uint32_t vshare_crc32(int fd, uint32_t handle, uint64_t offset, uint64_t size)
 				      size, 0, &result), 0);
 	igt_assert(result <= UINT32_MAX);
 	return result;
-}
-
-/* The IEEE CRC-32 of zlib's crc32(), table driven. */
-uint32_t crc32_ieee(const void *buf, size_t len)
-{
-	static uint32_t table[256];
-	const uint8_t *p = buf;
-	uint32_t crc = ~0u;
-	size_t i;
-
-	if (!table[1]) {
-		for (i = 0; i < 256; i++) {
-			uint32_t c = i;
-			int k;
-
-			for (k = 0; k < 8; k++)
-				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-			table[i] = c;
-		}
-	}
-	for (i = 0; i < len; i++)
-		crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
-	return ~crc;
 }
 
 /* The debugfs directory of the DRM device a file descriptor belongs to. */
@@ -180,6 +160,47 @@ uint64_t vshare_mem_used(int fd)
 	return used;
 }
 
+/**
+ * vshare_totals() - vshare's memory in use, read through @fd, and the
+ * buffers of the devices of @bo_fds (none if NULL, 0 for a negative fd)
+ */
+void vshare_totals(int fd, const int bo_fds[2], struct vshare_totals *t)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		t->bos[i] = bo_fds && bo_fds[i] >= 0 ?
+			    vshare_bo_count(bo_fds[i], 0) : 0;
+	t->mem = vshare_mem_used(fd);
+}
+
+static bool same_totals(const struct vshare_totals *a,
+			const struct vshare_totals *b)
+{
+	return a->bos[0] == b->bos[0] && a->bos[1] == b->bos[1] &&
+	       a->mem == b->mem;
+}
+
+/**
+ * vshare_assert_totals() - the totals are back at @start
+ * @timeout_ms: how long to wait for them: some references go
+ *	asynchronously (an engine job drops its buffers just after it
+ *	signals its fence); 0 checks once
+ */
+void vshare_assert_totals(int fd, const int bo_fds[2],
+			  const struct vshare_totals *start, int timeout_ms)
+{
+	struct vshare_totals now;
+
+	igt_wait((vshare_totals(fd, bo_fds, &now), same_totals(&now, start)),
+		 timeout_ms, 10);
+	igt_assert_f(same_totals(&now, start),
+		     "not back to the start: device 0 %d -> %d buffers, "
+		     "device 1 %d -> %d buffers, memory %" PRIu64 " -> %" PRIu64
+		     " bytes\n", start->bos[0], now.bos[0], start->bos[1],
+		     now.bos[1], start->mem, now.mem);
+}
+
 /* A vshare module parameter, /sys/module/vshare/parameters/NAME. */
 static FILE *open_param(const char *name, const char *mode)
 {
@@ -270,9 +291,54 @@ int __vshare_fence_attach(int fd, uint32_t handle, uint32_t flags,
 }
 
 /* Thread-safe: no assertion. */
+int __vshare_fence_signal(int fd, uint32_t id, uint32_t flags)
+{
+	struct drm_vshare_fence_signal arg = { .fence = id, .flags = flags };
+
+	return igt_ioctl(fd, DRM_IOCTL_VSHARE_FENCE_SIGNAL, &arg) ? -errno : 0;
+}
+
+/* Thread-safe: no assertion. */
 int __vshare_submit(int fd, struct drm_vshare_submit *submit)
 {
 	return igt_ioctl(fd, DRM_IOCTL_VSHARE_SUBMIT, submit) ? -errno : 0;
+}
+
+/* A sync_file's status: 0 pending, 1 signaled, < 0 the fence's error. */
+int sync_file_status(int sync_fd)
+{
+	struct sync_file_info info = { 0 };
+
+	do_ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info);
+	return info.status;
+}
+
+/* The dma-buf's fences for @flags' access, as a sync_file. Thread-safe. */
+int __dmabuf_export_sync_file(int dmabuf, uint32_t flags, int *sync_fd)
+{
+	struct dma_buf_export_sync_file arg = { .flags = flags, .fd = -1 };
+
+	if (igt_ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg))
+		return -errno;
+	*sync_fd = arg.fd;
+	return 0;
+}
+
+int dmabuf_export_sync_file(int dmabuf, uint32_t flags)
+{
+	int sync_fd = -1;
+
+	igt_assert_eq(__dmabuf_export_sync_file(dmabuf, flags, &sync_fd), 0);
+	igt_assert(sync_fd >= 0);
+	return sync_fd;
+}
+
+/* Adds the sync_file's fence to the dma-buf, for @flags' access. */
+void dmabuf_import_sync_file(int dmabuf, int sync_fd, uint32_t flags)
+{
+	struct dma_buf_import_sync_file arg = { .flags = flags, .fd = sync_fd };
+
+	do_ioctl(dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &arg);
 }
 
 /* sw_sync's debugfs ABI (drivers/dma-buf/sync_debug.h). */
@@ -483,14 +549,6 @@ uint32_t fill_crc(uint64_t size, uint32_t value)
 	crc = crc32_ieee(buf, size);
 	free(buf);
 	return crc;
-}
-
-double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 /* The poll(2) events of @fd that are ready right now. */
