@@ -12,7 +12,7 @@ export IGT_SENTINEL_ON_STDERR=1
 export IGT_FORCE_DRIVER=vshare
 checks=/job/checks
 : >$checks
-check() { echo "$1 $2" >>$checks; echo "check $1: $2"; }
+. "$(dirname "$0")/lib.sh"
 # Marks in the kernel log: summary.py names the phase of any report.
 phase() { echo "vshare-guest: phase $1" >/dev/kmsg; }
 

@@ -114,6 +114,28 @@ int vshare_bo_check_range(struct drm_gem_object *obj, u64 offset, u64 size)
 }
 
 /**
+ * vshare_bo_populate_locked - give a lazy buffer all its pages
+ * @bo: a native buffer, its reservation lock held
+ *
+ * Kernel and device mappings need every page; faults may be adding
+ * chunks at the same time, under &vshare_bo.lock.
+ *
+ * Returns: 0 or -ENOMEM.
+ */
+int vshare_bo_populate_locked(struct vshare_bo *bo)
+{
+	int ret;
+
+	dma_resv_assert_held(bo->base.resv);
+	if (READ_ONCE(bo->backing.populated) == bo->backing.npages)
+		return 0;
+	mutex_lock(&bo->lock);
+	ret = vshare_backing_populate(&bo->backing, 0, bo->backing.npages);
+	mutex_unlock(&bo->lock);
+	return ret;
+}
+
+/**
  * vshare_bo_vmap_locked - map a native buffer into the kernel
  * @bo: the buffer, its reservation lock held
  * @map: returns the mapping
@@ -125,10 +147,14 @@ int vshare_bo_check_range(struct drm_gem_object *obj, u64 offset, u64 size)
 int vshare_bo_vmap_locked(struct vshare_bo *bo, struct iosys_map *map)
 {
 	pgprot_t prot = PAGE_KERNEL;
+	int ret;
 
 	dma_resv_assert_held(bo->base.resv);
 	if (bo->revoked)
 		return -ENODEV;
+	ret = vshare_bo_populate_locked(bo);
+	if (ret)
+		return ret;
 	if (bo->flags & VSHARE_CREATE_WC)
 		prot = pgprot_writecombine(prot);
 	if (!bo->vmap_count) {
@@ -158,28 +184,53 @@ void vshare_bo_vunmap_locked(struct vshare_bo *bo, struct iosys_map *map)
 	}
 }
 
+/* Whether page @i of the buffer goes on in the entry that starts at @first. */
+static bool vshare_sg_extends(struct vshare_bo *bo, unsigned long first,
+			      unsigned long i, unsigned long max_seg,
+			      unsigned long boundary)
+{
+	phys_addr_t start = page_to_phys(bo->backing.pages[first]);
+
+	return page_to_pfn(bo->backing.pages[i]) ==
+	       page_to_pfn(bo->backing.pages[i - 1]) + 1 &&
+	       (i - first + 1) * PAGE_SIZE <= max_seg &&
+	       !((start ^ (start + (i - first + 1) * PAGE_SIZE - 1)) & ~boundary);
+}
+
 /*
- * One entry per physically contiguous run of the buffer, cut at the
- * importing device's maximum segment size (whole pages, at least one).
+ * One entry per physically contiguous run of the buffer, cut where the
+ * importing device's maximum segment size (whole pages, at least one) or
+ * segment boundary says: counted first, then filled.
  */
 static struct sg_table *vshare_bo_sg_table(struct vshare_bo *bo,
 					   struct device *dev)
 {
-	unsigned int max_seg = dma_get_max_seg_size(dev);
+	unsigned long max_seg = max(ALIGN_DOWN(dma_get_max_seg_size(dev), PAGE_SIZE),
+				    PAGE_SIZE);
+	unsigned long boundary = dma_get_seg_boundary(dev);
+	unsigned long i, first, n = bo->backing.npages, nents = 0;
 	struct sg_table *sgt = kzalloc_obj(*sgt, GFP_KERNEL);
-	int ret;
+	struct scatterlist *sg;
 
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
-	ret = sg_alloc_table_from_pages_segment(sgt, bo->backing.pages,
-						bo->backing.npages, 0,
-						bo->base.size,
-						max(ALIGN_DOWN(max_seg, PAGE_SIZE),
-						    PAGE_SIZE),
-						GFP_KERNEL);
-	if (ret) {
+	for (first = 0, i = 0; i < n; i++) {
+		if (i && vshare_sg_extends(bo, first, i, max_seg, boundary))
+			continue;
+		first = i;
+		nents++;
+	}
+	if (sg_alloc_table(sgt, nents, GFP_KERNEL)) {
 		kfree(sgt);
-		return ERR_PTR(ret);
+		return ERR_PTR(-ENOMEM);
+	}
+	sg = sgt->sgl;
+	for (first = 0, i = 1; i <= n; i++) {
+		if (i < n && vshare_sg_extends(bo, first, i, max_seg, boundary))
+			continue;
+		sg_set_page(sg, bo->backing.pages[first], (i - first) * PAGE_SIZE, 0);
+		sg = sg_next(sg);
+		first = i;
 	}
 	return sgt;
 }
@@ -217,6 +268,9 @@ struct sg_table *vshare_bo_map_locked(struct vshare_bo *bo,
 	dma_resv_assert_held(bo->base.resv);
 	if (bo->revoked)
 		return ERR_PTR(-ENODEV);
+	ret = vshare_bo_populate_locked(bo);
+	if (ret)
+		return ERR_PTR(ret);
 	mapping = kzalloc_obj(*mapping, GFP_KERNEL);
 	if (!mapping)
 		return ERR_PTR(-ENOMEM);

@@ -14,6 +14,7 @@
 #include <linux/huge_mm.h>
 #include <linux/slab.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
 #ifdef VSHARE_HAVE_PFN_T
 #include <linux/pfn_t.h>
@@ -86,6 +87,55 @@ void drm_gem_vunmap(struct drm_gem_object *obj, struct iosys_map *map);
 #define vshare_gem_vmap_locked		drm_gem_vmap
 #define vshare_gem_vunmap_locked	drm_gem_vunmap
 #endif
+
+/*
+ * The dmem cgroup controller came in 6.14 (region registration took a
+ * struct dmem_cgroup_init later); before it, devices have no region and
+ * nothing is charged.
+ */
+#ifdef VSHARE_HAVE_DMEM
+#include <linux/cgroup_dmem.h>
+#else
+struct dmem_cgroup_region;
+struct dmem_cgroup_pool_state;
+
+static inline int dmem_cgroup_try_charge(struct dmem_cgroup_region *region,
+					 u64 size,
+					 struct dmem_cgroup_pool_state **pool,
+					 struct dmem_cgroup_pool_state **limit)
+{
+	*pool = NULL;
+	return 0;
+}
+
+static inline void dmem_cgroup_uncharge(struct dmem_cgroup_pool_state *pool,
+					u64 size)
+{
+}
+#endif
+
+static inline bool vshare_have_dmem(void)
+{
+#ifdef VSHARE_HAVE_DMEM
+	return IS_ENABLED(CONFIG_CGROUP_DMEM);
+#else
+	return false;
+#endif
+}
+
+static inline struct dmem_cgroup_region *
+vshare_register_dmem(struct drm_device *dev, const char *name, u64 size)
+{
+#if defined(VSHARE_HAVE_DMEM_INIT)
+	struct dmem_cgroup_init init = { .size = size };
+
+	return drmm_cgroup_register_region(dev, name, &init);
+#elif defined(VSHARE_HAVE_DMEM)
+	return drmm_cgroup_register_region(dev, name, size);
+#else
+	return NULL;
+#endif
+}
 
 /* dma-buf's move_notify became invalidate_mappings in 7.x. */
 #ifdef VSHARE_HAVE_INVALIDATE_MAPPINGS

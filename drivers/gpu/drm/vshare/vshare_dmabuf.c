@@ -40,15 +40,23 @@ static void vshare_dmabuf_detach(struct dma_buf *dmabuf,
 	atomic_dec(&bo->stats.attachments);
 }
 
+static enum vshare_pinning vshare_bo_pinning(struct vshare_bo *bo)
+{
+	return to_vshare_device(bo->base.dev)->config.pinning;
+}
+
 /*
  * vshare is a dynamic exporter, so that buffers can move: static importers
- * pin the buffer while they hold a mapping of it.
+ * pin the buffer while they hold a mapping of it, unless the device is
+ * configured to refuse them.
  */
 static int vshare_dmabuf_pin(struct dma_buf_attachment *attach)
 {
 	struct vshare_bo *bo = vshare_attach_bo(attach);
 
 	dma_resv_assert_held(attach->dmabuf->resv);
+	if (vshare_bo_pinning(bo) == VSHARE_PINNING_NEVER)
+		return -EOPNOTSUPP;
 	bo->pin_count++;
 	return 0;
 }
@@ -65,11 +73,17 @@ static void vshare_dmabuf_unpin(struct dma_buf_attachment *attach)
 static struct sg_table *vshare_dmabuf_map(struct dma_buf_attachment *attach,
 					  enum dma_data_direction dir)
 {
+	struct vshare_bo *bo = vshare_attach_bo(attach);
+
 	if (!valid_dma_direction(dir))
 		return ERR_PTR(-EINVAL);
+	/* A device that only lets pinned buffers be mapped. */
+	if (vshare_bo_pinning(bo) == VSHARE_PINNING_STATIC_ONLY &&
+	    dma_buf_attachment_is_dynamic(attach) && !bo->pin_count)
+		return ERR_PTR(-EOPNOTSUPP);
 	if (vshare_inject_fail(VSHARE_INJECT_MAP))
 		return ERR_PTR(-ENOMEM);
-	return vshare_bo_map_locked(vshare_attach_bo(attach), attach, dir);
+	return vshare_bo_map_locked(bo, attach, dir);
 }
 
 static void vshare_dmabuf_unmap(struct dma_buf_attachment *attach,

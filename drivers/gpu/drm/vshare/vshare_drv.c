@@ -130,6 +130,7 @@ static int vshare_probe(struct platform_device *pdev)
 		return ret;
 	dma_set_max_seg_size(&pdev->dev,
 			     min_t(u64, config->max_segment_size, UINT_MAX));
+	dma_set_seg_boundary(&pdev->dev, config->segment_boundary);
 
 	vdev = devm_drm_dev_alloc(&pdev->dev, &vshare_driver,
 				  struct vshare_device, drm);
@@ -139,6 +140,8 @@ static int vshare_probe(struct platform_device *pdev)
 	vdev->config = *config;
 	INIT_LIST_HEAD(&vdev->bos);
 	ret = drmm_mutex_init(&vdev->drm, &vdev->bos_lock);
+	if (!ret)
+		ret = vshare_dmem_init(vdev);
 	if (ret)
 		return ret;
 	ret = vshare_engine_init(vdev);
@@ -193,8 +196,9 @@ static DEFINE_IDA(vshare_ids);
  * platform device again rebuilds it from the same configuration.
  *
  * Returns: the platform device, or an ERR_PTR: -EINVAL for a configuration
- * vshare_config_is_valid() refuses, -ENODEV if the device did not bind,
- * -ENOMEM.
+ * vshare_config_is_valid() refuses, -EOPNOTSUPP for a dmem region on a
+ * kernel without the dmem cgroup controller, -ENODEV if the device did not
+ * bind, -ENOMEM.
  */
 struct platform_device *vshare_device_create(const struct vshare_config *config)
 {
@@ -203,6 +207,8 @@ struct platform_device *vshare_device_create(const struct vshare_config *config)
 
 	if (!vshare_config_is_valid(config))
 		return ERR_PTR(-EINVAL);
+	if (config->dmem_region_size && !vshare_have_dmem())
+		return ERR_PTR(-EOPNOTSUPP);
 	id = ida_alloc(&vshare_ids, GFP_KERNEL);
 	if (id < 0)
 		return ERR_PTR(id);
@@ -281,8 +287,13 @@ static int __init vshare_init(void)
 	ret = vshare_create_defaults();
 	if (ret)
 		goto err_driver;
+	ret = vshare_configfs_register();
+	if (ret)
+		goto err_defaults;
 	return 0;
 
+err_defaults:
+	vshare_destroy_defaults();
 err_driver:
 	platform_driver_unregister(&vshare_platform_driver);
 err_inject:
@@ -292,6 +303,7 @@ err_inject:
 
 static void __exit vshare_exit(void)
 {
+	vshare_configfs_unregister();
 	vshare_destroy_defaults();
 	platform_driver_unregister(&vshare_platform_driver);
 	vshare_inject_fini();

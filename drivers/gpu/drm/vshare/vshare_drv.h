@@ -6,6 +6,7 @@
  *
  * The files form layers; each one uses only the layers below it:
  *
+ *   7  vshare_configfs.c     devices described and made at run time
  *   6  vshare_drv.c          the DRM driver, devices built from a
  *                            configuration, the module
  *   5  vshare_access.c       ioctls and tools over any buffer, native or
@@ -66,6 +67,8 @@
 struct dma_buf;
 struct dma_buf_attachment;
 struct dma_fence;
+struct dmem_cgroup_pool_state;
+struct dmem_cgroup_region;
 struct dma_fence_ops;
 struct drm_mode_create_dumb;
 struct iosys_map;
@@ -102,6 +105,7 @@ struct vshare_engine {
  * @engine: the virtual engine
  * @mem_used: bytes of native buffers of this device, against
  *	&vshare_config.mem_limit
+ * @dmem: the device's dmem cgroup region, if it has one
  * @bos_lock: protects @bos
  * @bos: every live buffer object of the device, for debugfs
  * @next_id: id of the next buffer object
@@ -112,6 +116,7 @@ struct vshare_device {
 	struct vshare_config config;
 	struct vshare_engine engine;
 	atomic64_t mem_used;
+	struct dmem_cgroup_region *dmem;
 	struct mutex bos_lock; /* protects bos */
 	struct list_head bos;
 	u32 next_id;
@@ -132,18 +137,24 @@ struct vshare_file {
 
 /**
  * struct vshare_backing - the pages of a native buffer
- * @pages: one entry per PAGE_SIZE page
+ * @pages: one entry per PAGE_SIZE page, NULL where a lazy buffer has none
+ *	yet (it gets them a 2 MiB chunk at a time)
  * @huge: bitmap of the PMD-sized chunks that are one aligned 2 MiB block
  * @npages: number of pages
- * @runs: number of physically contiguous runs of @pages
- * @allocated: every page is allocated (all or none are)
+ * @populated: number of pages allocated
+ * @runs: number of physically contiguous runs of @pages, once all are
+ *	allocated
+ * @flags: VSHARE_CREATE_* flags the pages are allocated with
+ * @zone: zone modifier of the allocations (__GFP_DMA32 or none)
  */
 struct vshare_backing {
 	struct page **pages;
 	unsigned long *huge;
 	unsigned long npages;
+	unsigned long populated;
 	unsigned long runs;
-	bool allocated;
+	u32 flags;
+	gfp_t zone;
 };
 
 /**
@@ -183,6 +194,7 @@ struct vshare_bo_stats {
  * @revoked: native: the memory was taken away (vshare_bo_revoke())
  * @vaddr: native: kernel mapping, valid while @vmap_count is non-zero
  * @vmap_count: native: users of @vaddr, protected by the reservation lock
+ * @dmem_pool: native: the dmem cgroup pool it is charged to, if any
  * @sgt: imported: the exporter's mapping of the buffer; NULL while
  *	invalidated, protected by the reservation lock
  * @nents: imported: entries of the exporter's last mapping, for debugfs
@@ -205,6 +217,7 @@ struct vshare_bo {
 	bool revoked;
 	void *vaddr;
 	unsigned int vmap_count;
+	struct dmem_cgroup_pool_state *dmem_pool;
 
 	struct sg_table *sgt;
 	unsigned int nents;
@@ -259,9 +272,15 @@ u64 vshare_mem_used(void);
 u64 vshare_mem_limit(void);
 int vshare_mem_charge(struct vshare_device *vdev, u64 size);
 void vshare_mem_uncharge(struct vshare_device *vdev, u64 size);
+int vshare_dmem_init(struct vshare_device *vdev);
+int vshare_dmem_charge(struct vshare_device *vdev, u64 size,
+		       struct dmem_cgroup_pool_state **pool);
+void vshare_dmem_uncharge(struct dmem_cgroup_pool_state *pool, u64 size);
 int vshare_backing_alloc(struct vshare_backing *b, unsigned long npages,
-			 u32 flags);
-void vshare_backing_free(struct vshare_backing *b, u32 flags);
+			 u32 flags, gfp_t zone, bool lazy);
+int vshare_backing_populate(struct vshare_backing *b, unsigned long first,
+			    unsigned long count);
+void vshare_backing_free(struct vshare_backing *b);
 bool vshare_backing_huge(const struct vshare_backing *b, unsigned long idx);
 
 /* vshare_bo.c: native buffers, their kernel and device mappings */
@@ -269,6 +288,7 @@ struct vshare_bo *vshare_bo_alloc(struct drm_device *dev, size_t size,
 				  const struct drm_gem_object_funcs *funcs);
 void vshare_bo_release(struct vshare_bo *bo);
 int vshare_bo_check_range(struct drm_gem_object *obj, u64 offset, u64 size);
+int vshare_bo_populate_locked(struct vshare_bo *bo);
 int vshare_bo_vmap_locked(struct vshare_bo *bo, struct iosys_map *map);
 void vshare_bo_vunmap_locked(struct vshare_bo *bo, struct iosys_map *map);
 struct sg_table *vshare_bo_map_locked(struct vshare_bo *bo,
@@ -338,6 +358,15 @@ int vshare_bo_revoke(struct vshare_bo *bo);
 
 /* vshare_debugfs.c */
 void vshare_debugfs_init(struct vshare_device *vdev);
+
+/* vshare_configfs.c */
+#if IS_ENABLED(CONFIG_CONFIGFS_FS)
+int vshare_configfs_register(void);
+void vshare_configfs_unregister(void);
+#else
+static inline int vshare_configfs_register(void) { return 0; }
+static inline void vshare_configfs_unregister(void) { }
+#endif
 
 /* vshare_drv.c */
 struct platform_device *vshare_device_create(const struct vshare_config *config);

@@ -6,7 +6,9 @@
  * that create them and map them.
  */
 
+#include <linux/dma-mapping.h>
 #include <linux/mm.h>
+#include <linux/platform_device.h>
 #include <linux/overflow.h>
 
 #include <drm/drm_drv.h>
@@ -23,7 +25,8 @@ static void vshare_gem_free(struct drm_gem_object *obj)
 
 	drm_WARN_ON(obj->dev, bo->vmap_count);
 	drm_WARN_ON(obj->dev, vshare_bo_is_mapped(bo));
-	vshare_backing_free(&bo->backing, bo->flags);
+	vshare_backing_free(&bo->backing);
+	vshare_dmem_uncharge(bo->dmem_pool, obj->size);
 	vshare_mem_uncharge(to_vshare_device(obj->dev), obj->size);
 	vshare_bo_release(bo);
 }
@@ -42,9 +45,12 @@ static void vshare_gem_vunmap(struct drm_gem_object *obj,
 	vshare_bo_vunmap_locked(to_vshare_bo(obj), map);
 }
 
+/* A lazy buffer counts as resident in fdinfo once it has all its pages. */
 static enum drm_gem_object_status vshare_gem_status(struct drm_gem_object *obj)
 {
-	return DRM_GEM_OBJECT_RESIDENT;
+	struct vshare_backing *b = &to_vshare_bo(obj)->backing;
+
+	return READ_ONCE(b->populated) == b->npages ? DRM_GEM_OBJECT_RESIDENT : 0;
 }
 
 static const struct drm_gem_object_funcs vshare_gem_funcs = {
@@ -57,26 +63,60 @@ static const struct drm_gem_object_funcs vshare_gem_funcs = {
 	.vm_ops = &vshare_vm_ops,
 };
 
+/*
+ * What the device's configuration makes of a request: the caching and
+ * allocation it imposes, and the size rounded to its alignment.
+ */
+static int vshare_bo_constrain(const struct vshare_config *cfg, u64 *size,
+			       u32 *flags)
+{
+	if (!*size || (*flags & ~VSHARE_CREATE_FLAGS) ||
+	    *size > U64_MAX - cfg->size_align + 1)
+		return -EINVAL;
+	if (cfg->caching == VSHARE_CACHING_CACHED && (*flags & VSHARE_CREATE_WC))
+		return -EINVAL;
+	if (cfg->caching == VSHARE_CACHING_WC)
+		*flags |= VSHARE_CREATE_WC;
+	if (cfg->alloc == VSHARE_ALLOC_CONTIGUOUS)
+		*flags |= VSHARE_CREATE_CONTIGUOUS;
+	*size = round_up(*size, cfg->size_align);
+	if (cfg->max_buffer_size && *size > cfg->max_buffer_size)
+		return -E2BIG;
+	return 0;
+}
+
+/* Pages out of a device's DMA reach come from the first 4 GiB instead. */
+static gfp_t vshare_bo_zone(struct vshare_device *vdev)
+{
+	u64 mask = DMA_BIT_MASK(vdev->config.dma_mask_bits);
+
+	return mask < dma_get_required_mask(&vdev->pdev->dev) ? __GFP_DMA32 : 0;
+}
+
 /**
  * vshare_bo_create - allocate a zero-filled buffer object
  * @dev: the vshare DRM device
  * @size: size in bytes, not zero
  * @flags: VSHARE_CREATE_* flags
  *
+ * The device's configuration decides the rest: size alignment and limit,
+ * caching, contiguous or lazy allocation, where the pages may lie.
+ *
  * Returns: the new object with one reference, or an ERR_PTR: -EINVAL for a
- * zero size or unknown flags, -ENOMEM when the memory cannot be had or is
- * over vshare's limits.
+ * zero size, unknown flags or a caching the device does not offer; -E2BIG
+ * beyond the device's largest buffer; -ENOMEM when the memory cannot be
+ * had or is over vshare's limits.
  */
 struct vshare_bo *vshare_bo_create(struct drm_device *dev, u64 size, u32 flags)
 {
 	struct vshare_device *vdev = to_vshare_device(dev);
 	struct vshare_bo *bo;
+	bool lazy;
 	int ret;
 
-	if (!size || size > U64_MAX - PAGE_SIZE + 1 ||
-	    (flags & ~VSHARE_CREATE_FLAGS))
-		return ERR_PTR(-EINVAL);
-	size = PAGE_ALIGN(size);
+	ret = vshare_bo_constrain(&vdev->config, &size, &flags);
+	if (ret)
+		return ERR_PTR(ret);
 	/* Never ask for more than the machine has: fail, don't warn. */
 	if (size >> PAGE_SHIFT > totalram_pages())
 		return ERR_PTR(-ENOMEM);
@@ -92,7 +132,11 @@ struct vshare_bo *vshare_bo_create(struct drm_device *dev, u64 size, u32 flags)
 	bo->flags = flags;
 
 	/* From here on, vshare_gem_free() undoes whatever was done. */
-	ret = vshare_backing_alloc(&bo->backing, size >> PAGE_SHIFT, flags);
+	lazy = vdev->config.alloc == VSHARE_ALLOC_LAZY;
+	ret = vshare_dmem_charge(vdev, size, &bo->dmem_pool);
+	if (!ret)
+		ret = vshare_backing_alloc(&bo->backing, size >> PAGE_SHIFT,
+					   flags, vshare_bo_zone(vdev), lazy);
 	if (ret) {
 		drm_gem_object_put(&bo->base);
 		return ERR_PTR(ret);
@@ -102,15 +146,16 @@ struct vshare_bo *vshare_bo_create(struct drm_device *dev, u64 size, u32 flags)
 }
 
 static int vshare_create_handle(struct drm_file *file, struct drm_device *dev,
-				u64 size, u32 flags, u32 *handle)
+				u64 *size, u32 flags, u32 *handle)
 {
 	struct vshare_bo *bo;
 	int ret;
 
-	bo = vshare_bo_create(dev, size, flags);
+	bo = vshare_bo_create(dev, *size, flags);
 	if (IS_ERR(bo))
 		return PTR_ERR(bo);
 
+	*size = bo->base.size;
 	ret = drm_gem_handle_create(file, &bo->base, handle);
 	/* The handle holds the object now, or it is freed here. */
 	drm_gem_object_put(&bo->base);
@@ -131,14 +176,14 @@ int vshare_create_ioctl(struct drm_device *dev, void *data,
 			struct drm_file *file)
 {
 	struct drm_vshare_create *args = data;
+	u64 size = args->size;
 	int ret;
 
-	ret = vshare_create_handle(file, dev, args->size, args->flags,
+	ret = vshare_create_handle(file, dev, &size, args->flags,
 				   &args->handle);
-	if (ret)
-		return ret;
-	args->size = PAGE_ALIGN(args->size);
-	return 0;
+	if (!ret)
+		args->size = size;
+	return ret;
 }
 
 /**
@@ -178,30 +223,31 @@ int vshare_map_offset_ioctl(struct drm_device *dev, void *data,
  * @dev: the vshare device
  * @args: &struct drm_mode_create_dumb
  *
- * Implements &DRM_IOCTL_MODE_CREATE_DUMB, with a 64-byte aligned pitch.
+ * Implements &DRM_IOCTL_MODE_CREATE_DUMB, with the device's pitch
+ * alignment (64 bytes by default, what scanout engines commonly want).
  *
- * Returns: 0; -EINVAL for bad sizes or flags; -ENOMEM.
+ * Returns: 0; -EINVAL for bad sizes or flags; -E2BIG; -ENOMEM.
  */
 int vshare_dumb_create(struct drm_file *file, struct drm_device *dev,
 		       struct drm_mode_create_dumb *args)
 {
+	u32 align = to_vshare_device(dev)->config.pitch_align;
 	u32 pitch;
 	u64 size;
 	int ret;
 
 	if (!args->width || !args->height || !args->bpp || args->flags)
 		return -EINVAL;
-	/* 64-byte pitch alignment, what scanout engines commonly want. */
 	if (check_mul_overflow(args->width, DIV_ROUND_UP(args->bpp, 8), &pitch) ||
-	    check_add_overflow(pitch, 63u, &pitch))
+	    check_add_overflow(pitch, align - 1, &pitch))
 		return -EINVAL;
-	pitch = ALIGN_DOWN(pitch, 64);
+	pitch = ALIGN_DOWN(pitch, align);
 	size = (u64)pitch * args->height;
 
-	ret = vshare_create_handle(file, dev, size, 0, &args->handle);
+	ret = vshare_create_handle(file, dev, &size, 0, &args->handle);
 	if (ret)
 		return ret;
 	args->pitch = pitch;
-	args->size = PAGE_ALIGN(size);
+	args->size = size;
 	return 0;
 }

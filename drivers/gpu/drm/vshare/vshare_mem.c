@@ -18,6 +18,7 @@
 
 #include <drm/vshare_drm.h>
 
+#include "vshare_compat.h"
 #include "vshare_drv.h"
 
 /*
@@ -99,6 +100,65 @@ void vshare_mem_uncharge(struct vshare_device *vdev, u64 size)
 		atomic64_sub(size, &vdev->mem_used);
 }
 
+/**
+ * vshare_dmem_init - give a device its dmem cgroup region
+ * @vdev: the device, being built
+ *
+ * A device configured with a dmem region size registers a region named
+ * "drm/<device>/buffers"; every buffer of the device is then charged to
+ * the creating task's dmem cgroup.
+ *
+ * Returns: 0, -EOPNOTSUPP on a kernel without the dmem controller, or the
+ * registration's error.
+ */
+int vshare_dmem_init(struct vshare_device *vdev)
+{
+	struct dmem_cgroup_region *region;
+	u64 size = vdev->config.dmem_region_size;
+
+	if (!size)
+		return 0;
+	if (!vshare_have_dmem())
+		return -EOPNOTSUPP;
+	region = vshare_register_dmem(&vdev->drm, "buffers", size);
+	if (IS_ERR(region))
+		return PTR_ERR(region);
+	vdev->dmem = region;
+	return region ? 0 : -EOPNOTSUPP;
+}
+
+/**
+ * vshare_dmem_charge - charge a buffer to the caller's dmem cgroup
+ * @vdev: the buffer's device
+ * @size: its size
+ * @pool: returns what to uncharge later, NULL if nothing was charged
+ *
+ * vshare cannot evict anything to make room, so a cgroup at its dmem.max
+ * gets -ENOMEM, like at any other of vshare's limits.
+ *
+ * Returns: 0 or -ENOMEM.
+ */
+int vshare_dmem_charge(struct vshare_device *vdev, u64 size,
+		       struct dmem_cgroup_pool_state **pool)
+{
+	*pool = NULL;
+	if (!vdev->dmem)
+		return 0;
+	/* No limit pool asked for: there is nothing to evict from. */
+	return dmem_cgroup_try_charge(vdev->dmem, size, pool, NULL) ? -ENOMEM : 0;
+}
+
+/**
+ * vshare_dmem_uncharge - undo vshare_dmem_charge()
+ * @pool: what it returned (nothing happens for NULL)
+ * @size: the size charged
+ */
+void vshare_dmem_uncharge(struct dmem_cgroup_pool_state *pool, u64 size)
+{
+	if (pool)
+		dmem_cgroup_uncharge(pool, size);
+}
+
 /*
  * Buffers are built from the largest pages the allocator gives without
  * effort, so that sg_tables and mappings stay compact: 2 MiB, 64 KiB, then
@@ -106,6 +166,8 @@ void vshare_mem_uncharge(struct vshare_device *vdev, u64 size)
  * retry but never invoke the OOM killer. Every page is charged to the
  * memory cgroup of the task that allocates it, which then gets -ENOMEM
  * at its limit (no OOM kill: neither flag lets the charge invoke it).
+ * Pages are allocated a 2 MiB chunk at a time, so that a lazy buffer can
+ * get them when first touched.
  */
 static const unsigned int vshare_orders[] = { PMD_SHIFT - PAGE_SHIFT, 4, 0 };
 
@@ -120,28 +182,38 @@ static void vshare_free_pages(struct page **pages, unsigned long npages)
 {
 	unsigned long i;
 
-	for (i = 0; i < npages; i++)
+	for (i = 0; i < npages; i++) {
 		__free_page(pages[i]);
+		pages[i] = NULL;
+	}
 }
 
 /*
  * Splits a block into single refcounted pages, each mappable on its own,
- * and counts the runs as blocks come: a block that does not follow the
- * previous one in memory starts a new run.
+ * and remembers an aligned 2 MiB block for PMD mappings.
  */
 static void vshare_add_block(struct vshare_backing *b, unsigned long *done,
 			     struct page *page, unsigned int order)
 {
 	unsigned long j;
 
-	if (!*done ||
-	    page_to_pfn(page) != page_to_pfn(b->pages[*done - 1]) + 1)
-		b->runs++;
 	split_page(page, order);
 	if ((1UL << order) == VSHARE_HUGE_PAGES && !(*done % VSHARE_HUGE_PAGES))
 		__set_bit(*done / VSHARE_HUGE_PAGES, b->huge);
 	for (j = 0; j < (1UL << order); j++)
 		b->pages[(*done)++] = page + j;
+}
+
+/* Physically contiguous runs of the pages: the entries an importer with
+ * no segment limit gets.
+ */
+static unsigned long vshare_count_runs(const struct vshare_backing *b)
+{
+	unsigned long i, runs = 1;
+
+	for (i = 1; i < b->npages; i++)
+		runs += page_to_pfn(b->pages[i]) != page_to_pfn(b->pages[i - 1]) + 1;
+	return runs;
 }
 
 static int vshare_alloc_contiguous(struct vshare_backing *b)
@@ -152,7 +224,7 @@ static int vshare_alloc_contiguous(struct vshare_backing *b)
 
 	if (order > MAX_PAGE_ORDER || vshare_inject_fail(VSHARE_INJECT_ALLOC))
 		return -ENOMEM;
-	page = alloc_pages(VSHARE_LOW_ORDER_GFP, order);
+	page = alloc_pages(VSHARE_LOW_ORDER_GFP | b->zone, order);
 	if (!page)
 		return -ENOMEM;
 	split_page(page, order);
@@ -164,11 +236,12 @@ static int vshare_alloc_contiguous(struct vshare_backing *b)
 	for (i = 0; i + VSHARE_HUGE_PAGES <= b->npages; i += VSHARE_HUGE_PAGES)
 		if (IS_ALIGNED(page_to_pfn(b->pages[i]), VSHARE_HUGE_PAGES))
 			__set_bit(i / VSHARE_HUGE_PAGES, b->huge);
-	b->runs = 1;
+	b->populated = b->npages;
 	return 0;
 }
 
-static struct page *vshare_alloc_block(unsigned long left, unsigned int *order)
+static struct page *vshare_alloc_block(unsigned long left, gfp_t zone,
+				       unsigned int *order)
 {
 	struct page *page = NULL;
 	unsigned int i;
@@ -177,43 +250,96 @@ static struct page *vshare_alloc_block(unsigned long left, unsigned int *order)
 		*order = vshare_orders[i];
 		if (left < (1UL << *order))
 			continue;
-		page = alloc_pages(*order ? VSHARE_HIGH_ORDER_GFP :
-				   VSHARE_LOW_ORDER_GFP, *order);
+		page = alloc_pages((*order ? VSHARE_HIGH_ORDER_GFP :
+				    VSHARE_LOW_ORDER_GFP) | zone, *order);
 	}
 	return page;
 }
 
-static int vshare_alloc_scattered(struct vshare_backing *b)
+/* Write-combined buffers get no cached alias in the kernel's linear map. */
+static int vshare_set_caching(struct vshare_backing *b, unsigned long first,
+			      unsigned long count, bool wc)
 {
-	unsigned long done = 0;
+#ifdef CONFIG_X86
+	if (b->flags & VSHARE_CREATE_WC)
+		return wc ? set_pages_array_wc(b->pages + first, count) :
+			    set_pages_array_wb(b->pages + first, count);
+#endif
+	return 0;
+}
+
+/* Sets the caching of the new pages from *@span to @end, at one go. */
+static int vshare_set_span_caching(struct vshare_backing *b,
+				   unsigned long *span, unsigned long end)
+{
+	unsigned long start = *span;
+
+	if (start == ULONG_MAX)
+		return 0;
+	*span = ULONG_MAX;
+	return vshare_set_caching(b, start, end - start, true);
+}
+
+/* Allocates the 2 MiB chunk (or the buffer's tail) starting at @first. */
+static int vshare_populate_chunk(struct vshare_backing *b, unsigned long first)
+{
+	unsigned long last = min(first + VSHARE_HUGE_PAGES, b->npages);
+	unsigned long done = first;
 	unsigned int order;
 	struct page *page;
 
-	while (done < b->npages) {
+	while (done < last) {
 		if (fatal_signal_pending(current) ||
 		    vshare_inject_fail(VSHARE_INJECT_ALLOC))
 			goto err;
-		page = vshare_alloc_block(b->npages - done, &order);
+		page = vshare_alloc_block(last - done, b->zone, &order);
 		if (!page)
 			goto err;
 		vshare_add_block(b, &done, page, order);
 	}
+	b->populated += last - first;
 	return 0;
 
 err:
-	vshare_free_pages(b->pages, done);
+	vshare_free_pages(b->pages + first, done - first);
 	return -ENOMEM;
 }
 
-/* Write-combined buffers get no cached alias in the kernel's linear map. */
-static int vshare_set_caching(struct vshare_backing *b, u32 flags, bool wc)
+/**
+ * vshare_backing_populate - allocate the pages of a range, if missing
+ * @b: the backing, its owner's lock held against concurrent population
+ * @first: index of the first page
+ * @count: number of pages
+ *
+ * Whole 2 MiB chunks are allocated, so that they can be mapped with one
+ * PMD entry. Backings that are not lazy are fully populated already.
+ *
+ * Returns: 0 or -ENOMEM (the pages allocated so far stay).
+ */
+int vshare_backing_populate(struct vshare_backing *b, unsigned long first,
+			    unsigned long count)
 {
-#ifdef CONFIG_X86
-	if (flags & VSHARE_CREATE_WC)
-		return wc ? set_pages_array_wc(b->pages, b->npages) :
-			    set_pages_array_wb(b->pages, b->npages);
-#endif
-	return 0;
+	unsigned long chunk, span = ULONG_MAX, end = min(first + count, b->npages);
+	int ret = 0, err;
+
+	if (b->populated == b->npages)
+		return 0;
+	for (chunk = ALIGN_DOWN(first, VSHARE_HUGE_PAGES); chunk < end;
+	     chunk += VSHARE_HUGE_PAGES) {
+		if (b->pages[chunk]) {
+			ret = vshare_set_span_caching(b, &span, chunk);
+		} else {
+			ret = vshare_populate_chunk(b, chunk);
+			if (!ret && span == ULONG_MAX)
+				span = chunk;
+		}
+		if (ret)
+			break;
+	}
+	err = vshare_set_span_caching(b, &span, min(chunk, b->npages));
+	if (b->populated == b->npages)
+		b->runs = vshare_count_runs(b);
+	return ret ?: err;
 }
 
 /**
@@ -232,14 +358,23 @@ bool vshare_backing_huge(const struct vshare_backing *b, unsigned long idx)
 
 /**
  * vshare_backing_free - free what vshare_backing_alloc() gave
- * @b: the backing; its arrays are freed, and its pages if allocated
- * @flags: the VSHARE_CREATE_* flags it was allocated with
+ * @b: the backing; its arrays are freed, and the pages it has
  */
-void vshare_backing_free(struct vshare_backing *b, u32 flags)
+void vshare_backing_free(struct vshare_backing *b)
 {
-	if (b->allocated) {
-		vshare_set_caching(b, flags, false);
+	unsigned long i, n;
+
+	if (b->pages && b->populated == b->npages) {
+		vshare_set_caching(b, 0, b->npages, false);
 		vshare_free_pages(b->pages, b->npages);
+	}
+	/* A lazy buffer's chunks, allocated or not. */
+	for (i = 0; b->pages && i < b->npages; i += VSHARE_HUGE_PAGES) {
+		n = min(VSHARE_HUGE_PAGES, b->npages - i);
+		if (!b->pages[i])
+			continue;
+		vshare_set_caching(b, i, n, false);
+		vshare_free_pages(b->pages + i, n);
 	}
 	kvfree(b->pages);
 	bitmap_free(b->huge);
@@ -251,28 +386,33 @@ void vshare_backing_free(struct vshare_backing *b, u32 flags)
  * @b: returns the pages, their 2 MiB blocks and their number of runs
  * @npages: how many pages
  * @flags: VSHARE_CREATE_* flags: contiguous or not, caching
+ * @zone: __GFP_DMA32 for a device that reaches only the first 4 GiB
+ * @lazy: allocate nothing yet: vshare_backing_populate() will
  *
  * Returns: 0, or -ENOMEM; on error, vshare_backing_free() must still be
  * called (as it is for a buffer that fails to be created).
  */
 int vshare_backing_alloc(struct vshare_backing *b, unsigned long npages,
-			 u32 flags)
+			 u32 flags, gfp_t zone, bool lazy)
 {
 	int ret;
 
-	b->npages = npages;
-	b->pages = kvmalloc_array(npages, sizeof(*b->pages), GFP_KERNEL);
+	*b = (struct vshare_backing) {
+		.npages = npages, .flags = flags, .zone = zone,
+	};
+	b->pages = kvcalloc(npages, sizeof(*b->pages), GFP_KERNEL);
 	/* Only buffers of 2 MiB or more can have PMD-mapped blocks. */
 	if (npages >= VSHARE_HUGE_PAGES)
 		b->huge = bitmap_zalloc(npages / VSHARE_HUGE_PAGES, GFP_KERNEL);
 	if (!b->pages || (npages >= VSHARE_HUGE_PAGES && !b->huge))
 		return -ENOMEM;
-	if (flags & VSHARE_CREATE_CONTIGUOUS)
-		ret = vshare_alloc_contiguous(b);
-	else
-		ret = vshare_alloc_scattered(b);
+	if (lazy)
+		return 0;
+	if (!(flags & VSHARE_CREATE_CONTIGUOUS))
+		return vshare_backing_populate(b, 0, npages);
+	ret = vshare_alloc_contiguous(b);
 	if (ret)
 		return ret;
-	b->allocated = true;
-	return vshare_set_caching(b, flags, true);
+	b->runs = 1;
+	return vshare_set_caching(b, 0, npages, true);
 }

@@ -4,7 +4,8 @@
  *
  * CPU mappings of native buffers, through the DRM file or the dma-buf:
  * pages are inserted at fault time, 2 MiB at once where the mapping and a
- * 2 MiB block of the buffer line up.
+ * 2 MiB block of the buffer line up. A lazy buffer gets its pages here, a
+ * 2 MiB chunk at a time.
  */
 
 #include <linux/dma-buf.h>
@@ -51,7 +52,8 @@ static vm_fault_t vshare_bo_fault(struct vm_fault *vmf)
 	 * future path from reading past the page array.
 	 */
 	mutex_lock(&bo->lock);
-	if (idx < bo->backing.npages && !bo->revoked) {
+	if (idx < bo->backing.npages && !bo->revoked &&
+	    !vshare_backing_populate(&bo->backing, idx, 1)) {
 		atomic64_inc(&bo->stats.faults);
 		ret = vmf_insert_pfn(vma, vmf->address,
 				     page_to_pfn(bo->backing.pages[idx]));
@@ -81,7 +83,10 @@ static vm_fault_t vshare_bo_huge_fault(struct vm_fault *vmf,
 	if (!drm_dev_enter(bo->base.dev, &cookie))
 		return VM_FAULT_FALLBACK;
 	mutex_lock(&bo->lock);
-	if (bo->revoked || !vshare_backing_huge(&bo->backing, idx))
+	/* A lazy buffer gets the whole chunk now: it may be one block. */
+	if (bo->revoked || idx >= bo->backing.npages ||
+	    vshare_backing_populate(&bo->backing, idx, 1) ||
+	    !vshare_backing_huge(&bo->backing, idx))
 		ret = VM_FAULT_FALLBACK;
 	else
 		ret = vshare_insert_pfn_pmd(vmf,

@@ -111,11 +111,15 @@ int vshare_bo_move(struct vshare_bo *bo)
 	ret = bo->pin_count || bo->vmap_count ? -EBUSY : 0;
 	if (!ret)
 		ret = vshare_bo_wait_idle_locked(bo);
+	/* A lazy buffer's contents are all of it: the new copy has every page. */
+	if (!ret)
+		ret = vshare_bo_populate_locked(bo);
 	if (!ret)
 		ret = vshare_mem_charge(vdev, obj->size);
 	if (ret)
 		goto out_unlock;
-	ret = vshare_backing_alloc(&new, bo->backing.npages, bo->flags);
+	ret = vshare_backing_alloc(&new, bo->backing.npages, bo->flags,
+				   bo->backing.zone, false);
 	if (ret)
 		goto out_free;
 	vshare_bo_invalidate_locked(bo);
@@ -130,7 +134,7 @@ int vshare_bo_move(struct vshare_bo *bo)
 
 out_free:
 	/* The old pages after a move, the unused new ones otherwise. */
-	vshare_backing_free(&new, bo->flags);
+	vshare_backing_free(&new);
 	vshare_mem_uncharge(vdev, obj->size);
 out_unlock:
 	dma_resv_unlock(obj->resv);

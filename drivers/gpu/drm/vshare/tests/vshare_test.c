@@ -105,19 +105,38 @@ KUNIT_DEFINE_ACTION_WRAPPER(test_dma_buf_put, dma_buf_put, struct dma_buf *);
 KUNIT_DEFINE_ACTION_WRAPPER(test_gem_put, drm_gem_object_put,
 			    struct drm_gem_object *);
 
-/* A vshare device of its own for this test, removed when it ends. */
-static struct vshare_device *test_device(struct kunit *test)
+/* A vshare device built from @config for this test, removed when it ends. */
+static struct vshare_device *test_device_config(struct kunit *test,
+						const struct vshare_config *config)
 {
-	struct vshare_config config;
 	struct platform_device *pdev;
 
-	vshare_config_init(&config);
-	pdev = vshare_device_create(&config);
+	pdev = vshare_device_create(config);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pdev);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_device_destroy,
 							pdev), 0);
 	KUNIT_ASSERT_NOT_NULL(test, platform_get_drvdata(pdev));
 	return platform_get_drvdata(pdev);
+}
+
+/* A device of the default configuration. */
+static struct vshare_device *test_device(struct kunit *test)
+{
+	struct vshare_config config;
+
+	vshare_config_init(&config);
+	return test_device_config(test, &config);
+}
+
+/* A device of the default configuration but for one field, set as text. */
+static struct vshare_device *test_device_with(struct kunit *test,
+					      const char *key, const char *value)
+{
+	struct vshare_config config;
+
+	vshare_config_init(&config);
+	KUNIT_ASSERT_EQ(test, vshare_config_set(&config, key, value), 0);
+	return test_device_config(test, &config);
 }
 
 static int vshare_test_init(struct kunit *test)
@@ -827,88 +846,301 @@ static void vshare_test_create_errors(struct kunit *test)
 static void vshare_test_config_defaults(struct kunit *test)
 {
 	struct vshare_config config;
+	char buf[32];
 
 	vshare_config_init(&config);
 	KUNIT_EXPECT_TRUE(test, vshare_config_is_valid(&config));
 	KUNIT_EXPECT_EQ(test, config.dma_mask_bits, 64);
 	KUNIT_EXPECT_EQ(test, config.max_segment_size, SZ_4G);
+	KUNIT_EXPECT_EQ(test, config.pitch_align, 64);
 	KUNIT_EXPECT_EQ(test, config.mem_limit, 0);
+	KUNIT_EXPECT_GT(test, vshare_config_show(&config, "alloc", buf,
+						 sizeof(buf)), 0);
+	KUNIT_EXPECT_STREQ(test, buf, "scattered\n");
+	KUNIT_EXPECT_GT(test, vshare_config_show(&config, "segment_boundary",
+						 buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_STREQ(test, buf, "4294967295\n");
 }
 
 /*
- * Succeeds if each field's range is enforced at both ends, without a
- * device, and vshare_device_create() refuses what is invalid.
+ * Succeeds if every field takes the values of its range, as text, and
+ * refuses the others with the documented errno, leaving the configuration
+ * as it was; and if what is set reads back the same.
  */
-static void vshare_test_config_ranges(struct kunit *test)
+static void vshare_test_config_set(struct kunit *test)
 {
 	static const struct {
-		u32 mask_bits;
-		u64 max_seg;
-		u64 mem_limit;
-		u32 timeout;
-		bool valid;
+		const char *key, *value;
+		int err;
 	} cases[] = {
-		{ 32, SZ_4G, 0, 0, true },
-		{ 31, SZ_4G, 0, 0, false },
-		{ 65, SZ_4G, 0, 0, false },
-		{ 64, PAGE_SIZE, 0, 0, true },
-		{ 64, PAGE_SIZE / 2, 0, 0, false },
-		{ 64, SZ_64K + 1, 0, 0, false },
-		{ 64, SZ_4G + PAGE_SIZE, 0, 0, false },
-		{ 64, SZ_4G, SZ_1M, 0, true },
-		{ 64, SZ_4G, SZ_1M + 1, 0, false },
-		{ 64, SZ_4G, 0, 600000, true },
-		{ 64, SZ_4G, 0, 600001, false },
+		{ "dma_mask_bits", "32", 0 }, { "dma_mask_bits", "64\n", 0 },
+		{ "dma_mask_bits", "31", -ERANGE }, { "dma_mask_bits", "65", -ERANGE },
+		{ "dma_mask_bits", "x", -EINVAL }, { "dma_mask_bits", "", -EINVAL },
+		{ "max_segment_size", "65536", 0 }, { "max_segment_size", "4294967296", 0 },
+		{ "max_segment_size", "2048", -ERANGE },
+		{ "max_segment_size", "65537", -EINVAL },
+		{ "max_segment_size", "4294971392", -ERANGE },
+		{ "segment_boundary", "0xffff", 0 },
+		{ "segment_boundary", "18446744073709551615", 0 },
+		{ "segment_boundary", "0x10000", -EINVAL },
+		{ "segment_boundary", "0x7ff", -ERANGE },
+		{ "alloc", "contiguous", 0 }, { "alloc", "lazy\n", 0 },
+		{ "alloc", "scattered", 0 }, { "alloc", "vram", -EINVAL },
+		{ "caching", "wc", 0 }, { "caching", "cached", 0 },
+		{ "caching", "both", 0 }, { "caching", "uc", -EINVAL },
+		{ "pitch_align", "256", 0 }, { "pitch_align", "1", 0 },
+		{ "pitch_align", "96", -EINVAL }, { "pitch_align", "8192", -ERANGE },
+		{ "pitch_align", "0", -ERANGE },
+		{ "size_align", "65536", 0 }, { "size_align", "1073741824", 0 },
+		{ "size_align", "1024", -ERANGE }, { "size_align", "12288", -EINVAL },
+		{ "max_buffer_size", "0", 0 }, { "max_buffer_size", "1048576", 0 },
+		{ "max_buffer_size", "1000", -ERANGE },
+		{ "max_buffer_size", "5000", -EINVAL },
+		{ "pinning", "static-only", 0 }, { "pinning", "never", 0 },
+		{ "pinning", "dynamic", 0 }, { "pinning", "static", -EINVAL },
+		{ "mem_limit", "0", 0 }, { "mem_limit", "67108864", 0 },
+		{ "mem_limit", "100", -ERANGE }, { "mem_limit", "-1", -EINVAL },
+		{ "dmem_region_size", "268435456", 0 },
+		{ "dmem_region_size", "4097", -EINVAL },
+		{ "fence_timeout_ms", "600000", 0 },
+		{ "fence_timeout_ms", "600001", -ERANGE },
+		{ "job_timeout_ms", "0", 0 }, { "job_timeout_ms", "1e3", -EINVAL },
+		{ "job_timeout_ms", "99999999999", -ERANGE },
+		{ "no_such_field", "1", -ENOENT },
 	};
-	struct vshare_config config;
+	struct vshare_config config, before;
+	char buf[32], want[32];
 	unsigned int i;
 
+	vshare_config_init(&config);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		vshare_config_init(&config);
-		config.dma_mask_bits = cases[i].mask_bits;
-		config.max_segment_size = cases[i].max_seg;
-		config.mem_limit = cases[i].mem_limit;
-		config.fence_timeout_ms = cases[i].timeout;
-		KUNIT_EXPECT_EQ_MSG(test, vshare_config_is_valid(&config),
-				    cases[i].valid, "case %u", i);
-		config.fence_timeout_ms = 0;
-		config.job_timeout_ms = cases[i].timeout;
-		KUNIT_EXPECT_EQ_MSG(test, vshare_config_is_valid(&config),
-				    cases[i].valid, "case %u (job)", i);
+		before = config;
+		KUNIT_EXPECT_EQ_MSG(test, vshare_config_set(&config, cases[i].key,
+							    cases[i].value),
+				    cases[i].err, "%s=%s", cases[i].key,
+				    cases[i].value);
+		if (cases[i].err) {
+			KUNIT_EXPECT_EQ_MSG(test, memcmp(&config, &before,
+							 sizeof(config)), 0,
+					    "%s changed", cases[i].key);
+			continue;
+		}
+		KUNIT_EXPECT_TRUE(test, vshare_config_is_valid(&config));
+		KUNIT_ASSERT_GT(test, vshare_config_show(&config, cases[i].key,
+							 buf, sizeof(buf)), 0);
+		snprintf(want, sizeof(want), "%s", cases[i].value);
+		strim(want);
+		if (strncmp(want, "0x", 2))
+			KUNIT_EXPECT_STREQ(test, strim(buf), want);
 	}
+	/* A configuration out of its ranges builds no device. */
 	config.dma_mask_bits = 16;
+	KUNIT_EXPECT_FALSE(test, vshare_config_is_valid(&config));
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vshare_device_create(&config)), -EINVAL);
 }
 
 /*
- * Succeeds if a device takes its DMA mask and segment limit from its
- * configuration, and its own memory limit bounds its buffers.
+ * Succeeds if a device takes its DMA mask, segment limit and boundary
+ * from its configuration, and its own memory limit bounds its buffers.
  */
 static void vshare_test_config_device(struct kunit *test)
 {
 	struct vshare_config config;
-	struct platform_device *pdev;
 	struct vshare_device *vdev;
 	struct vshare_bo *bo;
 
 	vshare_config_init(&config);
 	config.dma_mask_bits = 32;
 	config.max_segment_size = SZ_64K;
+	config.segment_boundary = SZ_1M - 1;
 	config.mem_limit = SZ_1M;
-	pdev = vshare_device_create(&config);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pdev);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, test_device_destroy,
-							pdev), 0);
-	vdev = platform_get_drvdata(pdev);
-	KUNIT_ASSERT_NOT_NULL(test, vdev);
-	KUNIT_EXPECT_EQ(test, dma_get_mask(&pdev->dev), DMA_BIT_MASK(32));
-	KUNIT_EXPECT_EQ(test, dma_get_max_seg_size(&pdev->dev), SZ_64K);
+	vdev = test_device_config(test, &config);
+	KUNIT_EXPECT_EQ(test, dma_get_mask(vdev->drm.dev), DMA_BIT_MASK(32));
+	KUNIT_EXPECT_EQ(test, dma_get_max_seg_size(vdev->drm.dev), SZ_64K);
+	KUNIT_EXPECT_EQ(test, dma_get_seg_boundary(vdev->drm.dev), SZ_1M - 1);
 
 	bo = test_bo(test, vdev, SZ_1M, 0);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vshare_bo_create(&vdev->drm, PAGE_SIZE, 0)),
 			-ENOMEM);
 	drm_gem_object_put(&bo->base);
 	bo = test_bo(test, vdev, PAGE_SIZE, 0);
+	drm_gem_object_put(&bo->base);
+}
+
+/* Succeeds if every page of a 32-bit device's buffers lies below 4 GiB. */
+static void vshare_test_config_dma32(struct kunit *test)
+{
+	struct vshare_device *vdev = test_device_with(test, "dma_mask_bits", "32");
+	unsigned long i, above = 0;
+	struct vshare_bo *bo;
+
+	bo = test_bo(test, vdev, SZ_32M, 0);
+	for (i = 0; i < bo->backing.npages; i++)
+		above += page_to_phys(bo->backing.pages[i]) + PAGE_SIZE > SZ_4G;
+	KUNIT_EXPECT_EQ(test, above, 0);
+	drm_gem_object_put(&bo->base);
+}
+
+/*
+ * Succeeds if a device configured with 64 KiB segments and a 256 KiB
+ * boundary imports with them: every entry of the table its exporter gave
+ * it fits, and the entries cover the buffer.
+ */
+static void vshare_test_config_segments(struct kunit *test)
+{
+	struct vshare_test *t = test->priv;
+	struct vshare_config config;
+	struct vshare_device *importer;
+	struct drm_gem_object *obj;
+	struct scatterlist *sg;
+	unsigned int i, bad = 0;
+	size_t total = 0;
+
+	vshare_config_init(&config);
+	config.max_segment_size = SZ_64K;
+	config.segment_boundary = SZ_256K - 1;
+	importer = test_device_config(test, &config);
+	obj = vshare_gem_prime_import(&importer->drm, t->dmabuf);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
+	for_each_sgtable_dma_sg(to_vshare_bo(obj)->sgt, sg, i) {
+		dma_addr_t a = sg_dma_address(sg);
+
+		bad += sg_dma_len(sg) > SZ_64K;
+		bad += (a & ~(dma_addr_t)(SZ_256K - 1)) !=
+		       ((a + sg_dma_len(sg) - 1) & ~(dma_addr_t)(SZ_256K - 1));
+		total += sg_dma_len(sg);
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_EQ(test, total, t->bo->base.size);
+	drm_gem_object_put(obj);
+}
+
+/* Succeeds if a contiguous device's buffers are one run of page frames. */
+static void vshare_test_config_contiguous(struct kunit *test)
+{
+	struct vshare_device *vdev = test_device_with(test, "alloc", "contiguous");
+	struct vshare_bo *bo = test_bo(test, vdev, SZ_4M, 0);
+	unsigned long i, pfn0 = page_to_pfn(bo->backing.pages[0]), bad = 0;
+
+	KUNIT_EXPECT_TRUE(test, bo->flags & VSHARE_CREATE_CONTIGUOUS);
+	for (i = 0; i < bo->backing.npages; i++)
+		bad += page_to_pfn(bo->backing.pages[i]) != pfn0 + i;
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	drm_gem_object_put(&bo->base);
+	/* Beyond the page allocator's largest block: a clean -ENOMEM. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vshare_bo_create(&vdev->drm, SZ_16M, 0)),
+			-ENOMEM);
+}
+
+/*
+ * Succeeds if a lazy device's buffer has no pages until touched, gets the
+ * touched 2 MiB chunk (as one block where it can) on a CPU fault, and all
+ * of them, zeroed, once mapped by the kernel.
+ */
+static void vshare_test_config_lazy(struct kunit *test)
+{
+	struct vshare_device *vdev = test_device_with(test, "alloc", "lazy");
+	struct vshare_bo *bo = test_bo(test, vdev, SZ_8M, 0);
+	struct dma_buf *dmabuf = vshare_gem_prime_export(&bo->base, O_RDWR);
+	unsigned long addr, i, nonzero = 0;
+	struct iosys_map map;
+	u32 v = 0x1a2b3c4d;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	KUNIT_EXPECT_EQ(test, bo->backing.populated, 0);
+	addr = kunit_vm_mmap(test, dmabuf->file, 0, SZ_8M,
+			     PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	KUNIT_EXPECT_EQ(test, copy_to_user((void __user *)addr + SZ_4M + 8, &v,
+					   sizeof(v)), 0);
+	KUNIT_EXPECT_EQ(test, bo->backing.populated, SZ_2M >> PAGE_SHIFT);
+	KUNIT_EXPECT_NOT_NULL(test, bo->backing.pages[SZ_4M >> PAGE_SHIFT]);
+	KUNIT_EXPECT_NULL(test, bo->backing.pages[0]);
+
+	KUNIT_ASSERT_EQ(test, dma_buf_vmap_unlocked(dmabuf, &map), 0);
+	KUNIT_EXPECT_EQ(test, bo->backing.populated, bo->backing.npages);
+	KUNIT_EXPECT_EQ(test, ((u32 *)map.vaddr)[(SZ_4M + 8) / 4], v);
+	for (i = 0; i < SZ_8M / 4; i++)
+		nonzero += ((u32 *)map.vaddr)[i] != 0;
+	KUNIT_EXPECT_EQ(test, nonzero, 1);
+	dma_buf_vunmap_unlocked(dmabuf, &map);
+	dma_buf_put(dmabuf);
+	drm_gem_object_put(&bo->base);
+}
+
+/*
+ * Succeeds if a device that never pins refuses a static importer (at
+ * attach or at map, by kernel), and a static-only device refuses a
+ * dynamic importer's unpinned map but not its pinned one.
+ */
+static void vshare_test_config_pinning(struct kunit *test)
+{
+	struct vshare_device *never = test_device_with(test, "pinning", "never");
+	struct vshare_device *fixed = test_device_with(test, "pinning",
+						       "static-only");
+	struct vshare_bo *bo = test_bo(test, never, SZ_1M, 0);
+	struct dma_buf *dmabuf = vshare_gem_prime_export(&bo->base, O_RDWR);
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	struct device *dev = test_importer(test, "vshare-static", 0);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	attach = dma_buf_attach(dmabuf, dev);
+	if (!IS_ERR(attach)) {
+		sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
+		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(sgt), -EOPNOTSUPP);
+		dma_buf_detach(dmabuf, attach);
+	} else {
+		KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
+	}
+	KUNIT_EXPECT_EQ(test, bo->pin_count, 0);
+	dma_buf_put(dmabuf);
+	drm_gem_object_put(&bo->base);
+
+	bo = test_bo(test, fixed, SZ_1M, 0);
+	dmabuf = vshare_gem_prime_export(&bo->base, O_RDWR);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	attach = test_attach(dmabuf, dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(sgt), -EOPNOTSUPP);
+	dma_resv_lock(dmabuf->resv, NULL);
+	KUNIT_EXPECT_EQ(test, dma_buf_pin(attach), 0);
+	sgt = dma_buf_map_attachment(attach, DMA_TO_DEVICE);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(sgt));
+	if (!IS_ERR(sgt))
+		dma_buf_unmap_attachment(attach, sgt, DMA_TO_DEVICE);
+	dma_buf_unpin(attach);
+	dma_resv_unlock(dmabuf->resv);
+	dma_buf_detach(dmabuf, attach);
+	dma_buf_put(dmabuf);
+	drm_gem_object_put(&bo->base);
+}
+
+/*
+ * Succeeds if the caching, size alignment and size limit of a device's
+ * configuration shape what CREATE gives.
+ */
+static void vshare_test_config_buffers(struct kunit *test)
+{
+	struct vshare_device *cached = test_device_with(test, "caching", "cached");
+	struct vshare_device *wc = test_device_with(test, "caching", "wc");
+	struct vshare_device *big = test_device_with(test, "size_align", "2097152");
+	struct vshare_device *small = test_device_with(test, "max_buffer_size",
+						       "1048576");
+	struct vshare_bo *bo;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vshare_bo_create(&cached->drm, SZ_64K,
+						       VSHARE_CREATE_WC)), -EINVAL);
+	bo = test_bo(test, wc, SZ_64K, 0);
+	KUNIT_EXPECT_TRUE(test, bo->flags & VSHARE_CREATE_WC);
+	drm_gem_object_put(&bo->base);
+	bo = test_bo(test, big, 5000, 0);
+	KUNIT_EXPECT_EQ(test, bo->base.size, SZ_2M);
+	drm_gem_object_put(&bo->base);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vshare_bo_create(&small->drm, SZ_1M + 1, 0)),
+			-E2BIG);
+	bo = test_bo(test, small, SZ_1M, 0);
 	drm_gem_object_put(&bo->base);
 }
 
@@ -937,8 +1169,14 @@ static struct kunit_case vshare_test_cases[] = {
 	KUNIT_CASE(vshare_test_import_foreign),
 	KUNIT_CASE(vshare_test_create_errors),
 	KUNIT_CASE(vshare_test_config_defaults),
-	KUNIT_CASE(vshare_test_config_ranges),
+	KUNIT_CASE(vshare_test_config_set),
 	KUNIT_CASE(vshare_test_config_device),
+	KUNIT_CASE(vshare_test_config_dma32),
+	KUNIT_CASE(vshare_test_config_segments),
+	KUNIT_CASE(vshare_test_config_contiguous),
+	KUNIT_CASE(vshare_test_config_lazy),
+	KUNIT_CASE(vshare_test_config_pinning),
+	KUNIT_CASE(vshare_test_config_buffers),
 	{}
 };
 
