@@ -33,12 +33,25 @@ mkdir -p $work
 cd $work || exit 1
 
 # A fresh weston for every client: kiosk-shell (weston 16) crashes when
-# a second fullscreen client goes away, so weston goes first.
+# a second fullscreen client goes away, so weston goes first. With a third
+# argument "novgem", weston runs in a mount namespace whose /dev/dri has
+# every node but vgem's: see simple_dmabuf_egl below for why.
 start_weston() {
 	rm -f $XDG_RUNTIME_DIR/$WAYLAND_DISPLAY
-	weston --backend=headless --renderer=gl --shell=kiosk --width=$1 \
-		--height=$2 --debug --idle-time=0 --socket=$WAYLAND_DISPLAY \
-		>>$work/weston.log 2>&1 &
+	wcmd="weston --backend=headless --renderer=gl --shell=kiosk --width=$1"
+	wcmd="$wcmd --height=$2 --debug --idle-time=0 --socket=$WAYLAND_DISPLAY"
+	if [ "${3:-}" = novgem ]; then
+		rm -rf /tmp/dri-novgem
+		mkdir -p /tmp/dri-novgem
+		for n in /dev/dri/*; do
+			[ "$(basename "$(readlink "/sys/class/drm/${n##*/}/device")")" = vgem ] ||
+				cp -a "$n" /tmp/dri-novgem/
+		done
+		unshare -m sh -c "mount --bind /tmp/dri-novgem /dev/dri && exec $wcmd" \
+			>>$work/weston.log 2>&1 &
+	else
+		$wcmd >>$work/weston.log 2>&1 &
+	fi
 	weston=$!
 	wait_for 180 "[ -S $XDG_RUNTIME_DIR/$WAYLAND_DISPLAY ]"
 }
@@ -108,12 +121,12 @@ for d in /sys/class/drm/card*; do
 		vgem_card=/dev/dri/$(basename "$d")
 done
 
-# simple_dmabuf_egl NAME CARD: its window is 256x256 (kiosk-shell refuses
+# simple_dmabuf_egl NAME CARD [novgem]: its window is 256x256 (kiosk-shell refuses
 # one larger than the output). Running is not enough: a screenshot taken
 # while it runs must show its frame (a square with red, green, blue and
 # yellow corners on black). Prints pass, fail, or weston-crashed.
 simple_dmabuf_egl() {
-	start_weston 640 480
+	start_weston 640 480 "${3:-}"
 	rm -f $work/wayland-screenshot*.png
 	t0=$(date +%s)
 	timeout 40 weston-simple-dmabuf-egl -d "$2" >$work/simple.log 2>&1 &
@@ -162,13 +175,18 @@ if [ -n "$vgem_card" ] &&
 else
 	check gfx-weston-simple-dmabuf-egl-vgem fail
 fi
-# weston (GL renderer on llvmpipe) segfaults at address 0 in JIT code
-# once this client commits a vshare buffer, while the vgem control above
-# shows its frame: a known, open problem, reported as a skip that
-# tests/expected-skips.txt lists. Any other outcome fails.
-case $(simple_dmabuf_egl vshare "$card") in
+# On vshare's card node. weston-simple-dmabuf-egl exports its buffers
+# read-only (drmPrimeHandleToFD with no flags). Mesa's llvmpipe in weston
+# cannot map a read-only dma-buf read-write, and with vgem loaded it falls
+# back to importing the buffer into vgem (its surfaceless EGL device)
+# and DRM_IOCTL_MODE_MAP_DUMB there, which vgem refuses for a buffer it
+# did not export; llvmpipe then samples from address 0 and weston
+# segfaults (Mesa 26.x, kms_dri_sw_winsys.c; vgem's own buffers pass as
+# vgem re-imports them as its own objects, read-only or not). That path
+# has no vshare code in it, so weston runs where vgem is not visible:
+# llvmpipe then maps the read-only dma-buf for reading, through vshare.
+case $(simple_dmabuf_egl vshare "$card" novgem) in
 pass) check gfx-weston-simple-dmabuf-egl pass ;;
-weston-crashed) check gfx-weston-simple-dmabuf-egl skip ;;
 *) check gfx-weston-simple-dmabuf-egl fail ;;
 esac
 

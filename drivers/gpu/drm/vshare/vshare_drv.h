@@ -32,6 +32,8 @@
  *
  * From the outside in, a thread may take:
  *
+ * 0. a configfs device's lock, around building or removing its device
+ *    (vshare_configfs.c), so that nothing below may take it;
  * 1. &vshare_engine.submit_lock, while SUBMIT gives a job its place on the
  *    timeline and publishes its fence;
  * 2. the reservation locks of buffers (several at once with a ww context),
@@ -40,7 +42,10 @@
  *    &vshare_bo.revoked for writing (see 3.). Functions that need it are
  *    named ``*_locked`` and assert it;
  * 3. &vshare_bo.lock, which keeps a move from swapping the pages under a
- *    CPU page fault (the fault path takes it under the mmap lock);
+ *    CPU page fault (the fault path takes it under the mmap lock), and
+ *    under which a lazy buffer gets its pages (&vshare_backing.pages and
+ *    &vshare_backing.populated): a chunk at a fault, all of them before a
+ *    kernel or device mapping (vshare_bo_populate_locked(), under 2.);
  *    &vshare_bo.revoked is set with both 2. and 3. held, so either one
  *    is enough to read it (elsewhere it is read with READ_ONCE());
  * 4. &vshare_bo.mappings_lock, a spinlock and a leaf: engine jobs take it

@@ -862,6 +862,47 @@ static void vshare_test_config_defaults(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, buf, "4294967295\n");
 }
 
+/* Text for each field, and the errno vshare_config_set() must give it. */
+static const struct {
+	const char *key, *value;
+	int err;
+} config_cases[] = {
+	{ "dma_mask_bits", "32", 0 }, { "dma_mask_bits", "64\n", 0 },
+	{ "dma_mask_bits", "31", -ERANGE }, { "dma_mask_bits", "65", -ERANGE },
+	{ "dma_mask_bits", "x", -EINVAL }, { "dma_mask_bits", "", -EINVAL },
+	{ "max_segment_size", "65536", 0 }, { "max_segment_size", "4294967296", 0 },
+	{ "max_segment_size", "2048", -ERANGE },
+	{ "max_segment_size", "65537", -EINVAL },
+	{ "max_segment_size", "4294971392", -ERANGE },
+	{ "segment_boundary", "0xffff", 0 },
+	{ "segment_boundary", "18446744073709551615", 0 },
+	{ "segment_boundary", "0x10000", -EINVAL },
+	{ "segment_boundary", "0x7ff", -ERANGE },
+	{ "alloc", "contiguous", 0 }, { "alloc", "lazy\n", 0 },
+	{ "alloc", "scattered", 0 }, { "alloc", "vram", -EINVAL },
+	{ "caching", "wc", 0 }, { "caching", "cached", 0 },
+	{ "caching", "both", 0 }, { "caching", "uc", -EINVAL },
+	{ "pitch_align", "256", 0 }, { "pitch_align", "1", 0 },
+	{ "pitch_align", "96", -EINVAL }, { "pitch_align", "8192", -ERANGE },
+	{ "pitch_align", "0", -ERANGE },
+	{ "size_align", "65536", 0 }, { "size_align", "1073741824", 0 },
+	{ "size_align", "1024", -ERANGE }, { "size_align", "12288", -EINVAL },
+	{ "max_buffer_size", "0", 0 }, { "max_buffer_size", "1048576", 0 },
+	{ "max_buffer_size", "1000", -ERANGE },
+	{ "max_buffer_size", "5000", -EINVAL },
+	{ "pinning", "static-only", 0 }, { "pinning", "never", 0 },
+	{ "pinning", "dynamic", 0 }, { "pinning", "static", -EINVAL },
+	{ "mem_limit", "0", 0 }, { "mem_limit", "67108864", 0 },
+	{ "mem_limit", "100", -ERANGE }, { "mem_limit", "-1", -EINVAL },
+	{ "dmem_region_size", "268435456", 0 },
+	{ "dmem_region_size", "4097", -EINVAL },
+	{ "fence_timeout_ms", "600000", 0 },
+	{ "fence_timeout_ms", "600001", -ERANGE },
+	{ "job_timeout_ms", "0", 0 }, { "job_timeout_ms", "1e3", -EINVAL },
+	{ "job_timeout_ms", "99999999999", -ERANGE },
+	{ "no_such_field", "1", -ENOENT },
+};
+
 /*
  * Succeeds if every field takes the values of its range, as text, and
  * refuses the others with the documented errno, leaving the configuration
@@ -869,66 +910,27 @@ static void vshare_test_config_defaults(struct kunit *test)
  */
 static void vshare_test_config_set(struct kunit *test)
 {
-	static const struct {
-		const char *key, *value;
-		int err;
-	} cases[] = {
-		{ "dma_mask_bits", "32", 0 }, { "dma_mask_bits", "64\n", 0 },
-		{ "dma_mask_bits", "31", -ERANGE }, { "dma_mask_bits", "65", -ERANGE },
-		{ "dma_mask_bits", "x", -EINVAL }, { "dma_mask_bits", "", -EINVAL },
-		{ "max_segment_size", "65536", 0 }, { "max_segment_size", "4294967296", 0 },
-		{ "max_segment_size", "2048", -ERANGE },
-		{ "max_segment_size", "65537", -EINVAL },
-		{ "max_segment_size", "4294971392", -ERANGE },
-		{ "segment_boundary", "0xffff", 0 },
-		{ "segment_boundary", "18446744073709551615", 0 },
-		{ "segment_boundary", "0x10000", -EINVAL },
-		{ "segment_boundary", "0x7ff", -ERANGE },
-		{ "alloc", "contiguous", 0 }, { "alloc", "lazy\n", 0 },
-		{ "alloc", "scattered", 0 }, { "alloc", "vram", -EINVAL },
-		{ "caching", "wc", 0 }, { "caching", "cached", 0 },
-		{ "caching", "both", 0 }, { "caching", "uc", -EINVAL },
-		{ "pitch_align", "256", 0 }, { "pitch_align", "1", 0 },
-		{ "pitch_align", "96", -EINVAL }, { "pitch_align", "8192", -ERANGE },
-		{ "pitch_align", "0", -ERANGE },
-		{ "size_align", "65536", 0 }, { "size_align", "1073741824", 0 },
-		{ "size_align", "1024", -ERANGE }, { "size_align", "12288", -EINVAL },
-		{ "max_buffer_size", "0", 0 }, { "max_buffer_size", "1048576", 0 },
-		{ "max_buffer_size", "1000", -ERANGE },
-		{ "max_buffer_size", "5000", -EINVAL },
-		{ "pinning", "static-only", 0 }, { "pinning", "never", 0 },
-		{ "pinning", "dynamic", 0 }, { "pinning", "static", -EINVAL },
-		{ "mem_limit", "0", 0 }, { "mem_limit", "67108864", 0 },
-		{ "mem_limit", "100", -ERANGE }, { "mem_limit", "-1", -EINVAL },
-		{ "dmem_region_size", "268435456", 0 },
-		{ "dmem_region_size", "4097", -EINVAL },
-		{ "fence_timeout_ms", "600000", 0 },
-		{ "fence_timeout_ms", "600001", -ERANGE },
-		{ "job_timeout_ms", "0", 0 }, { "job_timeout_ms", "1e3", -EINVAL },
-		{ "job_timeout_ms", "99999999999", -ERANGE },
-		{ "no_such_field", "1", -ENOENT },
-	};
 	struct vshare_config config, before;
 	char buf[32], want[32];
 	unsigned int i;
 
 	vshare_config_init(&config);
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+	for (i = 0; i < ARRAY_SIZE(config_cases); i++) {
 		before = config;
-		KUNIT_EXPECT_EQ_MSG(test, vshare_config_set(&config, cases[i].key,
-							    cases[i].value),
-				    cases[i].err, "%s=%s", cases[i].key,
-				    cases[i].value);
-		if (cases[i].err) {
+		KUNIT_EXPECT_EQ_MSG(test, vshare_config_set(&config, config_cases[i].key,
+							    config_cases[i].value),
+				    config_cases[i].err, "%s=%s", config_cases[i].key,
+				    config_cases[i].value);
+		if (config_cases[i].err) {
 			KUNIT_EXPECT_EQ_MSG(test, memcmp(&config, &before,
 							 sizeof(config)), 0,
-					    "%s changed", cases[i].key);
+					    "%s changed", config_cases[i].key);
 			continue;
 		}
 		KUNIT_EXPECT_TRUE(test, vshare_config_is_valid(&config));
-		KUNIT_ASSERT_GT(test, vshare_config_show(&config, cases[i].key,
+		KUNIT_ASSERT_GT(test, vshare_config_show(&config, config_cases[i].key,
 							 buf, sizeof(buf)), 0);
-		snprintf(want, sizeof(want), "%s", cases[i].value);
+		snprintf(want, sizeof(want), "%s", config_cases[i].value);
 		strim(want);
 		if (strncmp(want, "0x", 2))
 			KUNIT_EXPECT_STREQ(test, strim(buf), want);
