@@ -77,9 +77,9 @@ static struct sg_table *vshare_dmabuf_map(struct dma_buf_attachment *attach,
 
 	if (!valid_dma_direction(dir))
 		return ERR_PTR(-EINVAL);
-	/* A device that only lets pinned buffers be mapped. */
+	/* A device that maps only pinned buffers: dynamic importers pin first. */
 	if (vshare_bo_pinning(bo) == VSHARE_PINNING_STATIC_ONLY &&
-	    dma_buf_attachment_is_dynamic(attach) && !bo->pin_count)
+	    attach->importer_ops && !bo->pin_count)
 		return ERR_PTR(-EOPNOTSUPP);
 	if (vshare_inject_fail(VSHARE_INJECT_MAP))
 		return ERR_PTR(-ENOMEM);
