@@ -74,18 +74,22 @@ static inline bool vshare_is_cow_mapping(const struct vm_area_struct *vma)
 #endif
 
 /*
- * A GEM object's kernel mapping with its reservation lock held: exported
- * as drm_gem_vmap() until 6.x declared it only in drm_internal.h, public
- * as drm_gem_vmap_locked() since.
+ * A GEM object's kernel mapping with its reservation lock held. The DRM
+ * core exports it on every kernel but declares it only in its internal
+ * header: as drm_gem_vmap() while drm_gem_vmap_unlocked() was the public
+ * one (6.12), as drm_gem_vmap_locked() since drm_gem_vmap() became the
+ * variant that takes the lock itself (7.x).
  */
-#ifdef VSHARE_HAVE_GEM_VMAP_LOCKED
-#define vshare_gem_vmap_locked		drm_gem_vmap_locked
-#define vshare_gem_vunmap_locked	drm_gem_vunmap_locked
-#else
+#ifdef VSHARE_HAVE_GEM_VMAP_UNLOCKED
 int drm_gem_vmap(struct drm_gem_object *obj, struct iosys_map *map);
 void drm_gem_vunmap(struct drm_gem_object *obj, struct iosys_map *map);
 #define vshare_gem_vmap_locked		drm_gem_vmap
 #define vshare_gem_vunmap_locked	drm_gem_vunmap
+#else
+int drm_gem_vmap_locked(struct drm_gem_object *obj, struct iosys_map *map);
+void drm_gem_vunmap_locked(struct drm_gem_object *obj, struct iosys_map *map);
+#define vshare_gem_vmap_locked		drm_gem_vmap_locked
+#define vshare_gem_vunmap_locked	drm_gem_vunmap_locked
 #endif
 
 /*
