@@ -77,7 +77,10 @@ static vm_fault_t vshare_bo_huge_fault(struct vm_fault *vmf,
 	if (order != PMD_SHIFT - PAGE_SHIFT || addr < vma->vm_start ||
 	    addr + PMD_SIZE > vma->vm_end)
 		return VM_FAULT_FALLBACK;
+	/* The address must meet a 2 MiB chunk of the buffer. */
 	idx = vshare_fault_index(vma, addr);
+	if (!IS_ALIGNED(idx, PMD_SIZE >> PAGE_SHIFT))
+		return VM_FAULT_FALLBACK;
 
 	/* The 4 KiB handler gives the SIGBUS of an unplugged device. */
 	if (!drm_dev_enter(bo->base.dev, &cookie))
