@@ -80,14 +80,6 @@
 /* ... and with a full queue of 10 s jobs, which it must cancel. */
 #define UNBIND_JOBS_TIMEOUT_MS	5000
 
-static bool pdev_exists(const char *pdev)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), DEVICES_DIR "/%s", pdev);
-	return access(path, F_OK) == 0;
-}
-
 /* The driver link goes before remove() runs, and comes after probe(). */
 static bool pdev_bound(const char *pdev)
 {
@@ -105,7 +97,7 @@ static int rebind_all(void)
 
 	for (i = 0; i < 8; i++) {
 		snprintf(pdev, sizeof(pdev), "vshare.%d", i);
-		if (!pdev_exists(pdev) || pdev_bound(pdev))
+		if (!vshare_pdev_exists(pdev) || pdev_bound(pdev))
 			continue;
 		/* Waits for an unbind still in progress, then probes. */
 		err = vshare_pdev_bind(pdev);
@@ -591,7 +583,7 @@ static void test_unbind_with_exports(void)
 	size_t n;
 
 	require_bound();
-	igt_require_f(pdev_exists(PDEV_OTHER), "no %s (num_devices=2)\n",
+	igt_require_f(vshare_pdev_exists(PDEV_OTHER), "no %s (num_devices=2)\n",
 		      PDEV_OTHER);
 	vs1 = vshare_open_pdev(PDEV_OTHER, NODE_RENDER);
 	igt_require_f(vs1 >= 0, "%s has no render node\n", PDEV_OTHER);
@@ -902,7 +894,7 @@ static void test_module_pinned_by_fence(void)
 int igt_main()
 {
 	igt_fixture() {
-		igt_require_f(pdev_exists(PDEV), "no platform device %s\n", PDEV);
+		igt_require_f(vshare_pdev_exists(PDEV), "no platform device %s\n", PDEV);
 		igt_require_f(access(DRIVER_DIR "/unbind", W_OK) == 0,
 			      "cannot unbind vshare devices\n");
 		igt_install_exit_handler(rebind_exit_handler);
