@@ -674,7 +674,8 @@ static int device_create(int argc, char **argv)
 		*eq = '=';
 		if (ret) {
 			vshare_cfs_rmdir(name);
-			runtime_error("%s: %s: %s", name, argv[i], strerror(-ret));
+			runtime_error("%s: %s: %s", name, argv[i],
+				      strerror(-ret));
 		}
 	}
 	if (!enable) {
