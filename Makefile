@@ -38,7 +38,8 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 CFLAGS_TOOLS := -O2 -g -std=gnu11 -Wall -Wextra -Werror \
 	-Itools/common -Iinclude/uapi/drm -I/usr/include/libdrm
 # Helpers the tools share with the tests (tools/common).
-COMMON := tools/common/drm_open.c tools/common/pattern.c tools/common/crc32.c
+COMMON := tools/common/drm_open.c tools/common/pattern.c tools/common/crc32.c \
+	tools/common/configfs.c
 
 all: modules
 

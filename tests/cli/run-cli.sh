@@ -45,7 +45,7 @@ totals() { $v stats | grep 'buffers:' ; }
 before=$(totals)
 
 expect help 0 "usage: vshare COMMAND" -- $v --help
-for c in list create import stats; do
+for c in list create import stats device; do
 	expect help-$c 0 "usage: vshare $c" -- $v $c --help
 done
 expect no-command 2 "no command" -- $v
@@ -110,6 +110,56 @@ share wrong-seed 1 "contents differ at byte 0" "$(card_of vgem)" \
 	"--size 1M --pattern seed:10" -- --pattern seed:11
 share read-only 0 "contents match (mmap)" "$(card_of vshare 1)" \
 	"--size 1M --read-only --pattern seed:12" -- --pattern seed:12
+
+# Devices in configfs: made, shown, used, refused, removed.
+cfs=/sys/kernel/config/vshare
+expect device-create 0 "vshare device cli0: vshare\.[0-9]* /dev/dri/card[0-9]* /dev/dri/renderD" -- \
+	$v device create cli0 dma_mask_bits=32 max_segment_size=65536 alloc=lazy
+expect device-list-config 0 "configfs cli0: dma_mask_bits=32 max_segment_size=65536 .*alloc=lazy" -- \
+	$v list
+expect device-stats-config 0 "configfs cli0: .*alloc=lazy" -- $v stats
+# A buffer of device 0 imported into cli0, checked by cli0's kernel CRC.
+cli0_card=$(sed -n 's/^vshare device cli0: [^ ]* \([^ ]*\) .*/\1/p' $out/device-create.log)
+share to-cli0 0 "contents match (kernel CRC32" "$cli0_card" \
+	"--size 3M --pattern seed:13" -- --pattern seed:13
+expect device-create-exists 1 "cli0: File exists" -- $v device create cli0
+expect device-create-no-name 2 "NAME is required" -- $v device create
+expect device-create-bad-key 2 "unknown attribute 'frobs'" -- \
+	$v device create cli1 frobs=1
+expect device-create-not-key-value 2 "'alloc' is not KEY=VALUE" -- \
+	$v device create cli1 alloc
+expect device-create-out-of-range 1 "dma_mask_bits: Numerical result out of range" -- \
+	$v device create cli1 pitch_align=256 dma_mask_bits=99
+expect device-create-bad-enum 1 "caching: Invalid argument" -- \
+	$v device create cli1 caching=pink
+# A refused value leaves no directory behind.
+if [ -e $cfs/cli1 ]; then
+	check device-create-refused-cleaned fail
+else
+	check device-create-refused-cleaned pass
+fi
+expect device-create-no-enable 0 "vshare device cli2: created, not enabled" -- \
+	$v device create cli2 pitch_align=256 --no-enable
+expect device-list-disabled 0 "configfs device cli2 (not enabled): .*pitch_align=256" -- \
+	$v list
+expect device-remove 0 "vshare device cli0 removed" -- $v device remove cli0
+expect device-remove-disabled 0 "vshare device cli2 removed" -- \
+	$v device remove cli2
+# Its directory and its nodes are gone.
+if [ -e $cfs/cli0 ] || [ -e $cfs/cli2 ] ||
+   { [ -n "$cli0_card" ] && [ -e "$cli0_card" ]; }; then
+	check device-removed-gone fail
+else
+	check device-removed-gone pass
+fi
+expect device-remove-unknown 1 "no configfs device 'nosuch'" -- \
+	$v device remove nosuch
+# Whatever a failed check left, so that the module unloads.
+for d in cli0 cli1 cli2; do
+	[ -d $cfs/$d ] || continue
+	echo 0 >$cfs/$d/enabled
+	rmdir $cfs/$d
+done
 
 # Nothing left behind: the totals are as before.
 after=$(totals)

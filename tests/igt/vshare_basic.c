@@ -95,28 +95,6 @@
 
 #define MiB (1024ull * 1024)
 
-/* drm-total-memory of a DRM fd, from its fdinfo, in KiB (absent: 0). */
-static long fdinfo_total_kib(int fd)
-{
-	char path[64], line[256];
-	long kib = 0, v;
-	char unit[8];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	igt_assert(f);
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "drm-total-memory: %ld %7s", &v, unit) != 2 &&
-		    sscanf(line, "drm-total-system: %ld %7s", &v, unit) != 2)
-			continue;
-		kib = !strcmp(unit, "MiB") ? v * 1024 : !strcmp(unit, "GiB") ?
-		      v * 1024 * 1024 : v;
-	}
-	fclose(f);
-	return kib;
-}
-
 static bool fdinfo_has(int fd, const char *text)
 {
 	char path[64], line[256];
@@ -351,17 +329,18 @@ static void test_handles_per_file(int fd)
 
 static void test_fdinfo_memory(int fd)
 {
-	long before, after;
+	uint64_t before, after;
 	uint32_t handle;
 
 	igt_assert(fdinfo_has(fd, "drm-driver:\tvshare"));
-	before = fdinfo_total_kib(fd);
+	before = fdinfo_memory(fd, "total");
 	handle = vshare_create(fd, 16 * MiB);
-	after = fdinfo_total_kib(fd);
-	igt_info("drm-total memory: %ld KiB -> %ld KiB\n", before, after);
-	igt_assert_eq(after - before, 16 * 1024);
+	after = fdinfo_memory(fd, "total");
+	igt_info("drm-total memory: %" PRIu64 " KiB -> %" PRIu64 " KiB\n",
+		 before >> 10, after >> 10);
+	igt_assert_eq_u64(after - before, 16 * MiB);
 	gem_close(fd, handle);
-	igt_assert_eq(fdinfo_total_kib(fd), before);
+	igt_assert_eq_u64(fdinfo_memory(fd, "total"), before);
 }
 
 static void test_dumb_create_map(int card)

@@ -32,98 +32,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "drmtest.h"
 #include "igt.h"
 #include "vshare_lib.h"
 
 #define MiB (1024ull * 1024)
-#define CGROOT "/sys/fs/cgroup"
 
-static char cgdir[128];
+static const char *cgdir;
 static unsigned int saved_limit;
 
-static void cg_write(const char *dir, const char *file, const char *value)
+static uint64_t cg_read(const char *file, const char *key)
 {
-	char path[256];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY);
-	igt_assert_f(fd >= 0, "cannot open %s: %s\n", path, strerror(errno));
-	igt_assert_f(write(fd, value, strlen(value)) == (ssize_t)strlen(value),
-		     "writing '%s' to %s: %s\n", value, path, strerror(errno));
-	close(fd);
+	return cgroup_read(cgdir, file, key);
 }
 
-static unsigned long long cg_read(const char *file, const char *key)
-{
-	unsigned long long v = ~0ull;
-	char path[256], line[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", cgdir, file);
-	f = fopen(path, "r");
-	igt_assert_f(f, "cannot open %s\n", path);
-	while (fgets(line, sizeof(line), f)) {
-		if (!key) {
-			v = strtoull(line, NULL, 10);
-			break;
-		}
-		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ' ')
-			v = strtoull(line + strlen(key) + 1, NULL, 10);
-	}
-	fclose(f);
-	igt_assert(v != ~0ull);
-	return v;
-}
-
-static void enter_cgroup(const char *dir)
-{
-	char pid[32];
-
-	snprintf(pid, sizeof(pid), "%d\n", getpid());
-	cg_write(dir, "cgroup.procs", pid);
-}
-
-/* Back to the root group, and the test's group removed. */
-static void leave_cgroup(int sig)
-{
-	char pid[32];
-	int fd;
-
-	snprintf(pid, sizeof(pid), "%d\n", getpid());
-	fd = open(CGROOT "/cgroup.procs", O_WRONLY);
-	if (fd >= 0) {
-		if (write(fd, pid, strlen(pid)) < 0)
-			igt_warn("cannot leave %s\n", cgdir);
-		close(fd);
-	}
-	if (cgdir[0])
-		rmdir(cgdir);
-	if (saved_limit != ~0u)
-		vshare_set_param("mem_limit_mb", saved_limit);
-}
-
-/* A fresh cgroup with the memory controller, the test process in it. */
+/* A fresh group with memory.max, the test process in it. */
 static void make_cgroup(const char *max)
 {
-	struct stat st;
+	cgdir = cgroup_enter_new("memory");
+	cgroup_write(cgdir, "memory.max", max);
+}
 
-	leave_cgroup(0);	/* from the group of a failed subtest */
-	if (stat(CGROOT "/cgroup.controllers", &st))
-		igt_assert_f(!mount("none", CGROOT, "cgroup2", 0, NULL),
-			     "cannot mount cgroup2: %s\n", strerror(errno));
-	cg_write(CGROOT, "cgroup.subtree_control", "+memory");
-	snprintf(cgdir, sizeof(cgdir), CGROOT "/vshare-%d", getpid());
-	rmdir(cgdir);
-	igt_assert_f(!mkdir(cgdir, 0755), "mkdir %s: %s\n", cgdir,
-		     strerror(errno));
-	cg_write(cgdir, "memory.max", max);
-	enter_cgroup(cgdir);
+/* Back to the root group, and vshare's own limit as it was. */
+static void restore(int sig)
+{
+	cgroup_leave(sig);
+	if (saved_limit != ~0u)
+		vshare_set_param("mem_limit_mb", saved_limit);
 }
 
 static void test_charged(int vs)
@@ -145,8 +83,7 @@ static void test_charged(int vs)
 	/* Give or take the page tables and slabs of the test itself. */
 	igt_assert_f(after <= before + MiB,
 		     "32 MiB buffer not uncharged: %llu -> %llu\n", with, after);
-	leave_cgroup(0);
-	cgdir[0] = 0;
+	cgroup_leave(0);
 }
 
 static void test_limit(int vs, const struct vshare_totals *start)
@@ -180,8 +117,7 @@ static void test_limit(int vs, const struct vshare_totals *start)
 	igt_assert_lte(8, fit);
 	igt_assert_eq_u64(cg_read("memory.events", "oom_kill"), 0);
 	vshare_assert_totals(vs, NULL, start, 0);
-	leave_cgroup(0);
-	cgdir[0] = 0;
+	cgroup_leave(0);
 }
 
 static void test_move_charged(int vs,
@@ -198,8 +134,7 @@ static void test_move_charged(int vs,
 	igt_assert_eq(vshare_bo_knob(vs, "vshare_move", st.id), -ENOMEM);
 	igt_assert_eq_u64(cg_read("memory.events", "oom_kill"), 0);
 	gem_close(vs, handle);
-	leave_cgroup(0);
-	cgdir[0] = 0;
+	cgroup_leave(0);
 
 	/* Against vshare's own limit: 60 MiB, moved, would need 120 of 100. */
 	saved_limit = vshare_param("mem_limit_mb");
@@ -230,7 +165,7 @@ int igt_main()
 		vs = drm_open_driver_require("vshare", NODE_RENDER, 0);
 		vshare_totals(vs, NULL, &start);
 		saved_limit = ~0u;
-		igt_install_exit_handler(leave_cgroup);
+		igt_install_exit_handler(restore);
 	}
 
 	igt_describe("Buffer pages are charged to the creator's memory cgroup.");

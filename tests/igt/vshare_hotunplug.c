@@ -55,8 +55,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -82,14 +80,6 @@
 /* ... and with a full queue of 10 s jobs, which it must cancel. */
 #define UNBIND_JOBS_TIMEOUT_MS	5000
 
-static bool pdev_exists(const char *pdev)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), DEVICES_DIR "/%s", pdev);
-	return access(path, F_OK) == 0;
-}
-
 /* The driver link goes before remove() runs, and comes after probe(). */
 static bool pdev_bound(const char *pdev)
 {
@@ -107,7 +97,7 @@ static int rebind_all(void)
 
 	for (i = 0; i < 8; i++) {
 		snprintf(pdev, sizeof(pdev), "vshare.%d", i);
-		if (!pdev_exists(pdev) || pdev_bound(pdev))
+		if (!vshare_pdev_exists(pdev) || pdev_bound(pdev))
 			continue;
 		/* Waits for an unbind still in progress, then probes. */
 		err = vshare_pdev_bind(pdev);
@@ -270,50 +260,6 @@ static void exercise_pdev(const char *pdev, uint32_t seed)
 
 	exercise(fd, seed);
 	close(fd);
-}
-
-/* CPU access that may raise SIGBUS. */
-static sigjmp_buf sigbus_jmp;
-
-static void on_sigbus(int sig)
-{
-	siglongjmp(sigbus_jmp, 1);
-}
-
-/* Copies words from @src until done or SIGBUS; returns how many it copied. */
-static size_t copy_until_sigbus(uint32_t *dst, const volatile uint32_t *src,
-				size_t words)
-{
-	struct sigaction sa = { .sa_handler = on_sigbus }, old;
-	volatile size_t i = 0;
-
-	sigaction(SIGBUS, &sa, &old);
-	if (sigsetjmp(sigbus_jmp, 1) == 0)
-		for (; i < words; i++)
-			dst[i] = src[i];
-	sigaction(SIGBUS, &old, NULL);
-	return i;
-}
-
-static bool read_sigbus(const volatile uint32_t *p)
-{
-	uint32_t v;
-
-	return copy_until_sigbus(&v, p, 1) == 0;
-}
-
-static bool write_sigbus(volatile uint32_t *p, uint32_t value)
-{
-	struct sigaction sa = { .sa_handler = on_sigbus }, old;
-	volatile bool bus = false;
-
-	sigaction(SIGBUS, &sa, &old);
-	if (sigsetjmp(sigbus_jmp, 1))
-		bus = true;
-	else
-		*p = value;
-	sigaction(SIGBUS, &old, NULL);
-	return bus;
 }
 
 /* Sync files. */
@@ -623,7 +569,6 @@ static void exports_contents(uint32_t *buf, uint64_t size)
 static void test_unbind_with_exports(void)
 {
 	const uint64_t size = MiB + 8192;
-	struct drm_mode_map_dumb md = { 0 };
 	struct vgem_fence_attach va = { .flags = VGEM_FENCE_WRITE };
 	struct vgem_fence_signal vs = { 0 };
 	struct drm_vshare_submit s = {
@@ -632,12 +577,13 @@ static void test_unbind_with_exports(void)
 	};
 	uint32_t handle, vgem_handle, imported, copy_dst, crc;
 	uint32_t *expected, *vptr, *seen;
-	int vs0, vs1, vgem, dmabuf, vdmabuf, sync_fd;
+	int vs0, vs1, vgem, dmabuf, vdmabuf, sync_fd, mapfd;
+	uint64_t offset;
 	bool via_dumb;
 	size_t n;
 
 	require_bound();
-	igt_require_f(pdev_exists(PDEV_OTHER), "no %s (num_devices=2)\n",
+	igt_require_f(vshare_pdev_exists(PDEV_OTHER), "no %s (num_devices=2)\n",
 		      PDEV_OTHER);
 	vs1 = vshare_open_pdev(PDEV_OTHER, NODE_RENDER);
 	igt_require_f(vs1 >= 0, "%s has no render node\n", PDEV_OTHER);
@@ -659,17 +605,11 @@ static void test_unbind_with_exports(void)
 	imported = prime_fd_to_handle(vs1, dmabuf);
 	igt_assert_eq_u32(vshare_crc32(vs1, imported, 0, size), crc);
 
-	/* vgem's CPU view, faulted in now: MAP_DUMB refuses imports. */
-	md.handle = vgem_handle;
-	via_dumb = igt_ioctl(vgem, DRM_IOCTL_MODE_MAP_DUMB, &md) == 0;
-	if (via_dumb) {
-		vptr = mmap(NULL, size, PROT_READ, MAP_SHARED, vgem, md.offset);
-		igt_assert(vptr != MAP_FAILED);
-	} else {
-		igt_info("vgem cannot map its import (%s): mapping the dma-buf\n",
-			 strerror(errno));
-		vptr = dmabuf_mmap(dmabuf, size, PROT_READ);
-	}
+	/* vgem's CPU view, faulted in now. */
+	mapfd = vgem_import_mapping(vgem, vgem_handle, dmabuf, &offset);
+	via_dumb = mapfd == vgem;
+	vptr = mmap(NULL, size, PROT_READ, MAP_SHARED, mapfd, offset);
+	igt_assert(vptr != MAP_FAILED);
 	igt_assert_eq(memcmp(vptr, expected, size), 0);
 
 	/* Nothing of vshare.0 left open but the importers' references. */
@@ -954,7 +894,7 @@ static void test_module_pinned_by_fence(void)
 int igt_main()
 {
 	igt_fixture() {
-		igt_require_f(pdev_exists(PDEV), "no platform device %s\n", PDEV);
+		igt_require_f(vshare_pdev_exists(PDEV), "no platform device %s\n", PDEV);
 		igt_require_f(access(DRIVER_DIR "/unbind", W_OK) == 0,
 			      "cannot unbind vshare devices\n");
 		igt_install_exit_handler(rebind_exit_handler);

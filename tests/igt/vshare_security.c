@@ -481,25 +481,15 @@ static void test_read_only_mapped_by_vgem(int vs,
 {
 	const uint64_t size = MiB;
 	int vgem = open_vgem();
-	struct drm_mode_map_dumb map = { 0 };
-	uint32_t handle, crc;
+	uint32_t handle, crc, imported;
 	uint32_t *ptr, *owner;
 	uint64_t offset;
 	int dmabuf, mapfd;
 
 	owner = owner_buffer(vs, size, 51, &handle, &crc);
 	dmabuf = export_read_only(vs, handle);
-	map.handle = prime_fd_to_handle(vgem, dmabuf);
-
-	if (igt_ioctl(vgem, DRM_IOCTL_MODE_MAP_DUMB, &map) == 0) {
-		mapfd = vgem;
-		offset = map.offset;
-	} else {
-		igt_info("vgem does not map imports (MAP_DUMB: %s): mapping the dma-buf it imported instead\n",
-			 strerror(errno));
-		mapfd = dmabuf;
-		offset = 0;
-	}
+	imported = prime_fd_to_handle(vgem, dmabuf);
+	mapfd = vgem_import_mapping(vgem, imported, dmabuf, &offset);
 
 	mmap_refused(mapfd, offset, size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		     EACCES, "read-only dma-buf imported by vgem");
@@ -513,7 +503,7 @@ static void test_read_only_mapped_by_vgem(int vs,
 			 "read-only dma-buf imported by vgem");
 	munmap(ptr, size);
 
-	gem_close(vgem, map.handle);
+	gem_close(vgem, imported);
 	drm_close(vgem);
 	close(dmabuf);
 	check_owner(vs, handle, owner, size, 51, crc);

@@ -10,6 +10,8 @@
  *   vshare import ...        take a dma-buf from a Unix socket, import it
  *                            into any DRM device, verify its contents
  *   vshare stats             memory totals and module parameters
+ *   vshare device create ... a device described in configfs, enabled
+ *   vshare device remove ... a configfs device unplugged and removed
  *
  * Exit status: 0 on success, 1 on a runtime error or a content mismatch,
  * 2 on a usage error.
@@ -35,9 +37,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <libgen.h>
 #include <linux/dma-buf.h>
 #include <xf86drm.h>
 
+#include "configfs.h"
 #include "crc32.h"
 #include "drm_open.h"
 #include "pattern.h"
@@ -163,6 +167,80 @@ static void print_file(const char *path, const char *prefix)
 	fclose(f);
 }
 
+/* The platform device ("vshare.2") a DRM node belongs to. */
+static bool pdev_of(int fd, char *pdev, size_t len)
+{
+	char link[64], target[256];
+	struct stat st;
+	ssize_t n;
+
+	if (fstat(fd, &st) || !S_ISCHR(st.st_mode))
+		return false;
+	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device",
+		 major(st.st_rdev), minor(st.st_rdev));
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = '\0';
+	snprintf(pdev, len, "%s", basename(target));
+	return true;
+}
+
+/* A configfs device's configuration, as "key=value ..." on one line. */
+static void print_config(const char *name)
+{
+	const char *const *key;
+	char value[64];
+
+	for (key = vshare_config_keys; *key; key++) {
+		if (vshare_cfs_read(name, *key, value, sizeof(value)))
+			snprintf(value, sizeof(value), "?");
+		printf("%s%s=%s", key == vshare_config_keys ? "" : " ", *key,
+		       value);
+	}
+	putchar('\n');
+}
+
+/*
+ * Where a device comes from: "vshare.2, configfs NAME: key=value ..." for
+ * a configfs device, "vshare.0, module default" for the module's own.
+ */
+static void print_origin(int fd)
+{
+	char pdev[64], name[256];
+
+	if (!pdev_of(fd, pdev, sizeof(pdev))) {
+		printf("platform device unknown\n");
+		return;
+	}
+	if (vshare_cfs_find(pdev, name, sizeof(name))) {
+		printf("%s, module default\n", pdev);
+		return;
+	}
+	printf("%s, configfs %s: ", pdev, name);
+	print_config(name);
+}
+
+/* The configfs devices that are only descriptions (not enabled). */
+static void list_disabled(void)
+{
+	struct dirent *de;
+	char enabled[8];
+	DIR *dir;
+
+	dir = opendir(VSHARE_CONFIGFS_DIR);
+	while (dir && (de = readdir(dir))) {
+		if (de->d_name[0] == '.' ||
+		    vshare_cfs_read(de->d_name, "enabled", enabled,
+				    sizeof(enabled)) || strcmp(enabled, "0"))
+			continue;
+		printf("configfs device %s (not enabled): ", de->d_name);
+		print_config(de->d_name);
+	}
+	if (dir)
+		closedir(dir);
+}
+
 static bool want_help(int argc, char **argv, const char *help)
 {
 	int i;
@@ -177,8 +255,10 @@ static bool want_help(int argc, char **argv, const char *help)
 
 static const char list_help[] =
 "usage: vshare list\n"
-"Lists the vshare devices (card and render node, driver version) and,\n"
-"where debugfs is readable, the buffers of each (vshare_buffers).\n";
+"Lists the vshare devices (card and render node, driver version, platform\n"
+"device, and the configuration of those made in configfs) and, where\n"
+"debugfs is readable, the buffers of each (vshare_buffers); then the\n"
+"configfs devices that are not enabled.\n";
 
 static int cmd_list(int argc, char **argv)
 {
@@ -197,6 +277,8 @@ static int cmd_list(int argc, char **argv)
 		       rfd >= 0 ? render : "(no render node)", v->version_major,
 		       v->version_minor, v->version_patchlevel);
 		drmFreeVersion(v);
+		printf("  ");
+		print_origin(fd);
 		if (debugfs_file(fd, "vshare_buffers", path, sizeof(path)))
 			print_file(path, "  ");
 		else
@@ -207,6 +289,7 @@ static int cmd_list(int argc, char **argv)
 	}
 	if (!i)
 		runtime_error("no vshare device (is the module loaded?)");
+	list_disabled();
 	return 0;
 }
 
@@ -461,7 +544,8 @@ static int cmd_import(int argc, char **argv)
 
 static const char stats_help[] =
 "usage: vshare stats\n"
-"Prints the memory totals of each vshare device (from debugfs) and the\n"
+"Prints where each vshare device comes from (with the configuration of\n"
+"those made in configfs), its memory totals (from debugfs), and the\n"
 "module parameters.\n";
 
 static int cmd_stats(int argc, char **argv)
@@ -478,6 +562,8 @@ static int cmd_stats(int argc, char **argv)
 	for (i = 0; (fd = open_vshare("card", i, card, sizeof(card))) >= 0; i++) {
 		FILE *f;
 
+		printf("device %d (%s): ", i, card);
+		print_origin(fd);
 		if (!debugfs_file(fd, "vshare_buffers", path, sizeof(path))) {
 			printf("device %d (%s): debugfs not readable\n", i, card);
 			close(fd);
@@ -513,12 +599,149 @@ static int cmd_stats(int argc, char **argv)
 	return 0;
 }
 
+static const char device_help[] =
+"usage: vshare device create NAME [KEY=VALUE...] [--no-enable]\n"
+"       vshare device remove NAME\n"
+"create makes the vshare device NAME in configfs\n"
+"(/sys/kernel/config/vshare/NAME), sets each attribute KEY to VALUE,\n"
+"enables it and prints its platform device and its card and render\n"
+"nodes; with --no-enable it stays a description until 1 is written to\n"
+"its enabled attribute. Nothing is left behind when a value is refused.\n"
+"remove disables the device (a hot-unplug: what its users hold stays\n"
+"valid) and removes it. KEYs (see Documentation/gpu/vshare.rst):\n"
+"  dma_mask_bits max_segment_size segment_boundary alloc caching\n"
+"  pitch_align size_align max_buffer_size pinning mem_limit\n"
+"  dmem_region_size fence_timeout_ms job_timeout_ms\n";
+
+/* The configfs directory, or a runtime error saying what is missing. */
+static void require_configfs(void)
+{
+	if (access(VSHARE_CONFIGFS_DIR, F_OK))
+		runtime_error("%s: %s (is configfs mounted and vshare loaded?)",
+			      VSHARE_CONFIGFS_DIR, strerror(errno));
+}
+
+static bool valid_name(const char *name)
+{
+	return *name && *name != '.' && !strchr(name, '/');
+}
+
+static int device_create(int argc, char **argv)
+{
+	char pdev[64], card[300], render[300];
+	const char *name = NULL;
+	bool enable = true;
+	int i, ret;
+
+	/* Everything is checked before anything is made. */
+	for (i = 1; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+
+		if (!strcmp(argv[i], "--no-enable")) {
+			enable = false;
+		} else if (!strcmp(argv[i], "--enable")) {
+			enable = true;
+		} else if (argv[i][0] == '-') {
+			usage_error("unknown option '%s'", argv[i]);
+		} else if (!eq && !name) {
+			name = argv[i];
+			if (!valid_name(name))
+				usage_error("invalid device name '%s'", name);
+		} else if (!eq) {
+			usage_error("'%s' is not KEY=VALUE", argv[i]);
+		} else {
+			*eq = '\0';
+			if (!vshare_config_key(argv[i]))
+				usage_error("unknown attribute '%s': see 'vshare device --help'",
+					    argv[i]);
+			*eq = '=';
+		}
+	}
+	if (!name)
+		usage_error("NAME is required: see 'vshare device --help'");
+
+	require_configfs();
+	ret = vshare_cfs_mkdir(name);
+	if (ret)
+		runtime_error("%s: %s", name, strerror(-ret));
+	for (i = 1; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+
+		if (!eq || argv[i][0] == '-')
+			continue;
+		*eq = '\0';
+		ret = vshare_cfs_write(name, argv[i], eq + 1);
+		*eq = '=';
+		if (ret) {
+			vshare_cfs_rmdir(name);
+			runtime_error("%s: %s: %s", name, argv[i],
+				      strerror(-ret));
+		}
+	}
+	if (!enable) {
+		printf("vshare device %s: created, not enabled\n", name);
+		return 0;
+	}
+	ret = vshare_cfs_enable(name, true);
+	if (ret) {
+		vshare_cfs_rmdir(name);
+		runtime_error("%s: enabling: %s", name, strerror(-ret));
+	}
+	ret = vshare_cfs_read(name, "device", pdev, sizeof(pdev));
+	if (!ret)
+		ret = vshare_pdev_nodes(pdev, card, render, sizeof(card));
+	if (ret)
+		runtime_error("%s: enabled, but its nodes: %s", name,
+			      strerror(-ret));
+	printf("vshare device %s: %s %s %s\n", name, pdev, card,
+	       render[0] ? render : "(no render node)");
+	return 0;
+}
+
+static int device_remove(int argc, char **argv)
+{
+	const char *name;
+	int ret;
+
+	if (argc != 2)
+		usage_error("remove takes one NAME: see 'vshare device --help'");
+	name = argv[1];
+	if (!valid_name(name))
+		usage_error("invalid device name '%s'", name);
+	require_configfs();
+	if (!vshare_cfs_exists(name))
+		runtime_error("no configfs device '%s'", name);
+	ret = vshare_cfs_enable(name, false);
+	if (ret)
+		runtime_error("%s: disabling: %s", name, strerror(-ret));
+	ret = vshare_cfs_rmdir(name);
+	if (ret)
+		runtime_error("%s: %s", name, strerror(-ret));
+	printf("vshare device %s removed\n", name);
+	return 0;
+}
+
+static int cmd_device(int argc, char **argv)
+{
+	if (want_help(argc, argv, device_help))
+		return 0;
+	if (argc < 2)
+		usage_error("no subcommand: see 'vshare device --help'");
+	if (!strcmp(argv[1], "create"))
+		return device_create(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "remove"))
+		return device_remove(argc - 1, argv + 1);
+	usage_error("unknown subcommand '%s': see 'vshare device --help'",
+		    argv[1]);
+}
+
 static const char main_help[] =
 "usage: vshare COMMAND [ARGS]   (vshare COMMAND --help for each)\n"
 "  list     vshare devices and their buffers\n"
 "  create   make a buffer with a pattern, hand its dma-buf over a socket\n"
 "  import   take a dma-buf from a socket, import it, verify its contents\n"
 "  stats    memory totals and module parameters\n"
+"  device   create or remove a device described in configfs\n"
 "Exit status: 0 success, 1 runtime error or mismatch, 2 usage error.\n";
 
 int main(int argc, char **argv)
@@ -529,6 +752,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "list", cmd_list }, { "create", cmd_create },
 		{ "import", cmd_import }, { "stats", cmd_stats },
+		{ "device", cmd_device },
 	};
 	static char name[32];
 	size_t i;

@@ -5,6 +5,8 @@
 
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,4 +214,122 @@ bool all_zero(const void *ptr, size_t size)
 		if (p[i])
 			return false;
 	return true;
+}
+
+/* CPU access that may raise SIGBUS (an unplugged or revoked buffer). */
+static sigjmp_buf sigbus_jmp;
+
+static void on_sigbus(int sig)
+{
+	siglongjmp(sigbus_jmp, 1);
+}
+
+/* Copies words from @src until done or SIGBUS; returns how many it copied. */
+size_t copy_until_sigbus(uint32_t *dst, const volatile uint32_t *src,
+			 size_t words)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	volatile size_t i = 0;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(sigbus_jmp, 1) == 0)
+		for (; i < words; i++)
+			dst[i] = src[i];
+	sigaction(SIGBUS, &old, NULL);
+	return i;
+}
+
+/* Whether reading the word at @p raises SIGBUS. */
+bool read_sigbus(const volatile uint32_t *p)
+{
+	uint32_t v;
+
+	return copy_until_sigbus(&v, p, 1) == 0;
+}
+
+/* Whether writing @value at @p raises SIGBUS. */
+bool write_sigbus(volatile uint32_t *p, uint32_t value)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	volatile bool bus = false;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(sigbus_jmp, 1))
+		bus = true;
+	else
+		*p = value;
+	sigaction(SIGBUS, &old, NULL);
+	return bus;
+}
+
+/*
+ * drm-@stat-memory ("total", "resident") of a DRM fd, from its fdinfo, in
+ * bytes (absent: 0). DRM core prints it in B, KiB or MiB; older kernels
+ * named the region "system".
+ */
+uint64_t fdinfo_memory(int fd, const char *stat)
+{
+	char path[64], line[256], key[64], alt[64];
+	uint64_t bytes = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	snprintf(key, sizeof(key), "drm-%s-memory:", stat);
+	snprintf(alt, sizeof(alt), "drm-%s-system:", stat);
+	f = fopen(path, "r");
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long v;
+		char unit[8] = "";
+		const char *p;
+
+		if (!strncmp(line, key, strlen(key)))
+			p = line + strlen(key);
+		else if (!strncmp(line, alt, strlen(alt)))
+			p = line + strlen(alt);
+		else
+			continue;
+		if (sscanf(p, "%llu %7s", &v, unit) < 1)
+			continue;
+		bytes = !strcmp(unit, "GiB") ? v << 30 :
+			!strcmp(unit, "MiB") ? v << 20 :
+			!strcmp(unit, "KiB") ? v << 10 : v;
+	}
+	fclose(f);
+	return bytes;
+}
+
+/*
+ * Where vgem's CPU view of a buffer it imported is mapped: its own file at
+ * the MAP_DUMB offset, or, where vgem refuses MAP_DUMB of imports, the
+ * dma-buf it imported. Returns the fd to mmap() and sets @offset.
+ */
+int vgem_import_mapping(int vgem, uint32_t handle, int dmabuf,
+			uint64_t *offset)
+{
+	struct drm_mode_map_dumb map = { .handle = handle };
+
+	if (igt_ioctl(vgem, DRM_IOCTL_MODE_MAP_DUMB, &map) == 0) {
+		*offset = map.offset;
+		return vgem;
+	}
+	igt_info("vgem does not map imports (MAP_DUMB: %s): mapping the "
+		 "dma-buf it imported instead\n", strerror(errno));
+	*offset = 0;
+	return dmabuf;
+}
+
+/*
+ * Whether the kernel has warned since boot (taint W, bit 9): a subtest that
+ * found it clear must leave it clear.
+ */
+bool kernel_warned(void)
+{
+	unsigned long taint = 0;
+	FILE *f = fopen("/proc/sys/kernel/tainted", "r");
+
+	igt_assert(f);
+	igt_assert_eq(fscanf(f, "%lu", &taint), 1);
+	fclose(f);
+	return taint & (1ul << 9);
 }

@@ -49,4 +49,14 @@ size_t check_pattern(const void *ptr, size_t size, uint32_t seed);
 bool all_zero(const void *ptr, size_t size);
 void assert_zero_then_dirty(void *ptr, size_t size);
 
+size_t copy_until_sigbus(uint32_t *dst, const volatile uint32_t *src,
+			 size_t words);
+bool read_sigbus(const volatile uint32_t *p);
+bool write_sigbus(volatile uint32_t *p, uint32_t value);
+
+uint64_t fdinfo_memory(int fd, const char *stat);
+int vgem_import_mapping(int vgem, uint32_t handle, int dmabuf,
+			uint64_t *offset);
+bool kernel_warned(void);
+
 #endif /* VSHARE_DRMTEST_H */

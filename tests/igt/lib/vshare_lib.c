@@ -507,6 +507,15 @@ int vshare_open_pdev(const char *pdev, enum drm_node node)
 	return fd;
 }
 
+/* Whether platform device @pdev ("vshare.2") exists, bound or not. */
+bool vshare_pdev_exists(const char *pdev)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/bus/platform/devices/%s", pdev);
+	return access(path, F_OK) == 0;
+}
+
 /*
  * Binds or unbinds a vshare platform device ("vshare.N"): 0 or -errno. No
  * assertions: exit handlers use it.

@@ -88,6 +88,7 @@ uint32_t fill_crc(uint64_t size, uint32_t value);
 short poll_now(int fd, short events);
 bool ready_within(int fd, short events, int ms);
 int vshare_bo_knob(int fd, const char *knob, unsigned int id);
+bool vshare_pdev_exists(const char *pdev);
 int vshare_pdev_bind(const char *pdev);
 int vshare_pdev_unbind(const char *pdev);
 int vshare_open_pdev(const char *pdev, enum drm_node node);
