@@ -62,6 +62,7 @@ void igt_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void igt_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void igt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void igt_kmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void igt_emit_ignore_dmesg_regex(const char *regex);
 
 bool igt_only_list_subtests(void);
 void igt_install_exit_handler(void (*fn)(int sig));

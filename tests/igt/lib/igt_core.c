@@ -85,6 +85,20 @@ void igt_kmsg(const char *fmt, ...)
 		return;
 }
 
+/*
+ * igt_emit_ignore_dmesg_regex() - kernel log lines the subtest expects
+ *
+ * igt_runner counts kernel messages at its --dmesg-warn-level or more
+ * urgent against the subtest (dmesg-warn); lines matching @regex (a PCRE
+ * pattern) that come after this mark, until the next subtest starts, are
+ * not counted. For the errors a driver logs when a test makes it refuse
+ * something on purpose; real reports (WARNING, BUG, ...) must not match.
+ */
+void igt_emit_ignore_dmesg_regex(const char *regex)
+{
+	igt_kmsg("add ignored dmesg regex: %s\n", regex);
+}
+
 static double elapsed(const struct timespec *start)
 {
 	struct timespec now;
