@@ -7,6 +7,7 @@
 #   sparse-VER      the same with sparse (C=1), with no message
 #   kernel-doc-VER  the kernel's scripts/kernel-doc has nothing to say
 #   refuse-old-kernel  make against 6.1 headers stops, naming the minimum
+#   layers          the driver's files use only the layers below them
 # Usage: host-checks.sh OUTDIR VER...
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -76,6 +77,12 @@ for kdir in /usr/src/linux-headers-6.1.*-amd64; do
 	echo "make KDIR=$kdir: $msg" >>"$log"
 	break
 done
+# The driver's files call each other only down the layers of vshare_drv.h.
+if (cd "$TOP" && python3 tools/layers.py) >>"$log" 2>&1; then
+	echo "layers pass" >>"$out/checks"
+else
+	echo "layers fail" >>"$out/checks"
+fi
 # Every mutant of make mutants still applies to the driver as it is now.
 if (cd "$TOP" && python3 tests/mutants/mutants.py --check) >>"$log" 2>&1; then
 	echo "mutants-apply pass" >>"$out/checks"

@@ -11,6 +11,7 @@
 #ifndef _VSHARE_COMPAT_H_
 #define _VSHARE_COMPAT_H_
 
+#include <linux/mm.h>
 #include <linux/huge_mm.h>
 #include <linux/slab.h>
 

@@ -2,15 +2,12 @@
 /*
  * Copyright 2026 The vshare developers
  *
- * vshare: a virtual DRM device whose job is to export buffers as dma-bufs
- * to other devices, with every dma-buf operation implemented.
+ * The vshare DRM driver, and its devices built from configurations.
  *
- * Each device is built from a configuration (struct vshare_config): the
- * module registers a platform driver, and vshare_device_create() a
- * platform device carrying the configuration, whose probe builds a
- * separate DRM device with a card and a render node, so that two "GPUs"
- * can share buffers with each other. The module parameters make
- * num_devices devices of the default configuration.
+ * vshare_device_create() registers a platform device carrying a
+ * configuration (struct vshare_config); the platform driver's probe builds
+ * a separate DRM device from it, with a card and a render node, so that two
+ * "GPUs" can share buffers with each other.
  */
 
 #include <linux/dma-mapping.h>
@@ -29,12 +26,6 @@
 
 #include "vshare_compat.h"
 #include "vshare_drv.h"
-
-#define VSHARE_MAX_DEVICES	8
-
-static unsigned int num_devices = 1;
-module_param(num_devices, uint, 0444);
-MODULE_PARM_DESC(num_devices, "Number of vshare devices (1-8, default 1)");
 
 static const struct drm_ioctl_desc vshare_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(VSHARE_CREATE, vshare_create_ioctl, DRM_RENDER_ALLOW),
@@ -183,7 +174,7 @@ static struct platform_driver vshare_platform_driver = {
 	},
 };
 
-/* Platform device ids: the default devices get 0 to num_devices - 1. */
+/* Platform device ids: the lowest free one, so defaults come first. */
 static DEFINE_IDA(vshare_ids);
 
 /**
@@ -241,79 +232,20 @@ void vshare_device_destroy(struct platform_device *pdev)
 	ida_free(&vshare_ids, id);
 }
 
-static struct platform_device *vshare_default_pdevs[VSHARE_MAX_DEVICES];
-
-static void vshare_destroy_defaults(void)
+/**
+ * vshare_driver_register - register the platform driver that builds devices
+ *
+ * Returns: 0 or the driver core's error.
+ */
+int vshare_driver_register(void)
 {
-	int i;
-
-	for (i = VSHARE_MAX_DEVICES - 1; i >= 0; i--) {
-		if (vshare_default_pdevs[i])
-			vshare_device_destroy(vshare_default_pdevs[i]);
-		vshare_default_pdevs[i] = NULL;
-	}
+	return platform_driver_register(&vshare_platform_driver);
 }
 
-/* The module parameters' devices: num_devices of the default kind. */
-static int vshare_create_defaults(void)
+/**
+ * vshare_driver_unregister - unregister it, once every device is gone
+ */
+void vshare_driver_unregister(void)
 {
-	struct vshare_config config;
-	struct platform_device *pdev;
-	unsigned int i;
-
-	vshare_config_init(&config);
-	for (i = 0; i < num_devices; i++) {
-		pdev = vshare_device_create(&config);
-		if (IS_ERR(pdev)) {
-			vshare_destroy_defaults();
-			return PTR_ERR(pdev);
-		}
-		vshare_default_pdevs[i] = pdev;
-	}
-	return 0;
-}
-
-static int __init vshare_init(void)
-{
-	int ret;
-
-	if (num_devices < 1 || num_devices > VSHARE_MAX_DEVICES)
-		return -EINVAL;
-
-	vshare_inject_init();
-	ret = platform_driver_register(&vshare_platform_driver);
-	if (ret)
-		goto err_inject;
-	ret = vshare_create_defaults();
-	if (ret)
-		goto err_driver;
-	ret = vshare_configfs_register();
-	if (ret)
-		goto err_defaults;
-	return 0;
-
-err_defaults:
-	vshare_destroy_defaults();
-err_driver:
 	platform_driver_unregister(&vshare_platform_driver);
-err_inject:
-	vshare_inject_fini();
-	return ret;
 }
-
-static void __exit vshare_exit(void)
-{
-	vshare_configfs_unregister();
-	vshare_destroy_defaults();
-	platform_driver_unregister(&vshare_platform_driver);
-	vshare_inject_fini();
-	/* The last fence release may still be returning from module_put(). */
-	synchronize_rcu();
-}
-
-module_init(vshare_init);
-module_exit(vshare_exit);
-
-MODULE_DESCRIPTION(DRIVER_DESC);
-MODULE_LICENSE("GPL");
-VSHARE_IMPORT_NS_DMA_BUF;

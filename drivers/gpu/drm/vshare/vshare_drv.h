@@ -4,16 +4,18 @@
  *
  * The types every part of vshare shares, and what each file offers.
  *
- * The files form layers; each one uses only the layers below it:
+ * The files form layers; each one uses only the layers below it (checked
+ * by tools/layers.py):
  *
- *   7  vshare_configfs.c     devices described and made at run time
- *   6  vshare_drv.c          the DRM driver, devices built from a
- *                            configuration, the module
- *   5  vshare_access.c       ioctls and tools over any buffer, native or
- *      vshare_engine.c       imported: ACCESS, the engine, FENCE_*, move
- *      vshare_fence.c        and revoke, debugfs
- *      vshare_move.c
+ *   9  vshare_module.c       the module: default devices, configfs
+ *   8  vshare_configfs.c     devices described and made at run time
+ *   7  vshare_drv.c          the DRM driver, devices built from a
+ *                            configuration
+ *   6  vshare_engine.c       the virtual engine (SUBMIT); debugfs
  *      vshare_debugfs.c
+ *   5  vshare_access.c       ACCESS, fences (FENCE_*), move and revoke:
+ *      vshare_fence.c        over any buffer, native or imported
+ *      vshare_move.c
  *   4  vshare_gem.c          native GEM objects and the ioctls that create
  *      vshare_import.c       them; imported objects
  *   3  vshare_dmabuf.c       the dma-buf exporter
@@ -364,6 +366,12 @@ int vshare_bo_revoke(struct vshare_bo *bo);
 /* vshare_debugfs.c */
 void vshare_debugfs_init(struct vshare_device *vdev);
 
+/* vshare_drv.c */
+int vshare_driver_register(void);
+void vshare_driver_unregister(void);
+struct platform_device *vshare_device_create(const struct vshare_config *config);
+void vshare_device_destroy(struct platform_device *pdev);
+
 /* vshare_configfs.c */
 #if IS_ENABLED(CONFIG_CONFIGFS_FS)
 int vshare_configfs_register(void);
@@ -372,9 +380,5 @@ void vshare_configfs_unregister(void);
 static inline int vshare_configfs_register(void) { return 0; }
 static inline void vshare_configfs_unregister(void) { }
 #endif
-
-/* vshare_drv.c */
-struct platform_device *vshare_device_create(const struct vshare_config *config);
-void vshare_device_destroy(struct platform_device *pdev);
 
 #endif /* _VSHARE_DRV_H_ */
