@@ -41,7 +41,9 @@
  * Description: vivid with vb2-dma-contig refuses a scattered vshare buffer
  *	(several physical runs, below 4 GiB) at QBUF or STREAMON, without a
  *	kernel report; buffers of a configfs device with alloc=contiguous and
- *	dma_mask_bits=32 are captured into correctly.
+ *	dma_mask_bits=32 are captured into correctly; those of one that also
+ *	has pinning=never are refused (vb2-dma-contig, a static importer,
+ *	pins what it maps).
  *
  * SUBTEST: output-loopback
  * Description: vivid's HDMI output reads a vshare buffer filled with a
@@ -111,7 +113,7 @@ static struct {
 	int nbufs;
 	int drm[4];
 	int ndrm;
-	char cfs[2][32];
+	char cfs[3][32];
 	int ncfs;
 	int kmsg;
 	void *ref, *want;
@@ -315,7 +317,7 @@ static int open_vshare(const char *pdev)
  * its buffers lie below 4 GiB, where vivid's 32-bit device reaches them
  * without bounce buffers. Returns its render node.
  */
-static int cfs_device(const char *name, const char *alloc)
+static int cfs_device(const char *name, const char *alloc, const char *pinning)
 {
 	char dir[128], pdev[32] = "";
 	int fd = -1, len;
@@ -329,6 +331,7 @@ static int cfs_device(const char *name, const char *alloc)
 	snprintf(t.cfs[t.ncfs++], sizeof(t.cfs[0]), "%s", name);
 	igt_assert_eq(__cfs_write(dir, "alloc", alloc), 0);
 	igt_assert_eq(__cfs_write(dir, "dma_mask_bits", "32"), 0);
+	igt_assert_eq(__cfs_write(dir, "pinning", pinning), 0);
 	igt_assert_eq(__cfs_write(dir, "enabled", "1"), 0);
 
 	snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/device");
@@ -343,8 +346,8 @@ static int cfs_device(const char *name, const char *alloc)
 	igt_assert_f(fd >= 0, "no render node for %s\n", pdev);
 	igt_assert(t.ndrm < 4);
 	t.drm[t.ndrm++] = fd;
-	igt_info("configfs %s: %s, alloc=%s dma_mask_bits=32\n", name, pdev,
-		 alloc);
+	igt_info("configfs %s: %s, alloc=%s dma_mask_bits=32 pinning=%s\n",
+		 name, pdev, alloc, pinning);
 	return fd;
 }
 
@@ -483,11 +486,26 @@ static void refuse_scattered(struct v4l2_queue *q, const struct vbuf *b,
 	v4l2_reqbufs(q, V4L2_MEMORY_DMABUF, 0);
 }
 
+/* A buffer vb2-dma-contig cannot pin is refused, and nothing is queued. */
+static void refuse_unpinnable(struct v4l2_queue *q, const struct vbuf *b)
+{
+	int err;
+
+	v4l2_reqbufs(q, V4L2_MEMORY_DMABUF, 1);
+	err = __v4l2_qbuf(q, 0, b->dmabuf, 0, 0);
+	if (!err)
+		err = __v4l2_streamon(q);
+	igt_assert_f(err, "vb2-dma-contig mapped a buffer that cannot be pinned\n");
+	igt_info("a buffer of a pinning=never device: errno %d (%s)\n", -err,
+		 strerror(-err));
+	v4l2_reqbufs(q, V4L2_MEMORY_DMABUF, 0);
+}
+
 static void test_capture_dma_contig(void)
 {
-	struct vbuf *bufs[2], *sb = NULL;
+	struct vbuf *bufs[2], *sb = NULL, *nb;
 	unsigned long runs = 0;
-	int scattered, contig, i;
+	int scattered, contig, never, i;
 
 	setup_capture(1);
 	t.ref = capture_reference(&t.cap);
@@ -495,22 +513,34 @@ static void test_capture_dma_contig(void)
 	igt_assert(t.kmsg >= 0);
 
 	/* Scattered: retried (the others kept) until it has several runs. */
-	scattered = cfs_device("igt-v4l2-scattered", "scattered");
+	scattered = cfs_device("igt-v4l2-scattered", "scattered", "dynamic");
 	for (i = 0; i < 4 && runs < 2; i++) {
 		sb = vbuf_new(scattered, SCATTERED_SIZE);
 		runs = vbuf_runs(sb);
 	}
 	igt_require_f(runs >= 2, "no scattered buffer: %lu run\n", runs);
-	igt_emit_ignore_dmesg_regex("contiguous chunk is too small");
+	/* What vb2 says when it refuses (6.12 and 7.x). */
+	igt_emit_ignore_dmesg_regex("contiguous chunk is too small|"
+				    "Error getting dmabuf scatterlist");
 	refuse_scattered(&t.cap, sb, runs);
 	igt_assert_eq(kmsg_reports(t.kmsg), 0);
 
-	contig = cfs_device("igt-v4l2-contig", "contiguous");
+	contig = cfs_device("igt-v4l2-contig", "contiguous", "dynamic");
 	for (i = 0; i < 2; i++) {
 		bufs[i] = vbuf_new(contig, t.cap.fmt.sizeimage);
 		igt_assert_eq(vbuf_runs(bufs[i]), 1);
 	}
 	capture_vshare(&t.cap, bufs, 2, FRAMES, t.ref, true);
+	igt_assert_eq(kmsg_reports(t.kmsg), 0);
+
+	/*
+	 * vb2-dma-contig is a static importer: it pins what it maps. A
+	 * device configured never to pin refuses it, at attach (6.12) or at
+	 * map (7.x), with no kernel report.
+	 */
+	never = cfs_device("igt-v4l2-never", "contiguous", "never");
+	nb = vbuf_new(never, t.cap.fmt.sizeimage);
+	refuse_unpinnable(&t.cap, nb);
 	igt_assert_eq(kmsg_reports(t.kmsg), 0);
 	finish();
 }
