@@ -258,7 +258,11 @@ struct drm_vshare_fence_signal {
  * Ranges must be 4-byte aligned, non-empty and inside their buffers; a COPY
  * within one buffer must not overlap. Errors: -EINVAL for bad ops, flags,
  * padding or ranges, or a @delay_ms over 10000; -ENOENT for unknown handles
- * or syncobjs; -EINVAL for an @in_fence_fd that is not a sync_file.
+ * or syncobjs; -EINVAL for an @in_fence_fd that is not a sync_file, or a
+ * syncobj point without its syncobj. Timeline points make the engine a
+ * producer and consumer for explicit-sync protocols
+ * (wp_linux_drm_syncobj_v1): a job can wait for point N of one timeline
+ * and signal point M of another.
  */
 struct drm_vshare_submit {
 	/** @op: in: VSHARE_JOB_FILL, VSHARE_JOB_COPY or VSHARE_JOB_CRC32. */
@@ -292,6 +296,17 @@ struct drm_vshare_submit {
 	__u32 out_syncobj;
 	/** @seqno: out: the job's fence sequence number on the engine. */
 	__u64 seqno;
+	/**
+	 * @in_syncobj_point: in: the point of a timeline @in_syncobj to wait
+	 * for, which must have a fence already (-EINVAL otherwise); 0 for a
+	 * binary syncobj.
+	 */
+	__u64 in_syncobj_point;
+	/**
+	 * @out_syncobj_point: in: the point of a timeline @out_syncobj that
+	 * the job's fence signals; 0 to replace a binary syncobj's fence.
+	 */
+	__u64 out_syncobj_point;
 };
 
 #if defined(__cplusplus)

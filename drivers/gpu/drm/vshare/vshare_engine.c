@@ -19,6 +19,7 @@
 #include <linux/delay.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-fence.h>
+#include <linux/dma-fence-chain.h>
 #include <linux/dma-resv.h>
 #include <linux/file.h>
 #include <linux/module.h>
@@ -69,6 +70,7 @@ struct vshare_job {
 	unsigned int ndeps;
 	struct sync_file *sync_file;	/* until installed in a descriptor */
 	struct drm_syncobj *syncobj;
+	struct dma_fence_chain *chain;	/* for a timeline point of syncobj */
 	bool has_fence;	/* base is initialised: the fence owns the memory */
 };
 
@@ -162,6 +164,7 @@ static void vshare_job_free(struct vshare_job *job)
 		fput(job->sync_file->file);
 	if (job->syncobj)
 		drm_syncobj_put(job->syncobj);
+	dma_fence_chain_free(job->chain);
 	drm_dev_put(&job->vdev->drm);
 	/* Not base.ops: newer kernels clear it once the fence signals. */
 	if (job->has_fence)
@@ -277,6 +280,9 @@ static int vshare_job_args(struct drm_vshare_submit *args)
 		return -EINVAL;
 	if (!(args->flags & VSHARE_SUBMIT_IN_SYNC_FILE) && args->in_fence_fd)
 		return -EINVAL;
+	if ((args->in_syncobj_point && !args->in_syncobj) ||
+	    (args->out_syncobj_point && !args->out_syncobj))
+		return -EINVAL;
 	if (args->op == VSHARE_JOB_CRC32) {
 		if (!args->size || !IS_ALIGNED(args->size, 4) || args->value)
 			return -EINVAL;
@@ -341,7 +347,8 @@ static int vshare_job_explicit_deps(struct vshare_job *job,
 		job->deps[job->ndeps++] = fence;
 	}
 	if (args->in_syncobj) {
-		ret = drm_syncobj_find_fence(file, args->in_syncobj, 0, 0, &fence);
+		ret = drm_syncobj_find_fence(file, args->in_syncobj,
+					     args->in_syncobj_point, 0, &fence);
 		if (ret)
 			return ret;
 		job->deps[job->ndeps++] = fence;
@@ -350,6 +357,12 @@ static int vshare_job_explicit_deps(struct vshare_job *job,
 		job->syncobj = drm_syncobj_find(file, args->out_syncobj);
 		if (!job->syncobj)
 			return -ENOENT;
+	}
+	/* Allocated now: publishing the point cannot fail later. */
+	if (args->out_syncobj_point) {
+		job->chain = dma_fence_chain_alloc();
+		if (!job->chain)
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -400,6 +413,13 @@ out_unlock:
 	return ret;
 }
 
+/* What SUBMIT hands out once the job is queued. */
+struct vshare_job_out {
+	struct sync_file *sync_file;
+	struct drm_syncobj *syncobj;
+	struct dma_fence_chain *chain;
+};
+
 /*
  * Gives the job its fence and place on the timeline, and queues it. Every
  * step that can fail comes before the job is published: a failed SUBMIT
@@ -407,9 +427,7 @@ out_unlock:
  * the ioctl returns: what the ioctl still hands out (the sync_file, the
  * out-syncobj) becomes the caller's before that.
  */
-static int vshare_job_queue(struct vshare_job *job,
-			    struct sync_file **sync_file,
-			    struct drm_syncobj **syncobj)
+static int vshare_job_queue(struct vshare_job *job, struct vshare_job_out *out)
 {
 	struct vshare_engine *engine = &job->vdev->engine;
 	int ret;
@@ -442,10 +460,13 @@ static int vshare_job_queue(struct vshare_job *job,
 	}
 	/* Ours until the ioctl returns: the job may be done before. */
 	dma_fence_get(&job->base);
-	*sync_file = job->sync_file;
-	*syncobj = job->syncobj;
+	*out = (struct vshare_job_out) {
+		.sync_file = job->sync_file, .syncobj = job->syncobj,
+		.chain = job->chain,
+	};
 	job->sync_file = NULL;
 	job->syncobj = NULL;
+	job->chain = NULL;
 	queue_work(engine->wq, &job->work);
 	mutex_unlock(&engine->submit_lock);
 	return 0;
@@ -485,15 +506,17 @@ static int vshare_job_prepare(struct vshare_job *job, struct drm_file *file,
 /* Hands the caller what the queued job gives out: nothing fails here. */
 static void vshare_job_hand_out(struct vshare_job *job,
 				struct drm_vshare_submit *args, int fd,
-				struct sync_file *sync_file,
-				struct drm_syncobj *syncobj)
+				struct vshare_job_out *out)
 {
-	if (sync_file)
-		fd_install(fd, sync_file->file);
-	if (syncobj) {
-		drm_syncobj_replace_fence(syncobj, &job->base);
-		drm_syncobj_put(syncobj);
-	}
+	if (out->sync_file)
+		fd_install(fd, out->sync_file->file);
+	if (out->chain)
+		drm_syncobj_add_point(out->syncobj, out->chain, &job->base,
+				      args->out_syncobj_point);
+	else if (out->syncobj)
+		drm_syncobj_replace_fence(out->syncobj, &job->base);
+	if (out->syncobj)
+		drm_syncobj_put(out->syncobj);
 	args->out_fence_fd = fd;
 	args->seqno = job->base.seqno;
 	/* The reference vshare_job_queue() gave us. */
@@ -515,8 +538,7 @@ int vshare_submit_ioctl(struct drm_device *dev, void *data,
 			struct drm_file *file)
 {
 	struct drm_vshare_submit *args = data;
-	struct drm_syncobj *syncobj = NULL;
-	struct sync_file *sync_file = NULL;
+	struct vshare_job_out out = { };
 	struct vshare_job *job;
 	int fd = -1, cookie, ret;
 
@@ -529,9 +551,9 @@ int vshare_submit_ioctl(struct drm_device *dev, void *data,
 	job = vshare_job_alloc(to_vshare_device(dev), args);
 	ret = job ? vshare_job_prepare(job, file, &fd) : -ENOMEM;
 	if (!ret)
-		ret = vshare_job_queue(job, &sync_file, &syncobj);
+		ret = vshare_job_queue(job, &out);
 	if (!ret) {
-		vshare_job_hand_out(job, args, fd, sync_file, syncobj);
+		vshare_job_hand_out(job, args, fd, &out);
 	} else if (job) {
 		if (fd >= 0)
 			put_unused_fd(fd);
