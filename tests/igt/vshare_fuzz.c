@@ -55,7 +55,7 @@ enum call {
 	C_CREATE, C_MAP_OFFSET, C_ACCESS, C_FENCE_ATTACH, C_FENCE_SIGNAL,
 	C_SUBMIT, C_GEM_CLOSE, C_EXPORT, C_IMPORT, C_IMPORT_OTHER, C_SYNC,
 	C_SET_NAME, C_EXPORT_SYNC_FILE, C_MMAP, C_CLOSE_FD, C_WRITE_OTHER,
-	C_REPLUG, C_NUM
+	C_REPLUG, C_CREATE_DMABUF, C_NUM
 };
 
 static const char *const call_names[C_NUM] = {
@@ -63,6 +63,7 @@ static const char *const call_names[C_NUM] = {
 	"submit", "gem_close", "prime_export", "prime_import",
 	"prime_import_other", "dmabuf_sync", "dmabuf_set_name",
 	"export_sync_file", "mmap", "close_fd", "write_other", "replug_other",
+	"create_dmabuf",
 };
 
 struct fuzz {
@@ -222,6 +223,40 @@ static int call_create(struct fuzz *f, struct step *st)
 		f->sizes[free_slot] = size;
 	}
 	return ret;
+}
+
+/*
+ * A buffer made as a dma-buf in one call: imported back, it takes a free
+ * slot with its dma-buf (a read-only one gives a separate, read-only
+ * object).
+ */
+static int call_create_dmabuf(struct fuzz *f, struct step *st)
+{
+	struct drm_vshare_create_dmabuf a = {
+		.size = pick(f, 4) ? 1 + pick(f, MAX_SIZE) : value64(f, MAX_SIZE),
+		.flags = pick(f, 3) ? pick(f, 4) : value32(f),
+		.fd_flags = pick(f, 4) ? DRM_CLOEXEC | pick(f, 2) * DRM_RDWR :
+			    value32(f),
+		.pad = pick(f, 8) ? 0 : value32(f),
+	};
+	int free_slot = slot(f, false), ret;
+	uint32_t h;
+
+	if (a.size > MAX_SIZE)
+		a.size = value64(f, 0) | (1ull << 62);
+	ret = xioctl(f->vs, DRM_IOCTL_VSHARE_CREATE_DMABUF, &a);
+	if (ret)
+		return ret;
+	igt_assert(a.size <= MAX_SIZE + 4096 && a.fd >= 0);
+	if (free_slot < 0 || __prime_fd_to_handle(f->vs, a.fd, &h)) {
+		close(a.fd);
+		return 0;
+	}
+	f->handles[free_slot] = h;
+	f->sizes[free_slot] = a.size;
+	f->dmabufs[free_slot] = a.fd;
+	f->readonly[free_slot] = !(fcntl(a.fd, F_GETFL) & O_RDWR);
+	return 0;
 }
 
 static int call_map_offset(struct fuzz *f, struct step *st)
@@ -522,6 +557,7 @@ static int (*const call_fns[C_NUM])(struct fuzz *f, struct step *st) = {
 	[C_CLOSE_FD] = call_close_fd,
 	[C_WRITE_OTHER] = call_write_other,
 	[C_REPLUG] = call_replug,
+	[C_CREATE_DMABUF] = call_create_dmabuf,
 };
 
 static void step(struct fuzz *f)
@@ -534,7 +570,8 @@ static void step(struct fuzz *f)
 	st.h = handle(f, &st.valid);
 	/* Calls that take no handle cannot misuse one. */
 	if (st.c == C_CREATE || st.c == C_SYNC || st.c == C_SET_NAME ||
-	    st.c == C_EXPORT_SYNC_FILE || st.c == C_CLOSE_FD)
+	    st.c == C_EXPORT_SYNC_FILE || st.c == C_CLOSE_FD ||
+	    st.c == C_CREATE_DMABUF)
 		st.valid = true;
 	f->calls[st.c]++;
 	ret = call_fns[st.c](f, &st);

@@ -36,6 +36,20 @@
  * Description: With its handle closed, the dma-buf alone keeps the
  *	buffer; imported again, it has its contents.
  *
+ * SUBTEST: create-dmabuf
+ * Description: DRM_IOCTL_VSHARE_CREATE_DMABUF gives a read-write dma-buf
+ *	of the rounded size, zeroed; what its mapping writes, the kernel
+ *	reads (CRC) through the object it imports back as, whose export is
+ *	the same dma-buf; nothing is left once the fd and handle go.
+ *
+ * SUBTEST: create-dmabuf-read-only
+ * Description: without DRM_RDWR the dma-buf is read-only: no writable
+ *	mapping (EACCES), and its import refuses ACCESS FILL (EACCES).
+ *
+ * SUBTEST: create-dmabuf-bad-args
+ * Description: zero or huge sizes, unknown create or fd flags, non-zero
+ *	padding: EINVAL and no fd; a size beyond the machine: ENOMEM.
+ *
  * SUBTEST: share-between-files
  * Description: Another file of the device imports the dma-buf and reads
  *	what the first file wrote.
@@ -55,8 +69,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "crc32.h"
 #include "drmtest.h"
 #include "igt.h"
+#include "vshare_lib.h"
 
 #define MiB (1024ull * 1024)
 
@@ -150,6 +166,90 @@ static void test_export_close_reimport(int fd)
 	igt_assert_eq(check_pattern(ptr, size, 3), 0);
 	munmap(ptr, size);
 	gem_close(fd, handle);
+}
+
+static int __create_dmabuf(int fd, struct drm_vshare_create_dmabuf *a)
+{
+	return igt_ioctl(fd, DRM_IOCTL_VSHARE_CREATE_DMABUF, a) ? -errno : 0;
+}
+
+static void test_create_dmabuf(int fd)
+{
+	struct drm_vshare_create_dmabuf a = {
+		.size = 3 * MiB + 1, .fd_flags = DRM_CLOEXEC | DRM_RDWR,
+	};
+	struct vshare_totals start;
+	uint32_t handle, again, want;
+	int dup;
+	void *ptr;
+
+	vshare_totals(fd, NULL, &start);
+	igt_assert_eq(__create_dmabuf(fd, &a), 0);
+	igt_assert_eq_u64(a.size, 3 * MiB + 4096);
+	igt_assert(fcntl(a.fd, F_GETFL) & O_RDWR);
+	igt_assert(fcntl(a.fd, F_GETFD) & FD_CLOEXEC);
+	/* Zeroed, and what the dma-buf's mapping writes is the buffer's. */
+	ptr = dmabuf_mmap(a.fd, a.size, PROT_READ | PROT_WRITE);
+	igt_assert_eq_u32(crc32_ieee(ptr, a.size), fill_crc(a.size, 0));
+	fill_pattern(ptr, a.size, 7);
+	want = crc32_ieee(ptr, a.size);
+	munmap(ptr, a.size);
+	handle = prime_fd_to_handle(fd, a.fd);
+	again = prime_fd_to_handle(fd, a.fd);
+	igt_assert_eq_u32(handle, again);
+	igt_assert_eq_u32(vshare_crc32(fd, handle, 0, a.size), want);
+	/* Exported again, it is the same dma-buf. */
+	dup = prime_handle_to_fd(fd, handle, DRM_CLOEXEC);
+	igt_assert(same_file(dup, a.fd));
+	close(dup);
+	gem_close(fd, handle);
+	close(a.fd);
+	vshare_assert_totals(fd, NULL, &start, 1000);
+}
+
+static void test_create_dmabuf_read_only(int fd)
+{
+	struct drm_vshare_create_dmabuf a = {
+		.size = MiB, .fd_flags = DRM_CLOEXEC,
+	};
+	uint32_t handle;
+	void *ptr;
+
+	igt_assert_eq(__create_dmabuf(fd, &a), 0);
+	igt_assert_eq(fcntl(a.fd, F_GETFL) & O_ACCMODE, O_RDONLY);
+	ptr = mmap(NULL, a.size, PROT_READ | PROT_WRITE, MAP_SHARED, a.fd, 0);
+	igt_assert(ptr == MAP_FAILED && errno == EACCES);
+	ptr = dmabuf_mmap(a.fd, a.size, PROT_READ);
+	munmap(ptr, a.size);
+	/* Its holder cannot write it through the device either. */
+	handle = prime_fd_to_handle(fd, a.fd);
+	igt_assert_eq(__vshare_access(fd, handle, VSHARE_ACCESS_FILL, 0, 4096,
+				      1, NULL), -EACCES);
+	gem_close(fd, handle);
+	close(a.fd);
+}
+
+static void test_create_dmabuf_bad_args(int fd)
+{
+	static const struct drm_vshare_create_dmabuf bad[] = {
+		{ .size = 0, .fd_flags = DRM_CLOEXEC },
+		{ .size = 4096, .flags = ~0u },
+		{ .size = 4096, .fd_flags = 0x1000 },
+		{ .size = 4096, .fd_flags = DRM_RDWR | 0x100 },
+		{ .size = 4096, .pad = 1 },
+		{ .size = ~0ull },
+	};
+	struct drm_vshare_create_dmabuf a;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		a = bad[i];
+		a.fd = -1;
+		igt_assert_eq(__create_dmabuf(fd, &a), -EINVAL);
+		igt_assert_eq(a.fd, -1);
+	}
+	a = (struct drm_vshare_create_dmabuf) { .size = 1ull << 50 };
+	igt_assert_eq(__create_dmabuf(fd, &a), -ENOMEM);
 }
 
 static void test_share_between_files(int fd)
@@ -266,6 +366,19 @@ int igt_main()
 		     "closed.");
 	igt_subtest("export-close-reimport")
 		test_export_close_reimport(fd);
+
+	igt_describe("CREATE_DMABUF makes a zeroed buffer as a dma-buf in one "
+		     "call; imported back it is the device's own object.");
+	igt_subtest("create-dmabuf")
+		test_create_dmabuf(fd);
+
+	igt_describe("A read-only CREATE_DMABUF buffer stays read-only.");
+	igt_subtest("create-dmabuf-read-only")
+		test_create_dmabuf_read_only(fd);
+
+	igt_describe("CREATE_DMABUF refuses bad sizes, flags and padding.");
+	igt_subtest("create-dmabuf-bad-args")
+		test_create_dmabuf_bad_args(fd);
 
 	igt_describe("A buffer moves between two vshare files through its fd.");
 	igt_subtest("share-between-files")

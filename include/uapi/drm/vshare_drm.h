@@ -32,6 +32,7 @@ extern "C" {
 #define DRM_VSHARE_FENCE_ATTACH		0x03
 #define DRM_VSHARE_FENCE_SIGNAL		0x04
 #define DRM_VSHARE_SUBMIT		0x05
+#define DRM_VSHARE_CREATE_DMABUF	0x06
 
 #define DRM_IOCTL_VSHARE_CREATE \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSHARE_CREATE, struct drm_vshare_create)
@@ -48,6 +49,9 @@ extern "C" {
 		struct drm_vshare_fence_signal)
 #define DRM_IOCTL_VSHARE_SUBMIT \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSHARE_SUBMIT, struct drm_vshare_submit)
+#define DRM_IOCTL_VSHARE_CREATE_DMABUF \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VSHARE_CREATE_DMABUF, \
+		 struct drm_vshare_create_dmabuf)
 
 /**
  * define VSHARE_CREATE_CONTIGUOUS - one physically contiguous run
@@ -86,6 +90,33 @@ struct drm_vshare_create {
 	__u32 flags;
 	/** @handle: out: GEM handle of the new object, local to the file. */
 	__u32 handle;
+};
+
+/**
+ * struct drm_vshare_create_dmabuf - create a buffer as a dma-buf, in one call
+ *
+ * What CREATE followed by DRM_IOCTL_PRIME_HANDLE_TO_FD and GEM_CLOSE gives,
+ * in one ioctl and without a GEM handle, as a dma-buf heap allocates: the
+ * dma-buf holds the buffer. Importing it into the same device later gives
+ * the buffer back as a GEM object (unless the dma-buf is read-only).
+ */
+struct drm_vshare_create_dmabuf {
+	/**
+	 * @size: in: requested size in bytes, not zero; out: the size
+	 * allocated, as for &struct drm_vshare_create.
+	 */
+	__u64 size;
+	/** @flags: in: VSHARE_CREATE_* flags; others give -EINVAL. */
+	__u32 flags;
+	/**
+	 * @fd_flags: in: DRM_CLOEXEC and DRM_RDWR, as for
+	 * DRM_IOCTL_PRIME_HANDLE_TO_FD; others give -EINVAL.
+	 */
+	__u32 fd_flags;
+	/** @fd: out: the dma-buf file descriptor. */
+	__s32 fd;
+	/** @pad: must be 0. */
+	__u32 pad;
 };
 
 /**

@@ -37,6 +37,8 @@ static const struct drm_ioctl_desc vshare_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(VSHARE_FENCE_SIGNAL, vshare_fence_signal_ioctl,
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(VSHARE_SUBMIT, vshare_submit_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VSHARE_CREATE_DMABUF, vshare_create_dmabuf_ioctl,
+			  DRM_RENDER_ALLOW),
 };
 
 static int vshare_open(struct drm_device *dev, struct drm_file *file)

@@ -328,6 +328,8 @@ struct vshare_bo *vshare_bo_create(struct drm_device *dev, u64 size,
 				   u32 flags);
 int vshare_create_ioctl(struct drm_device *dev, void *data,
 			struct drm_file *file);
+int vshare_create_dmabuf_ioctl(struct drm_device *dev, void *data,
+			       struct drm_file *file);
 int vshare_map_offset_ioctl(struct drm_device *dev, void *data,
 			    struct drm_file *file);
 int vshare_dumb_create(struct drm_file *file, struct drm_device *dev,

@@ -6,6 +6,7 @@
  * that create them and map them.
  */
 
+#include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/mm.h>
 #include <linux/platform_device.h>
@@ -184,6 +185,46 @@ int vshare_create_ioctl(struct drm_device *dev, void *data,
 	if (!ret)
 		args->size = size;
 	return ret;
+}
+
+/**
+ * vshare_create_dmabuf_ioctl - create a buffer as a dma-buf
+ * @dev: the vshare device
+ * @data: &struct drm_vshare_create_dmabuf
+ * @file: the DRM file of the caller, which gets no handle
+ *
+ * Implements &DRM_IOCTL_VSHARE_CREATE_DMABUF: the one-call path a dma-buf
+ * heap offers, for callers that only want to share the buffer.
+ *
+ * Returns: 0; -EINVAL for a zero size, unknown flags or non-zero padding;
+ * -E2BIG; -ENOMEM; -EMFILE when the caller has no descriptor free.
+ */
+int vshare_create_dmabuf_ioctl(struct drm_device *dev, void *data,
+			       struct drm_file *file)
+{
+	struct drm_vshare_create_dmabuf *args = data;
+	struct dma_buf *dmabuf;
+	struct vshare_bo *bo;
+	int fd;
+
+	if (args->pad || args->fd_flags & ~(DRM_CLOEXEC | DRM_RDWR))
+		return -EINVAL;
+	bo = vshare_bo_create(dev, args->size, args->flags);
+	if (IS_ERR(bo))
+		return PTR_ERR(bo);
+	dmabuf = vshare_gem_prime_export(&bo->base, args->fd_flags);
+	/* The dma-buf holds the buffer now, or it is freed here. */
+	args->size = bo->base.size;
+	drm_gem_object_put(&bo->base);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	fd = dma_buf_fd(dmabuf, args->fd_flags & DRM_CLOEXEC);
+	if (fd < 0) {
+		dma_buf_put(dmabuf);
+		return fd;
+	}
+	args->fd = fd;
+	return 0;
 }
 
 /**
