@@ -521,7 +521,8 @@ static void test_capture_dma_contig(void)
 	igt_require_f(runs >= 2, "no scattered buffer: %lu run\n", runs);
 	/* What vb2 says when it refuses (6.12 and 7.x). */
 	igt_emit_ignore_dmesg_regex("contiguous chunk is too small|"
-				    "Error getting dmabuf scatterlist");
+				    "Error getting dmabuf scatterlist|"
+				    "failed to attach dmabuf");
 	refuse_scattered(&t.cap, sb, runs);
 	igt_assert_eq(kmsg_reports(t.kmsg), 0);
 
