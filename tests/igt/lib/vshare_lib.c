@@ -593,3 +593,27 @@ int vshare_bo_knob(int fd, const char *knob, unsigned int id)
 	close(kfd);
 	return ret;
 }
+
+/*
+ * Mesa's loaders probe drivers that cannot work here (zink, the Vulkan
+ * ICDs of real GPUs) and say so on stderr, which igt_runner takes for a
+ * warning: stderr_mute() sends stderr to /dev/null around such a probe,
+ * stderr_restore() gives it back (the descriptor stderr_mute() returned).
+ */
+int stderr_mute(void)
+{
+	int saved = dup(2), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	igt_assert(saved >= 0 && null >= 0);
+	fflush(stderr);
+	dup2(null, 2);
+	close(null);
+	return saved;
+}
+
+void stderr_restore(int saved)
+{
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+}

@@ -92,5 +92,7 @@ bool vshare_pdev_exists(const char *pdev);
 int vshare_pdev_bind(const char *pdev);
 int vshare_pdev_unbind(const char *pdev);
 int vshare_open_pdev(const char *pdev, enum drm_node node);
+int stderr_mute(void);
+void stderr_restore(int saved);
 
 #endif /* VSHARE_LIB_H */
