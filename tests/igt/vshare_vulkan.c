@@ -557,23 +557,9 @@ static void assert_words(const uint32_t *p, size_t size, uint32_t value,
 static int fill_job(int vs, uint32_t handle, uint32_t value,
 		    uint32_t delay_ms)
 {
-	struct drm_vshare_submit s = {
-		.op = VSHARE_JOB_FILL, .flags = VSHARE_SUBMIT_OUT_SYNC_FILE,
-		.dst_handle = handle, .size = SIZE, .value = value,
-		.delay_ms = delay_ms, .out_fence_fd = -1,
-	};
-
-	igt_assert_eq(__vshare_submit(vs, &s), 0);
-	igt_assert_lte(0, s.out_fence_fd);
-	return s.out_fence_fd;
-}
-
-static void job_wait(int job)
-{
-	igt_assert_f(ready_within(job, POLLIN, 30000),
-		     "vshare job not done after 30 s\n");
-	igt_assert_eq(sync_file_status(job), 1);
-	close(job);
+	return vshare_submit_job(vs, (struct drm_vshare_submit){
+		.op = VSHARE_JOB_FILL, .dst_handle = handle, .size = SIZE,
+		.value = value, .delay_ms = delay_ms });
 }
 
 static void test_memory_fd_properties(struct vk *vk, int vs)
@@ -1025,7 +1011,7 @@ static bool copy_waits(struct implicit *t, uint32_t value,
 		igt_info("the %u ms job was done before its sync_file was "
 			 "exported\n", delay_ms);
 		close(sync_fd);
-		job_wait(job);
+		sync_file_wait_ok(job);
 		t->current = value;
 		return false;
 	}
@@ -1050,7 +1036,7 @@ static bool copy_waits(struct implicit *t, uint32_t value,
 
 	vkDestroySemaphore(t->vk->dev, sem, NULL);
 	close(sync_fd);
-	job_wait(job);
+	sync_file_wait_ok(job);
 	t->current = value;
 	return true;
 }
@@ -1076,7 +1062,7 @@ static bool copy_does_not_wait(struct implicit *t, uint32_t value,
 	submission_wait(t->vk, &sub);
 	after = !poll_now(sync_fd, POLLIN);
 	close(sync_fd);
-	job_wait(job);
+	sync_file_wait_ok(job);
 	t->current = value;
 	if (!before || !after) {
 		igt_info("the %u ms job was not pending for the whole copy "
