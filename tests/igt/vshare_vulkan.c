@@ -573,7 +573,9 @@ static void test_memory_fd_properties(struct vk *vk, int vs)
 	VkMemoryFdPropertiesKHR props = {
 		.sType = VK_STRUCTURE_TYPE_MEMORY_FD_PROPERTIES_KHR,
 	};
-	uint32_t handle, all = (1u << vk->mem.memoryTypeCount) - 1;
+	const uint32_t all = vk->mem.memoryTypeCount < 32 ?
+			     (1u << vk->mem.memoryTypeCount) - 1 : ~0u;
+	uint32_t handle;
 	int dmabuf;
 
 	handle = pattern_buffer(vs, SIZE, 1, &dmabuf);
