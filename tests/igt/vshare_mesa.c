@@ -130,35 +130,13 @@ static unsigned long count_bad(const struct image *img, const uint8_t *map,
 	return bad;
 }
 
-/*
- * Mesa's loader tries zink (Vulkan) before kms_swrast on a device it does
- * not know, and reports the failure on stderr, which igt_runner takes for
- * a warning: keep stderr for our own messages, not for that probe.
- */
-static int stderr_off(void)
-{
-	int saved = dup(2), null = open("/dev/null", O_WRONLY);
-
-	igt_assert(saved >= 0 && null >= 0);
-	fflush(stderr);
-	dup2(null, 2);
-	close(null);
-	return saved;
-}
-
-static void stderr_on(int saved)
-{
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-}
-
 static struct gbm_device *gbm_device(int fd)
 {
-	int saved = stderr_off();
+	/* Mesa's loader tries zink first on a device it does not know. */
+	int saved = stderr_mute();
 	struct gbm_device *gbm = gbm_create_device(fd);
 
-	stderr_on(saved);
+	stderr_restore(saved);
 	igt_assert_f(gbm, "gbm_create_device failed\n");
 	return gbm;
 }
@@ -263,10 +241,10 @@ static EGLDisplay platform_display(EGLenum platform, void *native)
 	int saved;
 
 	igt_require(get_display);
-	saved = stderr_off();
+	saved = stderr_mute();
 	dpy = get_display(platform, native, NULL);
 	ok = dpy != EGL_NO_DISPLAY && eglInitialize(dpy, NULL, NULL);
-	stderr_on(saved);
+	stderr_restore(saved);
 	igt_require_f(dpy != EGL_NO_DISPLAY, "no EGL display for %#x\n",
 		      platform);
 	igt_assert_f(ok, "eglInitialize: %#x\n", eglGetError());

@@ -304,6 +304,25 @@ int __vshare_submit(int fd, struct drm_vshare_submit *submit)
 	return igt_ioctl(fd, DRM_IOCTL_VSHARE_SUBMIT, submit) ? -errno : 0;
 }
 
+/* Submits a job that must be accepted: its fence, as a sync_file. */
+int vshare_submit_job(int fd, struct drm_vshare_submit s)
+{
+	s.flags |= VSHARE_SUBMIT_OUT_SYNC_FILE;
+	s.out_fence_fd = -1;
+	igt_assert_eq(__vshare_submit(fd, &s), 0);
+	igt_assert_lte(0, s.out_fence_fd);
+	return s.out_fence_fd;
+}
+
+/* A job's sync_file signals within 30 s, without error; then closed. */
+void sync_file_wait_ok(int sync_fd)
+{
+	igt_assert_f(ready_within(sync_fd, POLLIN, 30000),
+		     "job not done after 30 s\n");
+	igt_assert_eq(sync_file_status(sync_fd), 1);
+	close(sync_fd);
+}
+
 /* A sync_file's status: 0 pending, 1 signaled, < 0 the fence's error. */
 int sync_file_status(int sync_fd)
 {
@@ -592,4 +611,28 @@ int vshare_bo_knob(int fd, const char *knob, unsigned int id)
 		ret = -errno;
 	close(kfd);
 	return ret;
+}
+
+/*
+ * Mesa's loaders probe drivers that cannot work here (zink, the Vulkan
+ * ICDs of real GPUs) and say so on stderr, which igt_runner takes for a
+ * warning: stderr_mute() sends stderr to /dev/null around such a probe,
+ * stderr_restore() gives it back (the descriptor stderr_mute() returned).
+ */
+int stderr_mute(void)
+{
+	int saved = dup(2), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	igt_assert(saved >= 0 && null >= 0);
+	fflush(stderr);
+	dup2(null, 2);
+	close(null);
+	return saved;
+}
+
+void stderr_restore(int saved)
+{
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
 }

@@ -66,6 +66,8 @@ int __vshare_submit(int fd, struct drm_vshare_submit *submit);
 #define VSHARE_MAX_JOBS	64
 #endif
 
+int vshare_submit_job(int fd, struct drm_vshare_submit s);
+void sync_file_wait_ok(int sync_fd);
 int sync_file_status(int sync_fd);
 int __dmabuf_export_sync_file(int dmabuf, uint32_t flags, int *sync_fd);
 int dmabuf_export_sync_file(int dmabuf, uint32_t flags);
@@ -92,5 +94,7 @@ bool vshare_pdev_exists(const char *pdev);
 int vshare_pdev_bind(const char *pdev);
 int vshare_pdev_unbind(const char *pdev);
 int vshare_open_pdev(const char *pdev, enum drm_node node);
+int stderr_mute(void);
+void stderr_restore(int saved);
 
 #endif /* VSHARE_LIB_H */
