@@ -54,9 +54,20 @@ modules:
 deps:
 	$(VM) deps
 
+# The Debian sid guest root. Its wayland-protocols has the XML of
+# wp_linux_drm_syncobj_v1 that tests/gfx builds the sway client from
+# (bookworm's is too old); without the root, tests/gfx builds without it
+# and says so. Goals that boot the VM build the root before the tests.
+root: deps
+	$(VM) root >/dev/null
+
+ifneq ($(filter demo check bench mutants integrity fuzz,$(MAKECMDGOALS)),)
+tests: root
+endif
+
 tests: deps
 	$(MAKE) -C tests/igt
-	$(MAKE) -C tests/gfx
+	$(MAKE) -C tests/gfx GUEST_ROOT="$$($(VM) path root)"
 	@mkdir -p build/tools
 	$(CC) $(CFLAGS_TOOLS) -static -o build/tools/vshare_demo tools/demo/vshare_demo.c $(COMMON)
 	$(CC) $(CFLAGS_TOOLS) -static -o build/tools/vshare_bench tools/bench/vshare_bench.c $(COMMON)
@@ -66,7 +77,7 @@ demo: tests
 	$(VM) run --kernel $(firstword $(KERNELS)) --timeout 2400 --out $(RESULTS)/demo -- \
 		'modprobe vgem && modprobe vkms && insmod /job/vshare.ko && \
 		 /vshare/build/tools/vshare_demo && \
-		 sh /vshare/tests/gfx/run-weston.sh /job/gfx-checks /job && \
+		 VSHARE_GFX_EXPLICIT=no sh /vshare/tests/gfx/run-weston.sh /job/gfx-checks /job && \
 		 ! grep -q fail /job/gfx-checks && rmmod vshare'
 	@echo "weston showing a vshare buffer: $(RESULTS)/demo/weston-vshare.png"
 
@@ -135,4 +146,4 @@ clean:
 	$(MAKE) -C tests/igt clean
 	find drivers -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all modules deps tests demo check bench mutants integrity fuzz dkms-install dkms-uninstall clean
+.PHONY: all modules deps root tests demo check bench mutants integrity fuzz dkms-install dkms-uninstall clean

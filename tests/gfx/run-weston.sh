@@ -13,17 +13,7 @@ W=320
 H=240
 bin=/vshare/build/gfx/vshare_wayland
 . "$(dirname "$0")/../lib.sh"
-
-# Polls for up to $1 seconds until "$2" succeeds.
-wait_for() {
-	n=0
-	while [ $n -lt "$1" ]; do
-		sh -c "$2" && return 0
-		sleep 1
-		n=$((n + 1))
-	done
-	return 1
-}
+. "$(dirname "$0")/gfx.sh"
 
 export XDG_RUNTIME_DIR=/tmp/xdg WAYLAND_DISPLAY=wayland-vshare
 export GALLIUM_DRIVER=llvmpipe
@@ -189,6 +179,146 @@ case $(simple_dmabuf_egl vshare "$card" novgem) in
 pass) check gfx-weston-simple-dmabuf-egl pass ;;
 *) check gfx-weston-simple-dmabuf-egl fail ;;
 esac
+
+# zwp_linux_explicit_synchronization_v1 (vshare_wayland explicit, whose
+# comment lists the client's steps). The client shows buffer A (colour
+# 1), then commits buffer B (old contents: a pattern) together with an
+# engine FILL of colour 2 into B that the engine holds back, its
+# out-fence (a vshare sync_file) as B's acquire fence, and asks for
+# release events; it writes colour 3 into A only after A's release
+# (after the release fence, when fenced).
+#
+# What weston 16 does with the acquire fence (libweston/renderer-gl/
+# gl-renderer.c, ensure_surface_buffer_is_ready()): it applies the
+# commit at once and, when it draws B, makes an EGLSyncKHR of the fence
+# and calls eglWaitSyncKHR. llvmpipe implements that wait as a CPU wait
+# (lp_fence_wait() on the sync_file, Mesa 26) in weston's only thread:
+# weston stops until the job is done, and a screenshot asked for while it
+# is pending comes back after the fence, showing colour 2. So while
+# pending a screenshot may show colour 1 (a compositor that holds the
+# commit back) or colour 2 (one that waits before drawing, as here), but
+# never the pattern: B sampled before its fence. The client's
+# "sync-answered" line, a wl_display.sync sent 1 s after the commit,
+# shows how long weston stood still.
+#
+# The negative control: the same without the acquire fence. weston has
+# no implicit sync of its own (no DMA_BUF_IOCTL_EXPORT_SYNC_FILE in
+# libweston 16) and llvmpipe reads an imported dma-buf through a plain
+# mmap() of it (no DMA_BUF_IOCTL_SYNC, which would wait for the job's
+# fence in B's reservation object), so weston draws B at once and the
+# pending screenshot shows the pattern: what the control must see, and
+# the proof that the screenshots come while the job is pending. (Nothing
+# damages B afterwards, so weston may keep showing the stale frame even
+# after the job: printed, not checked.)
+#
+# The job's hold is measured, not guessed: 2.5 times the first
+# screenshot's time plus 6 s (hold_ms in gfx.sh), 8 s at least, 60 s at
+# most. Weston's log must say "explicit sync: yes", which needs llvmpipe
+# native fence fds, which need /dev/udmabuf.
+eseed=0x5eed
+
+# explicit_case acquire|none: one weston, one client. Sets s0..s3 (what
+# each screenshot shows), t_commit, t_signal, s1_asked, s1_back.
+explicit_case() {
+	s0='' s1='' s2='' s3='' t_commit='' t_signal='' s1_asked='' s1_back=''
+	rm -f "$work"/explicit-*.png
+	if ! start_weston $W $H; then
+		echo "weston did not start"; tail -20 $work/weston.log
+		return 1
+	fi
+	grep -i "explicit sync" $work/weston.log | tail -1
+	ls -l /dev/udmabuf 2>&1
+	start_client explicit "$1" $W $H $eseed
+	if wait_line 120 '^shown-a ' && shoot $work/explicit-0.png; then
+		s0=$($bin what $work/explicit-0.png $W $H $eseed)
+		lat=$(minus "$shot_t1" "$shot_t0")
+		hold=$(hold_ms "$lat")
+		echo "explicit $1: a screenshot takes $lat s: the engine holds B back for $hold ms"
+		step "go $hold"
+		if wait_line 30 '^committed '; then
+			# At once: while the job is pending.
+			t_commit=$(t_of committed)
+			shoot $work/explicit-1.png $((hold / 1000 + 120)) &&
+				s1=$($bin what $work/explicit-1.png $W $H $eseed)
+			s1_asked=$shot_t0 s1_back=$shot_t1
+		fi
+		if wait_line $((hold / 1000 + 120)) '^signalled ' &&
+		   wait_line 120 '^wrote-colour3 ' && shoot $work/explicit-2.png; then
+			t_signal=$(t_of signalled)
+			s2=$($bin what $work/explicit-2.png $W $H $eseed)
+		fi
+		if [ "$1" = acquire ]; then
+			step
+			wait_line 120 '^shown-a3 ' && shoot $work/explicit-3.png &&
+				s3=$($bin what $work/explicit-3.png $W $H $eseed)
+			wait_line 120 '^released-b '
+		fi
+	fi
+	stop_client
+	stop_weston
+	t0=${t_commit:-$(t_of shown-a)}
+	timeline "${t0:-0}"
+	echo "explicit $1: screenshots: before: ${s0:-none}; asked for" \
+		"+$(minus "${s1_asked:-0}" "${t0:-0}")s after the commit, back" \
+		"+$(minus "${s1_back:-0}" "${t0:-0}")s: ${s1:-none};" \
+		"after the job and A's release: ${s2:-none}; A again: ${s3:-none}"
+	for i in 1 2; do
+		[ -f $work/explicit-$i.png ] &&
+			cp $work/explicit-$i.png "$outdir/weston-explicit-$1-$i.png"
+	done
+	return 0
+}
+
+# shoot FILE [SECONDS]: a weston screenshot into FILE; shot_t0 and
+# shot_t1 say when it was asked for and when it was there.
+shoot() {
+	rm -f $work/wayland-screenshot*.png
+	shot_t0=$(now)
+	timeout "${2:-120}" weston-screenshooter >$work/shot.log 2>&1
+	shot_t1=$(now)
+	png=$(ls $work/wayland-screenshot*.png 2>/dev/null | head -1)
+	if [ -z "$png" ]; then
+		echo "no screenshot:"; cat $work/shot.log
+		return 1
+	fi
+	mv "$png" "$1"
+}
+
+if [ "${VSHARE_GFX_EXPLICIT:-yes}" = yes ]; then
+	explicit_case acquire
+	# Acquire: colour 1 before; while the job is pending colour 1 or
+	# colour 2 (never the pattern), asked for before the fence
+	# signalled (or the screenshot proves nothing); colour 2 after.
+	if [ "$s0" = colour1 ] && [ -n "$t_signal" ] &&
+	   { [ "$s1" = colour1 ] || [ "$s1" = colour2 ]; } &&
+	   lt "$s1_asked" "$t_signal" && [ "$s2" = colour2 ] &&
+	   grep -q '^signalled .*status=1' $work/client.out; then
+		check gfx-weston-explicit-acquire pass
+	else
+		check gfx-weston-explicit-acquire fail
+	fi
+	# Release: A's release event (its fence signalled, if fenced) came,
+	# colour 3 went into A only then, and the screen showed colour 2
+	# right after (no colour 3 early); committed again, A shows colour
+	# 3, and B's release event comes.
+	if grep -q '^released-a ' $work/client.out &&
+	   { grep -q '^released-a .*immediate' $work/client.out ||
+	     grep -q '^release-fence-a .*status=1' $work/client.out; } &&
+	   grep -q '^wrote-colour3 ' $work/client.out && [ "$s2" = colour2 ] &&
+	   [ "$s3" = colour3 ] && grep -q '^released-b ' $work/client.out; then
+		check gfx-weston-explicit-release pass
+	else
+		check gfx-weston-explicit-release fail
+	fi
+	explicit_case none
+	# Without the acquire fence the pending screenshot shows B's old
+	# contents, the pattern, pixel for pixel.
+	if [ "$s0" = colour1 ] && [ "$s1" = pattern ]; then
+		check gfx-weston-explicit-negative pass
+	else
+		check gfx-weston-explicit-negative fail
+	fi
+fi
 
 echo "weston log:"; tail -20 $work/weston.log
 exit 0
