@@ -29,6 +29,13 @@
  *   alloc           create (and export) a 256 MiB buffer (us)
  *   write_bw        first-touch write through a 2 MiB-aligned mmap (MiB/s)
  *   read_bw         read through the same mapping afterwards (MiB/s)
+ *   write2_bw       second-touch write: the memory is mapped (MiB/s)
+ *   read2_bw        a second read pass (MiB/s)
+ *   read_pte_bw     read of the same buffer through a second mapping at an
+ *                   address 4 KiB off 2 MiB alignment, so mapped with 4 KiB
+ *                   PTEs only, after one untimed pass (MiB/s)
+ *   faults_per_mib  minor faults of the first-touch write, per MiB
+ *   pte_kb_per_mib  page tables (VmPTE) the first touch added, kB per MiB
  *   sg_per_mib      sg entries per MiB the exporter gives an importer
  *   vmap            kernel vmap + CPU access of 64 MiB by an importer (us)
  *   reps            (exporter = a metric) repetitions behind its medians
@@ -136,6 +143,30 @@ static double median(const double *v, int n)
 		return NAN;
 	qsort(w, m, sizeof(*w), cmp_double);
 	return m % 2 ? w[m / 2] : (w[m / 2 - 1] + w[m / 2]) / 2;
+}
+
+/* A field of /proc/meminfo or /proc/self/status, in kB; -1 if absent. */
+static long proc_kb(const char *path, const char *key)
+{
+	char line[256];
+	size_t len = strlen(key);
+	long kb = -1;
+	FILE *f = fopen(path, "r");
+
+	while (f && kb < 0 && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ':')
+			kb = strtol(line + len + 1, NULL, 10);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+static long minor_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
 }
 
 /* An exporter: makes a dma-buf of a size, and frees what it made. */
@@ -300,7 +331,7 @@ static int xcreate(struct exporter *e, size_t size)
 	return fd;
 }
 
-#define NVAL 2			/* values one measurement gives at most */
+#define NVAL 8			/* values one measurement gives at most */
 #define MAX_REPS 256
 
 static int importer = -1;	/* vshare render node #1 */
@@ -497,8 +528,9 @@ static void measure_roundtrip(struct exporter *e, size_t size, double *out)
 }
 
 /*
- * A mapping at a 2 MiB-aligned address (plus @off), as any application can
- * make.
+ * A mapping at a 2 MiB-aligned address, as any application can make, or
+ * 4 KiB past one (@off): then no 2 MiB page of the buffer lines up with a
+ * 2 MiB page of the address space, and everything is mapped with PTEs.
  */
 static char *map_at(int fd, size_t size, size_t off)
 {
@@ -556,16 +588,34 @@ static double read_pass(const char *p, size_t size)
 	return now_us() - t0;
 }
 
-/* First-touch write of every byte, then a read pass, in MiB/s. */
+/*
+ * First-touch write of every byte, a read pass, a second write and a
+ * second read (the memory is mapped: the limit), then a read through a
+ * second mapping of the same buffer with 4 KiB PTEs only; faults and page
+ * tables of the first touch.
+ */
 static void measure_mmap(struct exporter *e, size_t size, double *out)
 {
 	int dmabuf = e->create ? xcreate(e, size) : -1;
-	char *p = map_at(dmabuf, size, 0);
+	long pte0 = proc_kb("/proc/self/status", "VmPTE"), flt0;
+	char *p = map_at(dmabuf, size, 0), *q;
 
 	if (!e->create)
 		madvise(p, size, e->advice);
+	flt0 = minor_faults();
 	out[0] = mibps(size, write_pass(p, size, 0xa5));
+	out[5] = (minor_faults() - flt0) / (double)(size / MiB);
+	out[6] = (proc_kb("/proc/self/status", "VmPTE") - pte0) /
+		 (double)(size / MiB);
 	out[1] = mibps(size, read_pass(p, size));
+	out[2] = mibps(size, write_pass(p, size, 0x5a));
+	out[3] = mibps(size, read_pass(p, size));
+	if (dmabuf >= 0) {
+		q = map_at(dmabuf, size, 4 * KiB);
+		read_pass(q, size);
+		out[4] = mibps(size, read_pass(q, size));
+		munmap(q, size);
+	}
 	munmap(p, size);
 	if (e->create) {
 		close(dmabuf);
@@ -646,8 +696,11 @@ int main(int argc, char **argv)
 	static const struct metrics create = { { "create_export" }, { "us" } };
 	static const struct metrics roundtrip = { { "roundtrip" }, { "us" } };
 	static const struct metrics alloc = { { "alloc" }, { "us" } };
-	static const struct metrics mmap_bw = { { "write_bw", "read_bw" },
-						{ "MiB/s", "MiB/s" } };
+	static const struct metrics mmap_bw = {
+		{ "write_bw", "read_bw", "write2_bw", "read2_bw", "read_pte_bw",
+		  "faults_per_mib", "pte_kb_per_mib" },
+		{ "MiB/s", "MiB/s", "MiB/s", "MiB/s", "MiB/s", "faults", "kB" },
+	};
 	static const struct metrics vmap = { { "vmap", "sg_per_mib" },
 					     { "us", "entries" } };
 	int reps = argc > 1 ? atoi(argv[1]) : 5;
