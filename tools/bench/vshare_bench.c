@@ -38,6 +38,15 @@
  *   pte_kb_per_mib  page tables (VmPTE) the first touch added, kB per MiB
  *   sg_per_mib      sg entries per MiB the exporter gives an importer
  *   vmap            kernel vmap + CPU access of 64 MiB by an importer (us)
+ *   map_iso_*       vshare's map_dma_buf with one sg entry per run (device
+ *                   1) and one per page (a configfs device with
+ *                   max_segment_size=4096), and a 4 KiB import (us,
+ *                   entries): what a map costs per entry and per page
+ *   scale_*         4 KiB to 1 GiB: create, export, first-touch write,
+ *                   import (map_dma_buf), vmap (us); faults, sg entries,
+ *                   page tables and kernel memory (Slab + vmalloc) per MiB
+ *   many_*          100,000 live 4 KiB vshare buffers: create and close
+ *                   rates, Slab per buffer, debugfs listing time
  *   reps            (exporter = a metric) repetitions behind its medians
  *   elapsed         (exporter = a section) seconds the section took
  */
@@ -159,6 +168,13 @@ static long proc_kb(const char *path, const char *key)
 	if (f)
 		fclose(f);
 	return kb;
+}
+
+/* Kernel memory that buffers' bookkeeping takes: slab and vmalloc. */
+static long kmem_kb(void)
+{
+	return proc_kb("/proc/meminfo", "Slab") +
+	       proc_kb("/proc/meminfo", "VmallocUsed");
 }
 
 static long minor_faults(void)
@@ -331,7 +347,7 @@ static int xcreate(struct exporter *e, size_t size)
 	return fd;
 }
 
-#define NVAL 8			/* values one measurement gives at most */
+#define NVAL 10			/* values one measurement gives at most */
 #define MAX_REPS 256
 
 static int importer = -1;	/* vshare render node #1 */
@@ -641,10 +657,244 @@ static void measure_vmap(struct exporter *e, size_t size, double *out)
 	e->destroy(e);
 }
 
+/*
+ * A curve's point: create, export (GEM exporters; in the creation for
+ * the others), first-touch write through mmap, import by vshare device 1
+ * (dynamic attach + map_dma_buf), vmap through it; faults, sg entries,
+ * page tables and kernel memory per MiB. The import comes after the
+ * write: vgem and udmabuf would otherwise get their pages at the import.
+ * A size the exporter cannot make is skipped.
+ */
+static void measure_scale(struct exporter *e, size_t size, double *out)
+{
+	struct drm_vshare_access a = { .op = VSHARE_ACCESS_CRC32, .size = 4 };
+	double mib = size / (double)MiB, t0;
+	long kmem0 = kmem_kb(), pte0, flt0;
+	int dmabuf;
+	char *p;
+
+	t0 = now_us();
+	if (e->make) {
+		if (e->make(e, size))
+			return;
+		out[0] = now_us() - t0;
+		t0 = now_us();
+		dmabuf = prime_export(e->fd, e->handle);
+		if (dmabuf < 0) {
+			gem_close(e->fd, e->handle);
+			return;
+		}
+		out[1] = now_us() - t0;
+	} else {
+		dmabuf = e->create(e, size);
+		if (dmabuf < 0)
+			return;
+		out[0] = now_us() - t0;
+	}
+	pte0 = proc_kb("/proc/self/status", "VmPTE");
+	p = map_at(dmabuf, size, 0);
+	flt0 = minor_faults();
+	out[2] = write_pass(p, size, 0xa5);
+	out[5] = (minor_faults() - flt0) / mib;
+	out[7] = (proc_kb("/proc/self/status", "VmPTE") - pte0) / mib;
+
+	t0 = now_us();
+	a.handle = import(importer, dmabuf);
+	out[3] = now_us() - t0;
+	out[6] = imported_entries(importer, size) / mib;
+	t0 = now_us();
+	if (xioctl(importer, DRM_IOCTL_VSHARE_ACCESS, &a))
+		die("ACCESS");
+	out[4] = now_us() - t0;
+	out[8] = (kmem_kb() - kmem0) / mib;
+
+	gem_close(importer, a.handle);
+	munmap(p, size);
+	close(dmabuf);
+	e->destroy(e);
+}
+
+/* Scaling curves: fewer repetitions as the sizes grow, to bound the time. */
+static void scaling(int reps)
+{
+	static const struct metrics m = {
+		{ "scale_create", "scale_export", "scale_write", "scale_map",
+		  "scale_vmap", "scale_faults_per_mib", "scale_sg_per_mib",
+		  "scale_pte_kb_per_mib", "scale_kmem_kb_per_mib" },
+		{ "us", "us", "us", "us", "us", "faults", "entries", "kB",
+		  "kB" },
+	};
+	size_t size;
+
+	for (size = 4 * KiB; size <= GiB; size *= 4) {
+		int n = size <= MiB ? reps : size <= 64 * MiB ?
+			(reps + 1) / 2 : 3;
+
+		bench(&m, measure_scale, M(X_VSHARE) | M_PEERS, size,
+		      n < reps ? n : reps, size <= 64 * MiB);
+	}
+}
+
+/*
+ * What vshare's map_dma_buf costs per sg entry and per page: the same
+ * buffer imported by device 1 (no segment limit: an entry per run) and by
+ * a device cutting segments at 4 KiB (an entry per page), and a 4 KiB
+ * buffer (the fixed cost).
+ */
+static void map_isolation(int seg4k, int reps)
+{
+	static const size_t sizes[] = { 64 * MiB, 256 * MiB };
+	struct exporter *e = &exporters[X_VSHARE];
+	double t[3][MAX_REPS], t0;
+	long entries[2] = { -1, -1 };
+	int small = xcreate(e, 4096), dmabuf, r;
+	uint32_t h_small = e->handle, h;
+	unsigned int s;
+
+	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		size_t size = sizes[s];
+
+		progress("map_iso %s: device 1 and max_segment_size=4096; %d reps",
+			 size_name(size), reps);
+		dmabuf = xcreate(e, size);
+		for (r = 0; r < reps; r++) {
+			t0 = now_us();
+			h = import(importer, small);
+			t[0][r] = now_us() - t0;
+			gem_close(importer, h);
+
+			t0 = now_us();
+			h = import(importer, dmabuf);
+			t[1][r] = now_us() - t0;
+			if (!r)
+				entries[0] = imported_entries(importer, size);
+			gem_close(importer, h);
+
+			t0 = now_us();
+			h = import(seg4k, dmabuf);
+			t[2][r] = now_us() - t0;
+			if (!r)
+				entries[1] = imported_entries(seg4k, size);
+			gem_close(seg4k, h);
+		}
+		report("map_iso_fixed", "vshare", size, median(t[0], reps), "us");
+		report("map_iso_runs", "vshare", size, median(t[1], reps), "us");
+		report("map_iso_pages", "vshare", size, median(t[2], reps), "us");
+		report("map_iso_runs_n", "vshare", size, entries[0], "entries");
+		report("map_iso_pages_n", "vshare", size, entries[1], "entries");
+		report("reps", "map_iso_runs", size, reps, "count");
+		close(dmabuf);
+		gem_close(e->fd, e->handle);
+	}
+	close(small);
+	gem_close(e->fd, h_small);
+}
+
+/* Times one read of a whole debugfs file, in ms; its lines in *@lines. */
+static double time_listing(int fd, long *lines)
+{
+	const char *dir = debugfs_dir(fd);
+	static char buf[1 << 16];
+	char path[128];
+	double t0;
+	ssize_t n, i;
+	int f;
+
+	*lines = 0;
+	if (!dir)
+		return NAN;
+	snprintf(path, sizeof(path), "%s/vshare_buffers", dir);
+	t0 = now_us();
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return NAN;
+	while ((n = read(f, buf, sizeof(buf))) > 0)
+		for (i = 0; i < n; i++)
+			*lines += buf[i] == '\n';
+	close(f);
+	return (now_us() - t0) / 1e3;
+}
+
+static double listing_ms(int fd, long expect)
+{
+	double t[3];
+	long lines;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		t[i] = time_listing(fd, &lines);
+		if (lines < expect) {
+			fprintf(stderr, "vshare_bench: debugfs lists %ld lines for %ld buffers\n",
+				lines, expect);
+			return NAN;
+		}
+	}
+	return median(t, 3);
+}
+
+/*
+ * Many buffers: 100,000 live 4 KiB buffers on device 0 (GEM path),
+ * created and closed in blocks of 10,000 whose times show whether a step
+ * grows with the number of buffers; the debugfs listing at 10,000 and
+ * 100,000; Slab per buffer.
+ */
+#define MANY		100000
+#define MANY_BLOCK	10000
+
+static void many_buffers(void)
+{
+	struct exporter *e = &exporters[X_VSHARE];
+	double tb[MANY / MANY_BLOCK], tc[MANY / MANY_BLOCK], t0, sum;
+	long slab0 = proc_kb("/proc/meminfo", "Slab"), slab1;
+	double list_small = NAN, list_big;
+	uint32_t *h = malloc(MANY * sizeof(*h));
+	int b, i, nb = MANY / MANY_BLOCK;
+
+	if (!h)
+		die("malloc");
+	for (b = 0; b < nb; b++) {
+		t0 = now_us();
+		for (i = b * MANY_BLOCK; i < (b + 1) * MANY_BLOCK; i++) {
+			if (e->make(e, 4096))
+				die("VSHARE_CREATE (many)");
+			h[i] = e->handle;
+		}
+		tb[b] = now_us() - t0;
+		if (!b)
+			list_small = listing_ms(e->fd, MANY_BLOCK);
+		progress("many: %d buffers", (b + 1) * MANY_BLOCK);
+	}
+	slab1 = proc_kb("/proc/meminfo", "Slab");
+	list_big = listing_ms(e->fd, MANY);
+	for (b = 0; b < nb; b++) {
+		t0 = now_us();
+		for (i = b * MANY_BLOCK; i < (b + 1) * MANY_BLOCK; i++)
+			gem_close(e->fd, h[i]);
+		tc[b] = now_us() - t0;
+	}
+	free(h);
+
+	for (sum = 0, b = 0; b < nb; b++)
+		sum += tb[b];
+	report("many_create_rate", "vshare", 4096, MANY / (sum / 1e6), "1/s");
+	report("many_create_first_us", "vshare", 4096, tb[0] / MANY_BLOCK, "us");
+	report("many_create_last_us", "vshare", 4096, tb[nb - 1] / MANY_BLOCK, "us");
+	for (sum = 0, b = 0; b < nb; b++)
+		sum += tc[b];
+	report("many_close_rate", "vshare", 4096, MANY / (sum / 1e6), "1/s");
+	/* The first block closes with 100,000 live, the last with 10,000. */
+	report("many_close_first_us", "vshare", 4096, tc[0] / MANY_BLOCK, "us");
+	report("many_close_last_us", "vshare", 4096, tc[nb - 1] / MANY_BLOCK, "us");
+	report("many_slab_per_buffer", "vshare", 4096,
+	       (slab1 - slab0) * 1024.0 / MANY, "bytes");
+	report("many_list_10k", "vshare", 4096, list_small, "ms");
+	report("many_list_100k", "vshare", 4096, list_big, "ms");
+}
+
 /* Configfs devices the bench makes, removed at exit. */
-static const char *const cfs_names[] = { "bench-lazy" };
+static const char *const cfs_names[] = { "bench-lazy", "bench-seg4k" };
 #define NUM_CFS (sizeof(cfs_names) / sizeof(cfs_names[0]))
-static int cfs_fds[NUM_CFS] = { -1 };
+static int cfs_fds[NUM_CFS] = { -1, -1 };
 
 static void cfs_remove(const char *name)
 {
@@ -745,6 +995,7 @@ int main(int argc, char **argv)
 	/* After devices 0 and 1, whose nodes come first. */
 	atexit(cfs_cleanup);
 	exporters[X_LAZY].fd = cfs_device(0, "alloc", "lazy");
+	cfs_device(1, "max_segment_size", "4096");
 
 	printf("metric,exporter,size_bytes,value,unit\n");
 	section("small");
@@ -760,6 +1011,14 @@ int main(int argc, char **argv)
 	bench(&mmap_bw, measure_mmap, lazy_set | M_ANON, 256 * MiB, reps, true);
 	section("vmap");
 	bench(&vmap, measure_vmap, M(X_VSHARE) | M_PEERS, 64 * MiB, reps, true);
+	if (cfs_fds[1] >= 0) {
+		section("map_iso");
+		map_isolation(cfs_fds[1], 2 * reps);
+	}
+	section("scaling");
+	scaling(reps);
+	section("many");
+	many_buffers();
 	section(NULL);
 	total = now_s() - start_s;
 	report("elapsed", "total", 0, total, "s");
