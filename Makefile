@@ -26,6 +26,10 @@
 KERNELS ?= 6.12 7.3
 BENCH_KERNEL ?= 6.12-release
 BENCH_BOOTS ?= 3
+# Repetitions of the large buffers' figures in each boot (small ones: 20x
+# that, at most 256); the VM's limit per boot, in seconds.
+BENCH_REPS ?= 11
+BENCH_TIMEOUT ?= 1800
 FUZZ_KERNEL ?= 7.3
 FUZZ_SEEDS ?= 1 2 3
 FUZZ_COUNT ?= 1000000
@@ -106,14 +110,19 @@ check: tests
 	python3 tests/summary.py --timing $(TIMING) $(RESULTS)/host \
 		$(addprefix $(RESULTS)/,$(KERNELS)) $(RESULTS)/debian
 
+# Each boot's progress (section, exporters, elapsed) comes from the guest's
+# progress.log as the benchmark writes it.
 bench: tests
 	@rm -rf build/bench
 	@for i in $$(seq $(BENCH_BOOTS)); do \
+		out=build/bench/boot$$i; mkdir -p $$out; : >$$out/progress.log; \
 		echo "bench: boot $$i of $(BENCH_BOOTS)"; \
-		$(VM) run --kernel $(BENCH_KERNEL) --quiet --bench --timeout 1200 \
-			--out build/bench/boot$$i -- \
-			'echo 1024 >/sys/module/udmabuf/parameters/size_limit_mb && modprobe vgem && insmod /job/vshare.ko num_devices=2 && /vshare/build/tools/vshare_bench 11 >/job/results.csv' \
-			|| { tail -5 build/bench/boot$$i/console.log; exit 1; }; \
+		tail -n +1 -F --pid=$$$$ $$out/progress.log 2>/dev/null & tailpid=$$!; \
+		$(VM) run --kernel $(BENCH_KERNEL) --quiet --bench --timeout $(BENCH_TIMEOUT) \
+			--out $$out -- \
+			'echo 1024 >/sys/module/udmabuf/parameters/size_limit_mb && modprobe vgem && insmod /job/vshare.ko num_devices=2 && /vshare/build/tools/vshare_bench $(BENCH_REPS) "boot '$$i' of $(BENCH_BOOTS)" >/job/results.csv 2>/job/progress.log'; \
+		rc=$$?; sleep 1; kill $$tailpid 2>/dev/null; \
+		[ $$rc = 0 ] || { tail -5 $$out/console.log; exit 1; }; \
 	done
 	python3 tools/bench/report.py docs docs/benchmarks.rst "make bench" \
 		"Linux $(BENCH_KERNEL)" build/bench/results.csv \

@@ -4,31 +4,67 @@
  *
  * vshare_bench: measures, in one boot, what an exporter costs its users,
  * for vshare, vgem, udmabuf, the dma-buf system heap and (where it applies)
- * plain anonymous memory. Prints CSV lines:
+ * plain anonymous memory. Prints CSV lines on stdout:
  *
  *   metric,exporter,size_bytes,value,unit
  *
- * Every figure is the median of several repetitions. Metrics:
+ * and its progress (section, sizes, elapsed time) on stderr, each line
+ * labelled with the second argument if there is one (make bench: "boot 2
+ * of 3"); the first is the repetitions of large buffers. Every timed
+ * figure is the median of several repetitions, the exporters taking turns
+ * in an order rotated at each repetition.
+ *
+ * Exporters and modes:
+ *   vshare          device 0, the GEM path: CREATE, PRIME_HANDLE_TO_FD,
+ *                   GEM_CLOSE
+ *   vshare-1call    device 0, CREATE_DMABUF: the dma-buf in one ioctl
+ *   vshare-lazy     a configfs device with alloc=lazy that the bench makes
+ *                   (and removes at the end), the GEM path
+ *   vgem, udmabuf, heap (the system heap): the peers
+ *   anon-thp, anon-4k: anonymous memory with and without THP, the limit
+ *
+ * Metrics (size_bytes is the buffer's size):
  *   create_export   create a buffer and export it as a dma-buf fd (us)
- *   roundtrip       export, import into vshare device 1, close all (us)
- *   alloc           create a 256 MiB buffer (us); like create_export,
- *                   which every exporter's creation includes
+ *   roundtrip       import into vshare device 1, close all (us)
+ *   alloc           create (and export) a 256 MiB buffer (us)
  *   write_bw        first-touch write through a 2 MiB-aligned mmap (MiB/s)
  *   read_bw         read through the same mapping afterwards (MiB/s)
+ *   write2_bw       second-touch write: the memory is mapped (MiB/s)
+ *   read2_bw        a second read pass (MiB/s)
+ *   read_pte_bw     read of the same buffer through a second mapping at an
+ *                   address 4 KiB off 2 MiB alignment, so mapped with 4 KiB
+ *                   PTEs only, after one untimed pass (MiB/s)
+ *   faults_per_mib  minor faults of the first-touch write, per MiB
+ *   pte_kb_per_mib  page tables (VmPTE) the first touch added, kB per MiB
  *   sg_per_mib      sg entries per MiB the exporter gives an importer
  *   vmap            kernel vmap + CPU access of 64 MiB by an importer (us)
+ *   map_iso_*       vshare's map_dma_buf with one sg entry per run (device
+ *                   1) and one per page (a configfs device with
+ *                   max_segment_size=4096), and a 4 KiB import (us,
+ *                   entries): what a map costs per entry and per page
+ *   scale_*         4 KiB to 1 GiB: create, export, first-touch write,
+ *                   import (map_dma_buf), vmap (us); faults, sg entries,
+ *                   page tables and kernel memory (Slab + vmalloc) per MiB
+ *   many_*          100,000 live 4 KiB vshare buffers: create and close
+ *                   rates, Slab per buffer, debugfs listing time
+ *   reps            (exporter = a metric) repetitions behind its medians
+ *   elapsed         (exporter = a section) seconds the section took
  */
 
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -40,16 +76,50 @@
 #include <linux/dma-heap.h>
 #include <linux/udmabuf.h>
 
+#include "configfs.h"
 #include "drm_open.h"
 #include "timing.h"
 #include "vshare_drm.h"
 
+#define KiB 1024ul
 #define MiB (1024ul * 1024)
+#define GiB (1024ul * MiB)
+
+static double start_s;
+static const char *label = "";	/* what make bench calls this run */
 
 static void die(const char *what)
 {
 	fprintf(stderr, "vshare_bench: %s: %s\n", what, strerror(errno));
 	exit(1);
+}
+
+/* Progress on stderr: make bench shows it, with the boot's number. */
+static void progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "vshare_bench: %s%s[%5.0f s] ", label, *label ? ": " : "",
+		now_s() - start_s);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static const char *size_name(size_t size)
+{
+	static char buf[4][32];
+	static int k;
+	char *s = buf[k++ % 4];
+
+	if (size >= GiB && !(size % GiB))
+		snprintf(s, 32, "%zu GiB", size / GiB);
+	else if (size >= MiB && !(size % MiB))
+		snprintf(s, 32, "%zu MiB", size / MiB);
+	else
+		snprintf(s, 32, "%zu KiB", size / KiB);
+	return s;
 }
 
 static int xioctl(int fd, unsigned long req, void *arg)
@@ -69,18 +139,61 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double median(double *v, int n)
+/* The median of the values that are numbers; NAN if none is. */
+static double median(const double *v, int n)
 {
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	double w[n > 0 ? n : 1];
+	int i, m = 0;
+
+	for (i = 0; i < n; i++)
+		if (!isnan(v[i]))
+			w[m++] = v[i];
+	if (!m)
+		return NAN;
+	qsort(w, m, sizeof(*w), cmp_double);
+	return m % 2 ? w[m / 2] : (w[m / 2 - 1] + w[m / 2]) / 2;
+}
+
+/* A field of /proc/meminfo or /proc/self/status, in kB; -1 if absent. */
+static long proc_kb(const char *path, const char *key)
+{
+	char line[256];
+	size_t len = strlen(key);
+	long kb = -1;
+	FILE *f = fopen(path, "r");
+
+	while (f && kb < 0 && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ':')
+			kb = strtol(line + len + 1, NULL, 10);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* Kernel memory that buffers' bookkeeping takes: slab and vmalloc. */
+static long kmem_kb(void)
+{
+	return proc_kb("/proc/meminfo", "Slab") +
+	       proc_kb("/proc/meminfo", "VmallocUsed");
+}
+
+static long minor_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
 }
 
 /* An exporter: makes a dma-buf of a size, and frees what it made. */
 struct exporter {
 	const char *name;
-	int (*create)(struct exporter *e, size_t size);	/* returns a dma-buf fd */
+	/* GEM exporters: a handle of the size (0), or -1 with errno. */
+	int (*make)(struct exporter *e, size_t size);
+	/* A dma-buf fd of the size, or -1 with errno. */
+	int (*create)(struct exporter *e, size_t size);
 	void (*destroy)(struct exporter *e);
-	int fd;			/* device fd */
+	int fd;			/* device fd; -1: not available */
 	uint32_t handle;	/* GEM handle, if any */
 	int memfd;		/* udmabuf's memfd */
 	int advice;		/* anonymous memory: madvise() advice */
@@ -92,7 +205,7 @@ static int prime_export(int fd, uint32_t handle)
 				      .flags = DRM_CLOEXEC | DRM_RDWR };
 
 	if (xioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p))
-		die("PRIME_HANDLE_TO_FD");
+		return -1;
 	return p.fd;
 }
 
@@ -103,25 +216,41 @@ static void gem_close(int fd, uint32_t handle)
 	xioctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
 }
 
-static int vshare_create(struct exporter *e, size_t size)
+static int vshare_make(struct exporter *e, size_t size)
 {
 	struct drm_vshare_create c = { .size = size };
 
 	if (xioctl(e->fd, DRM_IOCTL_VSHARE_CREATE, &c))
-		die("VSHARE_CREATE");
+		return -1;
 	e->handle = c.handle;
-	return prime_export(e->fd, c.handle);
+	return 0;
 }
 
-static int vgem_create(struct exporter *e, size_t size)
+static int vgem_make(struct exporter *e, size_t size)
 {
 	struct drm_mode_create_dumb d = { .width = 1024, .bpp = 32,
 					  .height = size / 4096 };
 
 	if (xioctl(e->fd, DRM_IOCTL_MODE_CREATE_DUMB, &d))
-		die("vgem CREATE_DUMB");
+		return -1;
 	e->handle = d.handle;
-	return prime_export(e->fd, d.handle);
+	return 0;
+}
+
+/* What a DRM exporter's user does: create, export (the handle stays). */
+static int gem_create(struct exporter *e, size_t size)
+{
+	int fd, err;
+
+	if (e->make(e, size))
+		return -1;
+	fd = prime_export(e->fd, e->handle);
+	if (fd < 0) {
+		err = errno;
+		gem_close(e->fd, e->handle);
+		errno = err;
+	}
+	return fd;
 }
 
 static void gem_destroy(struct exporter *e)
@@ -129,19 +258,36 @@ static void gem_destroy(struct exporter *e)
 	gem_close(e->fd, e->handle);
 }
 
+/* The one-ioctl path: the dma-buf holds the buffer, no handle. */
+static int vshare_create_dmabuf(struct exporter *e, size_t size)
+{
+	struct drm_vshare_create_dmabuf c = {
+		.size = size, .fd_flags = DRM_CLOEXEC | DRM_RDWR,
+	};
+
+	if (xioctl(e->fd, DRM_IOCTL_VSHARE_CREATE_DMABUF, &c))
+		return -1;
+	return c.fd;
+}
+
 static int udmabuf_create(struct exporter *e, size_t size)
 {
 	struct udmabuf_create c = { .size = size, .flags = UDMABUF_FLAGS_CLOEXEC };
-	int dmabuf;
+	int dmabuf, err;
 
 	e->memfd = memfd_create("bench", MFD_ALLOW_SEALING);
-	if (e->memfd < 0 || ftruncate(e->memfd, size) ||
+	if (e->memfd < 0)
+		return -1;
+	if (ftruncate(e->memfd, size) ||
 	    fcntl(e->memfd, F_ADD_SEALS, F_SEAL_SHRINK))
-		die("memfd");
-	c.memfd = e->memfd;
-	dmabuf = xioctl(e->fd, UDMABUF_CREATE, &c);
-	if (dmabuf < 0)
-		die("UDMABUF_CREATE");
+		dmabuf = -1;
+	else
+		dmabuf = xioctl(e->fd, UDMABUF_CREATE, &c);
+	if (dmabuf < 0) {
+		err = errno;
+		close(e->memfd);
+		errno = err;
+	}
 	return dmabuf;
 }
 
@@ -156,7 +302,7 @@ static int heap_create(struct exporter *e, size_t size)
 					      .fd_flags = O_RDWR | O_CLOEXEC };
 
 	if (xioctl(e->fd, DMA_HEAP_IOCTL_ALLOC, &a))
-		die("DMA_HEAP_IOCTL_ALLOC");
+		return -1;
 	return a.fd;
 }
 
@@ -164,18 +310,44 @@ static void nothing(struct exporter *e __attribute__((unused)))
 {
 }
 
-static struct exporter exporters[] = {
-	{ .name = "vshare", .create = vshare_create, .destroy = gem_destroy },
-	{ .name = "vgem", .create = vgem_create, .destroy = gem_destroy },
-	{ .name = "udmabuf", .create = udmabuf_create, .destroy = udmabuf_destroy },
-	{ .name = "heap", .create = heap_create, .destroy = nothing },
-	/* The limit for CPU mappings: plain memory, not an exporter. */
-	{ .name = "anon-thp", .advice = MADV_HUGEPAGE },
-	{ .name = "anon-4k", .advice = MADV_NOHUGEPAGE },
+enum {
+	X_VSHARE, X_1CALL, X_LAZY, X_VGEM, X_UDMABUF, X_HEAP, X_THP, X_4K,
+	NUM_ALL
 };
 
-#define NUM_EXPORTERS 4		/* the first ones make dma-bufs */
-#define NUM_ALL (sizeof(exporters) / sizeof(exporters[0]))
+#define M(x)		(1u << (x))
+#define M_PEERS		(M(X_VGEM) | M(X_UDMABUF) | M(X_HEAP))
+#define M_ANON		(M(X_THP) | M(X_4K))
+
+static struct exporter exporters[NUM_ALL] = {
+	[X_VSHARE] = { .name = "vshare", .make = vshare_make,
+		       .create = gem_create, .destroy = gem_destroy },
+	[X_1CALL] = { .name = "vshare-1call", .create = vshare_create_dmabuf,
+		      .destroy = nothing },
+	[X_LAZY] = { .name = "vshare-lazy", .make = vshare_make,
+		     .create = gem_create, .destroy = gem_destroy, .fd = -1 },
+	[X_VGEM] = { .name = "vgem", .make = vgem_make, .create = gem_create,
+		     .destroy = gem_destroy },
+	[X_UDMABUF] = { .name = "udmabuf", .create = udmabuf_create,
+			.destroy = udmabuf_destroy },
+	[X_HEAP] = { .name = "heap", .create = heap_create, .destroy = nothing },
+	/* The limit for CPU mappings: plain memory, not an exporter. */
+	[X_THP] = { .name = "anon-thp", .advice = MADV_HUGEPAGE },
+	[X_4K] = { .name = "anon-4k", .advice = MADV_NOHUGEPAGE },
+};
+
+static int xcreate(struct exporter *e, size_t size)
+{
+	int fd = e->create(e, size);
+
+	if (fd < 0) {
+		fprintf(stderr, "vshare_bench: %s, %s: ", e->name, size_name(size));
+		die("create");
+	}
+	return fd;
+}
+
+#define NVAL 10			/* values one measurement gives at most */
 #define MAX_REPS 256
 
 static int importer = -1;	/* vshare render node #1 */
@@ -187,48 +359,210 @@ static void report(const char *metric, const char *who, size_t size,
 	fflush(stdout);
 }
 
+/* Sections: their time goes into the CSV and onto the progress output. */
+static double section_t0;
+static const char *section_name;
+
+static void section(const char *name)
+{
+	double t = now_s();
+
+	if (section_name) {
+		report("elapsed", section_name, 0, t - section_t0, "s");
+		progress("%s: done in %.0f s", section_name, t - section_t0);
+	}
+	section_name = name;
+	section_t0 = t;
+	if (name)
+		progress("section %s", name);
+}
+
+/* The debugfs directory of the DRM device of @fd, or NULL. */
+static const char *debugfs_dir(int fd)
+{
+	static struct { dev_t rdev; char dir[64]; } cache[8];
+	static int ncache;
+	char link[128], target[256], want[64], path[128], line[512];
+	struct stat st;
+	ssize_t n;
+	int i;
+
+	if (fstat(fd, &st))
+		return NULL;
+	for (i = 0; i < ncache; i++)
+		if (cache[i].rdev == st.st_rdev)
+			return cache[i].dir;
+	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device",
+		 major(st.st_rdev), minor(st.st_rdev));
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return NULL;
+	target[n] = 0;
+	snprintf(want, sizeof(want), "dev=%s ", basename(target));
+	for (i = 0; i < 64; i++) {
+		FILE *f;
+		bool match;
+
+		snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%d/name", i);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		match = fgets(line, sizeof(line), f) && strstr(line, want);
+		fclose(f);
+		if (match && ncache < 8) {
+			cache[ncache].rdev = st.st_rdev;
+			snprintf(cache[ncache].dir, sizeof(cache[0].dir),
+				 "/sys/kernel/debug/dri/%d", i);
+			return cache[ncache++].dir;
+		}
+	}
+	return NULL;
+}
+
+/* The "runs" of an importer's newest buffer of that size: its sg entries. */
+static long imported_entries(int fd, size_t size)
+{
+	const char *dir = debugfs_dir(fd);
+	char path[128], line[512];
+	unsigned long runs = 0, id;
+	unsigned long long sz;
+	long found = -1;
+	FILE *f;
+
+	if (!dir)
+		return -1;
+	snprintf(path, sizeof(path), "%s/vshare_buffers", dir);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lu %llu %lu", &id, &sz, &runs) == 3 &&
+		    sz == size)
+			found = runs;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static uint32_t import(int fd, int dmabuf)
+{
+	struct drm_prime_handle p = { .fd = dmabuf };
+
+	if (xioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p))
+		die("PRIME_FD_TO_HANDLE");
+	return p.handle;
+}
+
 /*
- * One measurement of one exporter at one size, giving up to two values
- * (mmap gives write and read bandwidth).
+ * One measurement of one exporter at one size, giving up to NVAL values;
+ * the caller sets them all to NAN first, and a NAN is not reported.
  */
 typedef void (*measure_fn)(struct exporter *e, size_t size, double *out);
+
+struct metrics {
+	const char *name[NVAL];
+	const char *unit[NVAL];
+};
+
+static unsigned int pick(unsigned int mask, struct exporter **list)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < NUM_ALL; i++)
+		if ((mask & M(i)) && (!exporters[i].create || exporters[i].fd >= 0))
+			list[n++] = &exporters[i];
+	return n;
+}
+
+/*
+ * Measures the exporters of @mask in turns, after one unmeasured warm-up
+ * round if @warm, so that a slow phase of the (emulated, shared) machine
+ * or a cold cache falls on all of them alike; each repetition starts with
+ * the next exporter, so that none always goes first or last. Reports each
+ * one's median of every value.
+ */
+static void bench(const struct metrics *m, measure_fn fn, unsigned int mask,
+		  size_t size, int reps, bool warm)
+{
+	static double v[NUM_ALL][NVAL][MAX_REPS];
+	struct exporter *list[NUM_ALL];
+	unsigned int i, j, k, n = pick(mask, list);
+	double out[NVAL];
+	char names[256] = "";
+	int r;
+
+	for (i = 0; i < n; i++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names),
+			 "%s%s", i ? " " : "", list[i]->name);
+	progress("%s %s: %s; %d reps", m->name[0], size_name(size), names, reps);
+	for (i = 0; warm && i < n; i++)
+		fn(list[i], size, out);
+	for (r = 0; r < reps; r++) {
+		if (size >= 256 * MiB)
+			progress("%s %s: rep %d of %d", m->name[0],
+				 size_name(size), r + 1, reps);
+		for (j = 0; j < n; j++) {
+			i = (r + j) % n;
+			for (k = 0; k < NVAL; k++)
+				out[k] = NAN;
+			fn(list[i], size, out);
+			for (k = 0; k < NVAL; k++)
+				v[i][k][r] = out[k];
+		}
+	}
+	for (i = 0; i < n; i++)
+		for (k = 0; k < NVAL && m->name[k]; k++) {
+			double med = median(v[i][k], reps);
+
+			if (!isnan(med))
+				report(m->name[k], list[i]->name, size, med,
+				       m->unit[k]);
+		}
+	for (k = 0; k < NVAL && m->name[k]; k++)
+		report("reps", m->name[k], size, reps, "count");
+}
 
 /* Create (and export, the dma-buf being what every exporter hands out). */
 static void measure_create(struct exporter *e, size_t size, double *out)
 {
 	double t0 = now_us();
-	int dmabuf = e->create(e, size);
+	int dmabuf = xcreate(e, size);
 
 	out[0] = now_us() - t0;
 	close(dmabuf);
 	e->destroy(e);
 }
 
+/* Import into device 1 and close everything (the export is not timed). */
 static void measure_roundtrip(struct exporter *e, size_t size, double *out)
 {
-	struct drm_prime_handle p = { 0 };
-	int dmabuf = e->create(e, size);
+	int dmabuf = xcreate(e, size);
 	double t0 = now_us();
 
-	p.fd = dmabuf;
-	if (xioctl(importer, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p))
-		die("import");
-	gem_close(importer, p.handle);
+	gem_close(importer, import(importer, dmabuf));
 	close(dmabuf);
 	e->destroy(e);
 	out[0] = now_us() - t0;
 }
 
-/* A mapping at a 2 MiB-aligned address, as any application can make. */
-static char *map_aligned(int fd, size_t size)
+/*
+ * A mapping at a 2 MiB-aligned address, as any application can make, or
+ * 4 KiB past one (@off): then no 2 MiB page of the buffer lines up with a
+ * 2 MiB page of the address space, and everything is mapped with PTEs.
+ */
+static char *map_at(int fd, size_t size, size_t off)
 {
-	char *area = mmap(NULL, size + 2 * MiB, PROT_NONE,
+	char *area = mmap(NULL, size + 4 * MiB, PROT_NONE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *p;
+	char *p, *end;
 
 	if (area == MAP_FAILED)
 		die("mmap reserve");
-	p = (char *)(((uintptr_t)area + 2 * MiB - 1) & ~(2 * MiB - 1));
+	p = (char *)(((uintptr_t)area + 2 * MiB - 1) & ~(2 * MiB - 1)) + off;
+	/* Only the mapping stays: the rest of the reservation goes. */
+	end = area + size + 4 * MiB;
+	if (p > area)
+		munmap(area, p - area);
+	if (end > p + size)
+		munmap(p + size, end - (p + size));
 	if (fd >= 0)
 		p = mmap(p, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 			 fd, 0);
@@ -240,27 +574,64 @@ static char *map_aligned(int fd, size_t size)
 	return p;
 }
 
-/* First-touch write of every byte, then a read pass, in MiB/s. */
-static void measure_mmap(struct exporter *e, size_t size, double *out)
+static double mibps(size_t size, double us)
 {
-	int dmabuf = e->create ? e->create(e, size) : -1;
-	char *p = map_aligned(dmabuf, size);
-	volatile uint64_t sink = 0;
-	uint64_t sum = 0, *q = (uint64_t *)p;
-	double t0;
+	return size / (double)MiB / (us / 1e6);
+}
+
+/* Times a write of every byte, in us. */
+static double write_pass(char *p, size_t size, int c)
+{
+	double t0 = now_us();
+
+	memset(p, c, size);
+	return now_us() - t0;
+}
+
+/* Times a read of every word, in us. */
+static double read_pass(const char *p, size_t size)
+{
+	const uint64_t *q = (const uint64_t *)p;
+	volatile uint64_t sink;
+	uint64_t sum = 0;
+	double t0 = now_us();
 	size_t i;
 
-	if (!e->create)
-		madvise(p, size, e->advice);
-	t0 = now_us();
-	memset(p, 0xa5, size);
-	out[0] = size / (double)MiB / ((now_us() - t0) / 1e6);
-	t0 = now_us();
 	for (i = 0; i < size / 8; i++)
 		sum += q[i];
 	sink = sum;
 	(void)sink;
-	out[1] = size / (double)MiB / ((now_us() - t0) / 1e6);
+	return now_us() - t0;
+}
+
+/*
+ * First-touch write of every byte, a read pass, a second write and a
+ * second read (the memory is mapped: the limit), then a read through a
+ * second mapping of the same buffer with 4 KiB PTEs only; faults and page
+ * tables of the first touch.
+ */
+static void measure_mmap(struct exporter *e, size_t size, double *out)
+{
+	int dmabuf = e->create ? xcreate(e, size) : -1;
+	long pte0 = proc_kb("/proc/self/status", "VmPTE"), flt0;
+	char *p = map_at(dmabuf, size, 0), *q;
+
+	if (!e->create)
+		madvise(p, size, e->advice);
+	flt0 = minor_faults();
+	out[0] = mibps(size, write_pass(p, size, 0xa5));
+	out[5] = (minor_faults() - flt0) / (double)(size / MiB);
+	out[6] = (proc_kb("/proc/self/status", "VmPTE") - pte0) /
+		 (double)(size / MiB);
+	out[1] = mibps(size, read_pass(p, size));
+	out[2] = mibps(size, write_pass(p, size, 0x5a));
+	out[3] = mibps(size, read_pass(p, size));
+	if (dmabuf >= 0) {
+		q = map_at(dmabuf, size, 4 * KiB);
+		read_pass(q, size);
+		out[4] = mibps(size, read_pass(q, size));
+		munmap(q, size);
+	}
 	munmap(p, size);
 	if (e->create) {
 		close(dmabuf);
@@ -268,118 +639,331 @@ static void measure_mmap(struct exporter *e, size_t size, double *out)
 	}
 }
 
-/* The importer's debugfs line for the newest buffer of that size. */
-static long imported_entries(size_t size)
-{
-	char link[128], target[256], want[64], path[128], line[512];
-	unsigned long runs = 0, id;
-	unsigned long long sz;
-	struct stat st;
-	long found = -1;
-	ssize_t n;
-	int i;
-
-	fstat(importer, &st);
-	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device",
-		 major(st.st_rdev), minor(st.st_rdev));
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n < 0)
-		return -1;
-	target[n] = 0;
-	snprintf(want, sizeof(want), "dev=%s ", basename(target));
-	for (i = 0; i < 64 && found < 0; i++) {
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%d/name", i);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (!fgets(line, sizeof(line), f) || !strstr(line, want)) {
-			fclose(f);
-			continue;
-		}
-		fclose(f);
-		snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%d/vshare_buffers", i);
-		f = fopen(path, "r");
-		while (f && fgets(line, sizeof(line), f))
-			if (sscanf(line, "%lu %llu %lu", &id, &sz, &runs) == 3 &&
-			    sz == size)
-				found = runs;
-		if (f)
-			fclose(f);
-	}
-	return found;
-}
-
 /* An importer's kernel access to the whole buffer; sg entries once. */
 static void measure_vmap(struct exporter *e, size_t size, double *out)
 {
 	struct drm_vshare_access a = { .op = VSHARE_ACCESS_CRC32, .size = 4 };
-	struct drm_prime_handle p = { 0 };
-	int dmabuf = e->create(e, size);
+	int dmabuf = xcreate(e, size);
 	double t0;
 
-	p.fd = dmabuf;
-	if (xioctl(importer, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p))
-		die("import");
-	out[1] = imported_entries(size) / (double)(size / MiB);
-	a.handle = p.handle;
+	a.handle = import(importer, dmabuf);
+	out[1] = imported_entries(importer, size) / (double)(size / MiB);
 	t0 = now_us();
 	if (xioctl(importer, DRM_IOCTL_VSHARE_ACCESS, &a))
 		die("ACCESS");
 	out[0] = now_us() - t0;
-	gem_close(importer, p.handle);
+	gem_close(importer, a.handle);
 	close(dmabuf);
 	e->destroy(e);
 }
 
 /*
- * Measures @n exporters round-robin, after one unmeasured warm-up round,
- * so that a slow phase of the (emulated, shared) machine or a cold cache
- * falls on all of them alike, and reports each one's median.
+ * A curve's point: create, export (GEM exporters; in the creation for
+ * the others), first-touch write through mmap, import by vshare device 1
+ * (dynamic attach + map_dma_buf), vmap through it; faults, sg entries,
+ * page tables and kernel memory per MiB. The import comes after the
+ * write: vgem and udmabuf would otherwise get their pages at the import.
+ * A size the exporter cannot make is skipped.
  */
-static void bench(const char *const metric[2], const char *const unit[2],
-		  measure_fn fn, unsigned int n, size_t size, int reps)
+static void measure_scale(struct exporter *e, size_t size, double *out)
 {
-	static double v[NUM_ALL][2][MAX_REPS];
-	double out[2];
-	unsigned int i, k;
-	int r;
+	struct drm_vshare_access a = { .op = VSHARE_ACCESS_CRC32, .size = 4 };
+	double mib = size / (double)MiB, t0;
+	long kmem0 = kmem_kb(), pte0, flt0;
+	int dmabuf;
+	char *p;
 
-	for (i = 0; i < n; i++)
-		fn(&exporters[i], size, out);
-	for (r = 0; r < reps; r++)
-		for (i = 0; i < n; i++) {
-			fn(&exporters[i], size, out);
-			for (k = 0; k < 2; k++)
-				v[i][k][r] = out[k];
+	t0 = now_us();
+	if (e->make) {
+		if (e->make(e, size))
+			return;
+		out[0] = now_us() - t0;
+		t0 = now_us();
+		dmabuf = prime_export(e->fd, e->handle);
+		if (dmabuf < 0) {
+			gem_close(e->fd, e->handle);
+			return;
 		}
-	for (i = 0; i < n; i++)
-		for (k = 0; k < 2 && metric[k]; k++)
-			report(metric[k], exporters[i].name, size,
-			       median(v[i][k], reps), unit[k]);
+		out[1] = now_us() - t0;
+	} else {
+		dmabuf = e->create(e, size);
+		if (dmabuf < 0)
+			return;
+		out[0] = now_us() - t0;
+	}
+	pte0 = proc_kb("/proc/self/status", "VmPTE");
+	p = map_at(dmabuf, size, 0);
+	flt0 = minor_faults();
+	out[2] = write_pass(p, size, 0xa5);
+	out[5] = (minor_faults() - flt0) / mib;
+	out[7] = (proc_kb("/proc/self/status", "VmPTE") - pte0) / mib;
+
+	t0 = now_us();
+	a.handle = import(importer, dmabuf);
+	out[3] = now_us() - t0;
+	out[6] = imported_entries(importer, size) / mib;
+	t0 = now_us();
+	if (xioctl(importer, DRM_IOCTL_VSHARE_ACCESS, &a))
+		die("ACCESS");
+	out[4] = now_us() - t0;
+	out[8] = (kmem_kb() - kmem0) / mib;
+
+	gem_close(importer, a.handle);
+	munmap(p, size);
+	close(dmabuf);
+	e->destroy(e);
 }
 
-/* Small buffers: many repetitions, their timings being short. */
-static int small_reps(int reps)
+/* Scaling curves: fewer repetitions as the sizes grow, to bound the time. */
+static void scaling(int reps)
 {
-	return reps * 20 > MAX_REPS ? MAX_REPS : reps * 20;
+	static const struct metrics m = {
+		{ "scale_create", "scale_export", "scale_write", "scale_map",
+		  "scale_vmap", "scale_faults_per_mib", "scale_sg_per_mib",
+		  "scale_pte_kb_per_mib", "scale_kmem_kb_per_mib" },
+		{ "us", "us", "us", "us", "us", "faults", "entries", "kB",
+		  "kB" },
+	};
+	size_t size;
+
+	for (size = 4 * KiB; size <= GiB; size *= 4) {
+		int n = size <= MiB ? reps : size <= 64 * MiB ?
+			(reps + 1) / 2 : 3;
+
+		bench(&m, measure_scale, M(X_VSHARE) | M_PEERS, size,
+		      n < reps ? n : reps, size <= 64 * MiB);
+	}
+}
+
+/*
+ * What vshare's map_dma_buf costs per sg entry and per page: the same
+ * buffer imported by device 1 (no segment limit: an entry per run) and by
+ * a device cutting segments at 4 KiB (an entry per page), and a 4 KiB
+ * buffer (the fixed cost).
+ */
+static void map_isolation(int seg4k, int reps)
+{
+	static const size_t sizes[] = { 64 * MiB, 256 * MiB };
+	struct exporter *e = &exporters[X_VSHARE];
+	double t[3][MAX_REPS], t0;
+	long entries[2] = { -1, -1 };
+	int small = xcreate(e, 4096), dmabuf, r;
+	uint32_t h_small = e->handle, h;
+	unsigned int s;
+
+	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		size_t size = sizes[s];
+
+		progress("map_iso %s: device 1 and max_segment_size=4096; %d reps",
+			 size_name(size), reps);
+		dmabuf = xcreate(e, size);
+		for (r = 0; r < reps; r++) {
+			t0 = now_us();
+			h = import(importer, small);
+			t[0][r] = now_us() - t0;
+			gem_close(importer, h);
+
+			t0 = now_us();
+			h = import(importer, dmabuf);
+			t[1][r] = now_us() - t0;
+			if (!r)
+				entries[0] = imported_entries(importer, size);
+			gem_close(importer, h);
+
+			t0 = now_us();
+			h = import(seg4k, dmabuf);
+			t[2][r] = now_us() - t0;
+			if (!r)
+				entries[1] = imported_entries(seg4k, size);
+			gem_close(seg4k, h);
+		}
+		report("map_iso_fixed", "vshare", size, median(t[0], reps), "us");
+		report("map_iso_runs", "vshare", size, median(t[1], reps), "us");
+		report("map_iso_pages", "vshare", size, median(t[2], reps), "us");
+		report("map_iso_runs_n", "vshare", size, entries[0], "entries");
+		report("map_iso_pages_n", "vshare", size, entries[1], "entries");
+		report("reps", "map_iso_runs", size, reps, "count");
+		close(dmabuf);
+		gem_close(e->fd, e->handle);
+	}
+	close(small);
+	gem_close(e->fd, h_small);
+}
+
+/* Times one read of a whole debugfs file, in ms; its lines in *@lines. */
+static double time_listing(int fd, long *lines)
+{
+	const char *dir = debugfs_dir(fd);
+	static char buf[1 << 16];
+	char path[128];
+	double t0;
+	ssize_t n, i;
+	int f;
+
+	*lines = 0;
+	if (!dir)
+		return NAN;
+	snprintf(path, sizeof(path), "%s/vshare_buffers", dir);
+	t0 = now_us();
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return NAN;
+	while ((n = read(f, buf, sizeof(buf))) > 0)
+		for (i = 0; i < n; i++)
+			*lines += buf[i] == '\n';
+	close(f);
+	return (now_us() - t0) / 1e3;
+}
+
+static double listing_ms(int fd, long expect)
+{
+	double t[3];
+	long lines;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		t[i] = time_listing(fd, &lines);
+		if (lines < expect) {
+			fprintf(stderr, "vshare_bench: debugfs lists %ld lines for %ld buffers\n",
+				lines, expect);
+			return NAN;
+		}
+	}
+	return median(t, 3);
+}
+
+/*
+ * Many buffers: 100,000 live 4 KiB buffers on device 0 (GEM path),
+ * created and closed in blocks of 10,000 whose times show whether a step
+ * grows with the number of buffers; the debugfs listing at 10,000 and
+ * 100,000; Slab per buffer.
+ */
+#define MANY		100000
+#define MANY_BLOCK	10000
+
+static void many_buffers(void)
+{
+	struct exporter *e = &exporters[X_VSHARE];
+	double tb[MANY / MANY_BLOCK], tc[MANY / MANY_BLOCK], t0, sum;
+	long slab0 = proc_kb("/proc/meminfo", "Slab"), slab1;
+	double list_small = NAN, list_big;
+	uint32_t *h = malloc(MANY * sizeof(*h));
+	int b, i, nb = MANY / MANY_BLOCK;
+
+	if (!h)
+		die("malloc");
+	for (b = 0; b < nb; b++) {
+		t0 = now_us();
+		for (i = b * MANY_BLOCK; i < (b + 1) * MANY_BLOCK; i++) {
+			if (e->make(e, 4096))
+				die("VSHARE_CREATE (many)");
+			h[i] = e->handle;
+		}
+		tb[b] = now_us() - t0;
+		if (!b)
+			list_small = listing_ms(e->fd, MANY_BLOCK);
+		progress("many: %d buffers", (b + 1) * MANY_BLOCK);
+	}
+	slab1 = proc_kb("/proc/meminfo", "Slab");
+	list_big = listing_ms(e->fd, MANY);
+	for (b = 0; b < nb; b++) {
+		t0 = now_us();
+		for (i = b * MANY_BLOCK; i < (b + 1) * MANY_BLOCK; i++)
+			gem_close(e->fd, h[i]);
+		tc[b] = now_us() - t0;
+	}
+	free(h);
+
+	for (sum = 0, b = 0; b < nb; b++)
+		sum += tb[b];
+	report("many_create_rate", "vshare", 4096, MANY / (sum / 1e6), "1/s");
+	report("many_create_first_us", "vshare", 4096, tb[0] / MANY_BLOCK, "us");
+	report("many_create_last_us", "vshare", 4096, tb[nb - 1] / MANY_BLOCK, "us");
+	for (sum = 0, b = 0; b < nb; b++)
+		sum += tc[b];
+	report("many_close_rate", "vshare", 4096, MANY / (sum / 1e6), "1/s");
+	/* The first block closes with 100,000 live, the last with 10,000. */
+	report("many_close_first_us", "vshare", 4096, tc[0] / MANY_BLOCK, "us");
+	report("many_close_last_us", "vshare", 4096, tc[nb - 1] / MANY_BLOCK, "us");
+	report("many_slab_per_buffer", "vshare", 4096,
+	       (slab1 - slab0) * 1024.0 / MANY, "bytes");
+	report("many_list_10k", "vshare", 4096, list_small, "ms");
+	report("many_list_100k", "vshare", 4096, list_big, "ms");
+}
+
+/* Configfs devices the bench makes, removed at exit. */
+static const char *const cfs_names[] = { "bench-lazy", "bench-seg4k" };
+#define NUM_CFS (sizeof(cfs_names) / sizeof(cfs_names[0]))
+static int cfs_fds[NUM_CFS] = { -1, -1 };
+
+static void cfs_remove(const char *name)
+{
+	if (!vshare_cfs_exists(name))
+		return;
+	vshare_cfs_enable(name, false);
+	vshare_cfs_rmdir(name);
+}
+
+static void cfs_cleanup(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < NUM_CFS; i++) {
+		if (cfs_fds[i] >= 0)
+			close(cfs_fds[i]);
+		cfs_fds[i] = -1;
+		cfs_remove(cfs_names[i]);
+	}
+}
+
+/* Makes configfs device @i with one attribute set; its render node's fd. */
+static int cfs_device(unsigned int i, const char *attr, const char *value)
+{
+	const char *name = cfs_names[i];
+	char pdev[64], card[128], render[128];
+	int ret;
+
+	cfs_remove(name);
+	ret = vshare_cfs_mkdir(name);
+	if (!ret)
+		ret = vshare_cfs_write(name, attr, value);
+	if (!ret)
+		ret = vshare_cfs_enable(name, true);
+	if (!ret)
+		ret = vshare_cfs_read(name, "device", pdev, sizeof(pdev));
+	if (!ret)
+		ret = vshare_pdev_nodes(pdev, card, render, sizeof(render));
+	if (!ret && render[0])
+		cfs_fds[i] = open(render, O_RDWR | O_CLOEXEC);
+	if (cfs_fds[i] < 0)
+		fprintf(stderr, "vshare_bench: no configfs device %s=%s (%s): skipped\n",
+			attr, value, strerror(ret ? -ret : errno));
+	return cfs_fds[i];
 }
 
 int main(int argc, char **argv)
 {
-	static const char *const create[2] = { "create_export" };
-	static const char *const roundtrip[2] = { "roundtrip" };
-	static const char *const alloc[2] = { "alloc" };
-	static const char *const mmap_bw[2] = { "write_bw", "read_bw" };
-	static const char *const vmap[2] = { "vmap", "sg_per_mib" };
-	static const char *const us[2] = { "us" };
-	static const char *const bw[2] = { "MiB/s", "MiB/s" };
-	static const char *const vmap_unit[2] = { "us", "entries" };
+	static const struct metrics create = { { "create_export" }, { "us" } };
+	static const struct metrics roundtrip = { { "roundtrip" }, { "us" } };
+	static const struct metrics alloc = { { "alloc" }, { "us" } };
+	static const struct metrics mmap_bw = {
+		{ "write_bw", "read_bw", "write2_bw", "read2_bw", "read_pte_bw",
+		  "faults_per_mib", "pte_kb_per_mib" },
+		{ "MiB/s", "MiB/s", "MiB/s", "MiB/s", "MiB/s", "faults", "kB" },
+	};
+	static const struct metrics vmap = { { "vmap", "sg_per_mib" },
+					     { "us", "entries" } };
 	int reps = argc > 1 ? atoi(argv[1]) : 5;
+	int small = reps * 20 > MAX_REPS ? MAX_REPS : reps * 20;
+	unsigned int small_set = M(X_VSHARE) | M(X_1CALL) | M_PEERS;
+	unsigned int lazy_set = M(X_VSHARE) | M(X_LAZY) | M_PEERS;
 	struct timespec res;
+	double total;
 	unsigned int i;
 
+	start_s = now_s();
+	if (argc > 2)
+		label = argv[2];
 	if (reps < 1 || reps > 16)
 		reps = 5;
 	/*
@@ -393,13 +977,14 @@ int main(int argc, char **argv)
 			res.tv_nsec);
 		return 1;
 	}
-	exporters[0].fd = drm_open_driver_node("vshare", "renderD", 0, NULL, 0);
+	exporters[X_VSHARE].fd = drm_open_driver_node("vshare", "renderD", 0, NULL, 0);
+	exporters[X_1CALL].fd = exporters[X_VSHARE].fd;
 	importer = drm_open_driver_node("vshare", "renderD", 1, NULL, 0);
-	exporters[1].fd = drm_open_driver_node("vgem", "card", 0, NULL, 0);
-	exporters[2].fd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
-	exporters[3].fd = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
-	for (i = 0; i < NUM_EXPORTERS; i++)
-		if (exporters[i].fd < 0) {
+	exporters[X_VGEM].fd = drm_open_driver_node("vgem", "card", 0, NULL, 0);
+	exporters[X_UDMABUF].fd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	exporters[X_HEAP].fd = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	for (i = 0; i < NUM_ALL; i++)
+		if (exporters[i].create && i != X_LAZY && exporters[i].fd < 0) {
 			fprintf(stderr, "vshare_bench: no %s\n", exporters[i].name);
 			return 1;
 		}
@@ -407,16 +992,36 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vshare_bench: load vshare with num_devices=2\n");
 		return 1;
 	}
+	/* After devices 0 and 1, whose nodes come first. */
+	atexit(cfs_cleanup);
+	exporters[X_LAZY].fd = cfs_device(0, "alloc", "lazy");
+	cfs_device(1, "max_segment_size", "4096");
 
 	printf("metric,exporter,size_bytes,value,unit\n");
-	bench(create, us, measure_create, NUM_EXPORTERS, 4096, small_reps(reps));
-	bench(create, us, measure_create, NUM_EXPORTERS, MiB, 4 * reps);
-	bench(create, us, measure_create, NUM_EXPORTERS, 64 * MiB, reps);
-	bench(roundtrip, us, measure_roundtrip, NUM_EXPORTERS, 4096,
-	      small_reps(reps));
-	bench(alloc, us, measure_create, NUM_EXPORTERS, 256 * MiB, reps);
-	bench(mmap_bw, bw, measure_mmap, NUM_ALL, 64 * MiB, reps);
-	bench(mmap_bw, bw, measure_mmap, NUM_ALL, 256 * MiB, reps);
-	bench(vmap, vmap_unit, measure_vmap, NUM_EXPORTERS, 64 * MiB, reps);
+	section("small");
+	bench(&create, measure_create, small_set, 4096, small, true);
+	bench(&create, measure_create, small_set, MiB, 4 * reps, true);
+	bench(&roundtrip, measure_roundtrip, small_set, 4096, small, true);
+	bench(&roundtrip, measure_roundtrip, small_set, MiB, 4 * reps, true);
+	section("alloc");
+	bench(&create, measure_create, lazy_set, 64 * MiB, reps, true);
+	bench(&alloc, measure_create, lazy_set, 256 * MiB, reps, true);
+	section("mmap");
+	bench(&mmap_bw, measure_mmap, lazy_set | M_ANON, 64 * MiB, reps, true);
+	bench(&mmap_bw, measure_mmap, lazy_set | M_ANON, 256 * MiB, reps, true);
+	section("vmap");
+	bench(&vmap, measure_vmap, M(X_VSHARE) | M_PEERS, 64 * MiB, reps, true);
+	if (cfs_fds[1] >= 0) {
+		section("map_iso");
+		map_isolation(cfs_fds[1], 2 * reps);
+	}
+	section("scaling");
+	scaling(reps);
+	section("many");
+	many_buffers();
+	section(NULL);
+	total = now_s() - start_s;
+	report("elapsed", "total", 0, total, "s");
+	progress("all done in %.0f s", total);
 	return 0;
 }
