@@ -174,6 +174,8 @@ runner() {
 # list's kernel, which lacks vkms).
 phase weston
 [ -n "$list" ] || sh /vshare/tests/gfx/run-weston.sh $checks /job
+phase sway
+[ -n "$list" ] || sh /vshare/tests/gfx/run-sway.sh $checks /job
 # The vshare command-line tool, every subcommand and error path.
 phase cli
 [ -n "$list" ] || sh /vshare/tests/cli/run-cli.sh $checks
