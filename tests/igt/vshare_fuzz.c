@@ -25,7 +25,7 @@
  *	the PRIME, GEM and dma-buf calls on vshare objects.
  *
  * SUBTEST: ioctls
- * Description: IGT_FUZZ_COUNT (50000) calls from IGT_FUZZ_SEED, one
+ * Description: IGT_FUZZ_COUNT (25000) calls from IGT_FUZZ_SEED, one
  *	function per kind of call: nothing crashes, no call with a
  *	never-valid handle succeeds, no private mapping is accepted, no
  *	read-only import is written, and once everything is closed vshare's
@@ -589,7 +589,7 @@ static void test_ioctls(struct fuzz *f, const struct vshare_totals *start)
 	const char *env_count = getenv("IGT_FUZZ_COUNT");
 	uint64_t seed = env_seed ? strtoull(env_seed, NULL, 0) : 0x5eedf00d;
 	unsigned long i, count = env_count ? strtoul(env_count, NULL, 0) :
-				 50000;
+				 25000;
 	int k;
 
 	igt_info("seed %#llx, %lu calls\n", (unsigned long long)seed, count);
