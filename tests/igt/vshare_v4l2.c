@@ -411,13 +411,13 @@ static void queue_vbuf(struct v4l2_queue *q, unsigned int index,
  * read through the dma-buf's mmap and through the kernel's CRC32.
  */
 static void capture_vshare(struct v4l2_queue *q, struct vbuf **bufs, int n,
-			   int frames, const void *want, bool match)
+			   int frames, const void *want, bool match, int settle)
 {
 	size_t len = q->fmt.sizeimage;
 	void *got = malloc(len);
 	struct v4l2_buffer b;
 	char what[64];
-	int i;
+	int i, early = 0;
 
 	igt_assert(got);
 	v4l2_reqbufs(q, V4L2_MEMORY_DMABUF, n);
@@ -431,6 +431,23 @@ static void capture_vshare(struct v4l2_queue *q, struct vbuf **bufs, int n,
 		snprintf(what, sizeof(what), "frame %d (seq %u) in vshare "
 			 "buffer %u", i, b.sequence, b.index);
 		vbuf_rw(bufs[b.index], got, len, false);
+		/*
+		 * Up to @settle leading frames may be vivid's own, made
+		 * before its loop had a buffer to copy: they do not count,
+		 * but they must be written (not the poison).
+		 */
+		if (match && early < settle && !i &&
+		    !v4l2_frames_match(got, want, &q->fmt, what)) {
+			igt_assert(vshare_crc32(bufs[b.index]->drm,
+						bufs[b.index]->handle, 0, len) !=
+				   fill_crc(len, POISON));
+			igt_info("%s: vivid's own frame, its loop not yet set\n",
+				 what);
+			early++;
+			i--;
+			queue_vbuf(q, b.index, bufs[b.index]);
+			continue;
+		}
 		igt_assert_f(v4l2_frames_match(got, want, &q->fmt, what) == match,
 			     "%s read by mmap\n", what);
 		igt_assert_f(crc_matches(bufs[b.index], want, len, what) ==
@@ -460,7 +477,7 @@ static void test_capture_vmalloc(void)
 	vs = open_vshare("vshare.0");
 	for (i = 0; i < 2; i++)
 		bufs[i] = vbuf_new(vs, t.cap.fmt.sizeimage);
-	capture_vshare(&t.cap, bufs, 2, FRAMES, t.ref, true);
+	capture_vshare(&t.cap, bufs, 2, FRAMES, t.ref, true, 0);
 	finish();
 }
 
@@ -531,7 +548,7 @@ static void test_capture_dma_contig(void)
 		bufs[i] = vbuf_new(contig, t.cap.fmt.sizeimage);
 		igt_assert_eq(vbuf_runs(bufs[i]), 1);
 	}
-	capture_vshare(&t.cap, bufs, 2, FRAMES, t.ref, true);
+	capture_vshare(&t.cap, bufs, 2, FRAMES, t.ref, true, 0);
 	igt_assert_eq(kmsg_reports(t.kmsg), 0);
 
 	/*
@@ -609,7 +626,7 @@ static void test_output_loopback(void)
 	v4l2_reqbufs(&t.out, V4L2_MEMORY_DMABUF, 1);
 	igt_assert_eq(__v4l2_qbuf(&t.out, 0, src->dmabuf, src->size, len), 0);
 	v4l2_streamon(&t.out);
-	capture_vshare(&t.cap, dst, 2, FRAMES, t.want, true);
+	capture_vshare(&t.cap, dst, 2, FRAMES, t.want, true, 8);
 	v4l2_streamoff(&t.out);
 
 	/* vivid only read the output buffer. */
@@ -693,10 +710,10 @@ static void test_negative_control(void)
 
 	/* Another pattern captured into vshare: every frame differs. */
 	v4l2_set_menu(t.cap.fd, "Test Pattern", "100% Colorbar");
-	capture_vshare(&t.cap, bufs, 2, 2, t.ref, false);
+	capture_vshare(&t.cap, bufs, 2, 2, t.ref, false, 0);
 	/* ... and the reference's pattern matches again. */
 	v4l2_set_menu(t.cap.fd, "Test Pattern", "75% Colorbar");
-	capture_vshare(&t.cap, bufs, 2, 2, t.ref, true);
+	capture_vshare(&t.cap, bufs, 2, 2, t.ref, true, 0);
 	finish();
 }
 
