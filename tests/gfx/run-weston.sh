@@ -148,11 +148,13 @@ simple_dmabuf_egl() {
 	# leaves by itself with status 0 ("exiting") or runs until stopped
 	# (124 by timeout, 143 by us).
 	# Mesa's loader notes each DRM device libdrm cannot describe
-	# ("failed to retrieve device information") while it probes: not the
-	# client's failure.
+	# ("failed to retrieve device information") while it probes, and
+	# zink that it found no Vulkan device for the node ("ZINK: failed to
+	# choose pdev"): not the client's failure.
 	# 143: stopped here (SIGTERM) once the frame showed.
 	if [ $shown = yes ] && { [ $rc -eq 0 ] || [ $rc -eq 124 ] || [ $rc -eq 143 ]; } &&
-	   ! grep -v "MESA-LOADER: failed to retrieve device information" $work/simple.log |
+	   ! grep -v -e "MESA-LOADER: failed to retrieve device information" \
+		-e "MESA: error: ZINK: " $work/simple.log |
 		grep -qiE "abort|assert|failed to|error: [^Z]"; then
 		echo pass
 	elif [ $alive = no ]; then
