@@ -100,14 +100,16 @@ check: tests
 		$(call phase,host checks)
 	@# The kernels' VMs run side by side: a guest's tests run one at a
 	@# time, so each VM keeps one host core busy, not two.
-	@pids=""; for k in $(KERNELS); do \
+	@t0=$$(date +%s); pids=""; for k in $(KERNELS); do \
 		( t=$$(date +%s); \
 		  $(VM) run --kernel $$k --quiet --timeout 3600 --out $(RESULTS)/$$k -- \
 			sh /vshare/tests/run-guest.sh; \
 		  echo "kernel $$k: VM exit status $$?"; \
-		  $(call phase,VM on $$k (side by side with the other kernels)) ) & \
+		  echo "~$$(( $$(date +%s) - $$t )) VM on $$k" >>$(TIMING).part ) & \
 		pids="$$pids $$!"; sleep 20; \
-	done; wait $$pids
+	done; wait $$pids; t=$$t0; \
+	$(call phase,VMs of the test kernels side by side); \
+	cat $(TIMING).part >>$(TIMING); rm -f $(TIMING).part
 	@t=$$(date +%s); $(VM) run --kernel debian --quiet --timeout 2400 --out $(RESULTS)/debian -- \
 		sh /vshare/tests/run-guest.sh tests/igt/smoke.txt; \
 		echo "Debian kernel (DKMS): VM exit status $$?"; \

@@ -245,9 +245,16 @@ def report_time(timing, jobs):
     total = 0
     for line in (read(timing) or "").splitlines():
         secs, _, what = line.partition(" ")
+        # "~SECS WHAT": a part of the phase before it, which ran side by
+        # side with others: shown, not added to the total.
+        part = secs.startswith("~")
+        secs = secs.lstrip("~")
         if secs.isdigit():
-            total += int(secs)
-            print("  %4d min %02d s  %s" % (int(secs) // 60, int(secs) % 60, what))
+            if not part:
+                total += int(secs)
+            print("  %4d min %02d s  %s%s" % (int(secs) // 60, int(secs) % 60,
+                                            "  of which: " if part else "",
+                                            what))
     print("  %4d min %02d s  in all" % (total // 60, total % 60))
     slow = sorted((t for job in jobs for t in test_times(job)), reverse=True)
     if slow:

@@ -128,9 +128,9 @@ expect device-create-bad-key 2 "unknown attribute 'frobs'" -- \
 	$v device create cli1 frobs=1
 expect device-create-not-key-value 2 "'alloc' is not KEY=VALUE" -- \
 	$v device create cli1 alloc
-expect device-create-out-of-range 1 "dma_mask_bits: Numerical result out of range" -- \
+expect device-create-out-of-range 1 "dma_mask_bits=99: Numerical result out of range" -- \
 	$v device create cli1 pitch_align=256 dma_mask_bits=99
-expect device-create-bad-enum 1 "caching: Invalid argument" -- \
+expect device-create-bad-enum 1 "caching=pink: Invalid argument" -- \
 	$v device create cli1 caching=pink
 # A refused value leaves no directory behind.
 if [ -e $cfs/cli1 ]; then

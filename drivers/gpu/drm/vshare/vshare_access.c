@@ -87,11 +87,17 @@ static int vshare_access_bo(struct drm_gem_object *obj,
 	}
 
 	if (dmabuf) {
-		ret = dma_buf_begin_cpu_access(dmabuf, dir);
+		/*
+		 * Both ways, whatever this access does: an exporter may map
+		 * its pages at the first begin_cpu_access and sync every later
+		 * one against that mapping (udmabuf does), and DMA-API debug
+		 * reports a sync whose direction differs from the mapping's.
+		 */
+		ret = dma_buf_begin_cpu_access(dmabuf, DMA_BIDIRECTIONAL);
 		if (ret)
 			goto out_vunmap;
 		vshare_access_range(args, map.vaddr);
-		ret = dma_buf_end_cpu_access(dmabuf, dir);
+		ret = dma_buf_end_cpu_access(dmabuf, DMA_BIDIRECTIONAL);
 	} else {
 		ret = vshare_access_wait(obj, dir);
 		if (ret)
