@@ -188,9 +188,23 @@ phase cli
 
 # Every buffer and file is gone: the module must unload.
 phase rmmod
+# A compositor or client killed just before may still be closing its
+# files: one more try after 20 s, saying what held the module first.
 if rmmod vshare; then
 	check module-unload pass
 else
-	check module-unload fail
+	echo "rmmod vshare failed: refcnt $(cat /sys/module/vshare/refcnt)"
+	ls /sys/module/vshare/holders
+	for p in /proc/[0-9]*; do
+		ls -l "$p/fd" 2>/dev/null | grep -q "/dev/dri\|dmabuf\|sync_file" &&
+			echo "pid ${p#/proc/} ($(cat "$p/comm")) holds DRM, dma-buf or sync_file fds"
+	done
+	sleep 20
+	if rmmod vshare; then
+		check module-unload pass
+	else
+		echo "rmmod vshare failed again: refcnt $(cat /sys/module/vshare/refcnt)"
+		check module-unload fail
+	fi
 fi
 exit 0
