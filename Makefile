@@ -8,7 +8,8 @@
 #                     with vgem and back, print what happened
 #   make check        the whole suite on every test kernel (KERNELS), and
 #                     the smoke list on Debian's prebuilt kernel with the
-#                     module built by DKMS in the guest root
+#                     vshare-dkms package installed in the guest root
+#   make deb          build/deb/vshare-dkms_VERSION_all.deb (lintian-checked)
 #   make dkms-install install vshare with DKMS on this machine (root)
 #   make mutants      build the driver with each deliberate bug of
 #                     tests/mutants/mutants.py and show the suite catches it
@@ -110,10 +111,20 @@ check: tests
 	done; wait $$pids; t=$$t0; \
 	$(call phase,VMs of the test kernels side by side); \
 	cat $(TIMING).part >>$(TIMING); rm -f $(TIMING).part
-	@t=$$(date +%s); $(VM) run --kernel debian --quiet --timeout 2400 --out $(RESULTS)/debian -- \
-		sh /vshare/tests/run-guest.sh tests/igt/smoke.txt; \
-		echo "Debian kernel (DKMS): VM exit status $$?"; \
-		$(call phase,VM on the Debian kernel with its DKMS build)
+	@# Debian's kernel with the vshare-dkms package: built and checked by
+	@# lintian, installed in the guest root (DKMS builds the module),
+	@# loaded with modprobe in the VM, purged after.
+	@t=$$(date +%s); d=$(RESULTS)/debian; mkdir -p $$d; \
+	$(MAKE) -s deb >$$d/deb.log 2>&1; b=$$?; \
+	$(VM) deb-install build/deb/vshare-dkms_$(VERSION)_all.deb >>$$d/deb.log 2>&1; i=$$?; \
+	$(VM) run --kernel debian --quiet --timeout 2400 --out $$d -- \
+		'VSHARE_MODPROBE=1 sh /vshare/tests/run-guest.sh tests/igt/smoke.txt'; \
+		echo "Debian kernel (DKMS package): VM exit status $$?"; \
+	$(VM) deb-purge >>$$d/deb.log 2>&1; p=$$?; \
+	for c in "deb-build $$b" "deb-install $$i" "deb-purge $$p"; do \
+		set -- $$c; r=pass; [ $$2 = 0 ] || { r=fail; cat $$d/deb.log; }; \
+		echo "$$1 $$r" >>$$d/checks; done; \
+	$(call phase,VM on the Debian kernel with the vshare-dkms package)
 	python3 tests/summary.py --timing $(TIMING) $(RESULTS)/host \
 		$(addprefix $(RESULTS)/,$(KERNELS)) $(RESULTS)/debian
 
@@ -145,6 +156,18 @@ fuzz: tests
 	python3 tests/fuzz/long_run.py --kernel $(FUZZ_KERNEL) --count $(FUZZ_COUNT) \
 		--doc docs/fuzz.rst $(FUZZ_SEEDS)
 
+# The Debian package (debian/): vshare-dkms_VERSION_all.deb in build/deb,
+# built from a copy of the files it ships, then checked by lintian.
+deb:
+	@[ "$$(dpkg-parsechangelog -S Version)" = "$(VERSION)" ] || \
+		{ echo "debian/changelog's version is not dkms.conf's $(VERSION)"; exit 1; }
+	rm -rf build/deb && mkdir -p build/deb/src
+	cp -r debian dkms.conf drivers include build/deb/src/
+	cd build/deb/src && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+		{ tail -30 ../build.log; exit 1; }
+	lintian --fail-on error,warning --tag-display-limit 0 build/deb/*.changes
+	@ls build/deb/*.deb
+
 dkms-install:
 	rm -rf /usr/src/vshare-$(VERSION)
 	mkdir -p /usr/src/vshare-$(VERSION)
@@ -162,4 +185,4 @@ clean:
 	$(MAKE) -C tests/igt clean
 	find drivers -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all modules deps root tests demo check bench mutants integrity fuzz dkms-install dkms-uninstall clean
+.PHONY: all modules deps root tests demo check bench mutants integrity fuzz deb dkms-install dkms-uninstall clean

@@ -44,7 +44,22 @@ if [ -z "$list" ]; then
 fi
 phase "insmod and KUnit"
 # VSHARE_KO: another build of the module (make integrity's broken one).
-if insmod "${VSHARE_KO:-/job/vshare.ko}" num_devices=2; then
+# VSHARE_MODPROBE=1: the module the vshare-dkms package installed (make
+# check's Debian step), loaded as a user would, from updates/dkms.
+if [ "${VSHARE_MODPROBE:-}" = 1 ]; then
+	path=$(modinfo -n vshare 2>&1)
+	echo "modinfo -n vshare: $path"
+	case $path in
+	/lib/modules/$(uname -r)/updates/dkms/vshare.ko*)
+		check module-dkms-path pass ;;
+	*)	check module-dkms-path fail ;;
+	esac
+	if modprobe vshare num_devices=2; then
+		check module-load pass
+	else
+		check module-load fail
+	fi
+elif insmod "${VSHARE_KO:-/job/vshare.ko}" num_devices=2; then
 	check module-load pass
 else
 	check module-load fail
@@ -148,6 +163,11 @@ for c in module-load module-unload modprobe-vgem vshare-device-0 \
 	vshare-device-1; do
 	echo "check@$c" >>$expected
 done
+# The package's checks: the path here, the build, install and purge on
+# the host (make check appends them after the VM).
+[ "${VSHARE_MODPROBE:-}" = 1 ] &&
+	printf 'check@%s\n' module-dkms-path deb-build deb-install deb-purge \
+		>>$expected
 [ -d /sys/kernel/debug/kunit ] &&
 	sed -n 's/^[[:space:]]*KUNIT_CASE(\(vshare_test_[a-z0-9_]*\)).*/check@kunit-\1/p' \
 		/vshare/drivers/gpu/drm/vshare/tests/vshare_test.c >>$expected
