@@ -158,7 +158,7 @@ fuzz: tests
 
 # The Debian package (debian/): vshare-dkms_VERSION_all.deb in build/deb,
 # built from a copy of the files it ships, then checked by lintian.
-deb:
+deb: deps
 	@[ "$$(dpkg-parsechangelog -S Version)" = "$(VERSION)" ] || \
 		{ echo "debian/changelog's version is not dkms.conf's $(VERSION)"; exit 1; }
 	rm -rf build/deb && mkdir -p build/deb/src

@@ -215,6 +215,8 @@ if rmmod vshare; then
 else
 	echo "rmmod vshare failed: refcnt $(cat /sys/module/vshare/refcnt)"
 	ls /sys/module/vshare/holders
+	echo "configfs devices: $(ls /sys/kernel/config/vshare 2>/dev/null)"
+	grep -B1 -A3 vshare /sys/kernel/debug/dma_buf/bufinfo 2>/dev/null | head -40
 	for p in /proc/[0-9]*; do
 		ls -l "$p/fd" 2>/dev/null | grep -q "/dev/dri\|dmabuf\|sync_file" &&
 			echo "pid ${p#/proc/} ($(cat "$p/comm")) holds DRM, dma-buf or sync_file fds"

@@ -92,10 +92,10 @@ MUTANTS = [
      ["vshare_memory:self-import-same-object"]),
     ("foreign-import-zeros", "the kernel reads imported buffers as zeros",
      [("vshare_access.c", "\t\tvshare_access_range(args, map.vaddr);\n"
-       "\t\tret = dma_buf_end_cpu_access(dmabuf, dir);",
+       "\t\tret = dma_buf_end_cpu_access(dmabuf, DMA_BIDIRECTIONAL);",
        "\t\t{\n\t\t\tvoid *z = kvzalloc(obj->size, GFP_KERNEL);\n\n"
        "\t\t\tif (z)\n\t\t\t\tvshare_access_range(args, z);\n\t\t\tkvfree(z);\n\t\t}\n"
-       "\t\tret = dma_buf_end_cpu_access(dmabuf, dir);", 1)],
+       "\t\tret = dma_buf_end_cpu_access(dmabuf, DMA_BIDIRECTIONAL);", 1)],
      ["vshare_import"]),
 ]
 
