@@ -103,7 +103,7 @@ check: tests
 	@# time, so each VM keeps one host core busy, not two.
 	@t0=$$(date +%s); pids=""; for k in $(KERNELS); do \
 		( t=$$(date +%s); \
-		  $(VM) run --kernel $$k --quiet --timeout 3600 --out $(RESULTS)/$$k -- \
+		  $(VM) run --kernel $$k --quiet --timeout 4800 --out $(RESULTS)/$$k -- \
 			sh /vshare/tests/run-guest.sh; \
 		  echo "kernel $$k: VM exit status $$?"; \
 		  echo "~$$(( $$(date +%s) - $$t )) VM on $$k" >>$(TIMING).part ) & \
