@@ -122,8 +122,9 @@ check: tests
 		echo "Debian kernel (DKMS package): VM exit status $$?"; \
 	$(VM) deb-purge >>$$d/deb.log 2>&1; p=$$?; \
 	for c in "deb-build $$b" "deb-install $$i" "deb-purge $$p"; do \
-		set -- $$c; r=pass; [ $$2 = 0 ] || { r=fail; cat $$d/deb.log; }; \
+		set -- $$c; r=pass; [ $$2 = 0 ] || r=fail; \
 		echo "$$1 $$r" >>$$d/checks; done; \
+	[ $$b$$i$$p = 000 ] || cat $$d/deb.log; \
 	$(call phase,VM on the Debian kernel with the vshare-dkms package)
 	python3 tests/summary.py --timing $(TIMING) $(RESULTS)/host \
 		$(addprefix $(RESULTS)/,$(KERNELS)) $(RESULTS)/debian

@@ -46,6 +46,7 @@ phase "insmod and KUnit"
 # VSHARE_KO: another build of the module (make integrity's broken one).
 # VSHARE_MODPROBE=1: the module the vshare-dkms package installed (make
 # check's Debian step), loaded as a user would, from updates/dkms.
+load="insmod ${VSHARE_KO:-/job/vshare.ko}"
 if [ "${VSHARE_MODPROBE:-}" = 1 ]; then
 	path=$(modinfo -n vshare 2>&1)
 	echo "modinfo -n vshare: $path"
@@ -54,12 +55,9 @@ if [ "${VSHARE_MODPROBE:-}" = 1 ]; then
 		check module-dkms-path pass ;;
 	*)	check module-dkms-path fail ;;
 	esac
-	if modprobe vshare num_devices=2; then
-		check module-load pass
-	else
-		check module-load fail
-	fi
-elif insmod "${VSHARE_KO:-/job/vshare.ko}" num_devices=2; then
+	load="modprobe vshare"
+fi
+if $load num_devices=2; then
 	check module-load pass
 else
 	check module-load fail

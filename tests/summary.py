@@ -227,17 +227,15 @@ def misfiled_stdout(tests):
     a libc message) is not in its stdout and stays a warn."""
     outs = {}
     for test, r in tests.items():
-        binary = test.split("@")[1] if test.count("@") >= 2 else test
+        binary = test.split("@")[1]
         outs[binary] = outs.get(binary, "") + (r.get("out") or "")
     found = []
     for test, r in tests.items():
-        if r.get("result") != "warn" or test.count("@") < 2:
-            continue
+        _, binary, sub = (test.split("@", 2) + [""])[:3]
         err = r.get("err") or ""
-        sub = test.split("@")[2]
-        if err.strip() and err in outs[test.split("@")[1]] and \
-           re.search(r"^Subtest %s: SUCCESS" % re.escape(sub),
-                     r.get("out") or "", re.M):
+        if r.get("result") == "warn" and err.strip() and err in outs[binary] \
+           and re.search(r"^Subtest %s: SUCCESS" % re.escape(sub),
+                         r.get("out") or "", re.M):
             found.append(test)
     return found
 

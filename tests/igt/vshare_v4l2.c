@@ -505,7 +505,6 @@ static void refuse_scattered(struct v4l2_queue *q, const struct vbuf *b,
 	v4l2_reqbufs(q, V4L2_MEMORY_DMABUF, 0);
 }
 
-/* A buffer vb2-dma-contig cannot pin is refused, and nothing is queued. */
 /*
  * Whether a static importer of @b is refused as it attaches: where the
  * kernel pins and maps for static importers in dma_buf_attach() (6.12),
@@ -530,6 +529,7 @@ static bool refused_at_attach(const struct vbuf *b)
 	return ret;
 }
 
+/* A buffer vb2-dma-contig cannot pin is refused, and nothing is queued. */
 static void refuse_unpinnable(struct v4l2_queue *q, const struct vbuf *b)
 {
 	int err;
