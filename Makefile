@@ -16,9 +16,16 @@
 #   make integrity    in a throw-away clone, make each way a result could
 #                     vanish happen and show the summary fails, naming it
 #   make fuzz         the long vshare_fuzz run: FUZZ_SEEDS x FUZZ_COUNT calls
-#                     on the FUZZ_KERNEL debug kernel, table in docs/fuzz.rst
+#                     on the FUZZ_KERNEL debug kernel, one VM per seed and
+#                     FUZZ_JOBS of them at once, table in docs/fuzz.rst
 #   make bench        benchmarks against vgem, udmabuf, the system heap and
 #                     anonymous memory on a kernel without checkers
+#   make patches      build/patches: a git format-patch series that adds
+#                     vshare to the kernel tree KSRC (default: the 7.3 test
+#                     kernel's); it applies to the 6.12 and 7.3 trees
+#   make intree       in each test kernel's tree (KERNELS): the series
+#                     applied, vshare built as a module and built in (W=1),
+#                     its KUnit suite run by the kernel's kunit.py
 #   make clean
 #
 # demo and check install what they need (apt), build the debug kernels and
@@ -34,6 +41,8 @@ BENCH_TIMEOUT ?= 1800
 FUZZ_KERNEL ?= 7.3
 FUZZ_SEEDS ?= 1 2 3
 FUZZ_COUNT ?= 1000000
+FUZZ_JOBS ?= 3
+KSRC ?= $(shell $(VM) path src 7.3)
 KDIR ?= /lib/modules/$(shell uname -r)/build
 VM := tools/vm/vshare-vm
 RESULTS := build/results
@@ -82,9 +91,12 @@ demo: tests
 	$(VM) run --kernel $(firstword $(KERNELS)) --timeout 2400 --out $(RESULTS)/demo -- \
 		'modprobe vgem && modprobe vkms && insmod /job/vshare.ko && \
 		 /vshare/build/tools/vshare_demo && \
-		 VSHARE_GFX_EXPLICIT=no sh /vshare/tests/gfx/run-weston.sh /job/gfx-checks /job && \
+		 VSHARE_GFX_EXPLICIT=acquire sh /vshare/tests/gfx/run-weston.sh /job/gfx-checks /job && \
 		 ! grep -q fail /job/gfx-checks && rmmod vshare'
-	@echo "weston showing a vshare buffer: $(RESULTS)/demo/weston-vshare.png"
+	@echo "weston showing a vshare buffer (a test card): $(RESULTS)/demo/weston-vshare.png"
+	@echo "weston waiting for a vshare job's fence: while pending" \
+		"$(RESULTS)/demo/weston-explicit-acquire-1.png, after" \
+		"$(RESULTS)/demo/weston-explicit-acquire-2.png"
 
 # Where make check's time goes: one "SECONDS WHAT" line per phase.
 START := $(shell date +%s)
@@ -155,7 +167,13 @@ integrity: tests
 
 fuzz: tests
 	python3 tests/fuzz/long_run.py --kernel $(FUZZ_KERNEL) --count $(FUZZ_COUNT) \
-		--doc docs/fuzz.rst $(FUZZ_SEEDS)
+		--jobs $(FUZZ_JOBS) --doc docs/fuzz.rst $(FUZZ_SEEDS)
+
+patches: deps
+	tools/intree/patches.sh $(KSRC) build/patches
+
+intree: deps
+	tools/intree/check.sh build/intree $(KERNELS)
 
 # The Debian package (debian/): vshare-dkms_VERSION_all.deb in build/deb,
 # built from a copy of the files it ships, then checked by lintian.
@@ -186,4 +204,4 @@ clean:
 	$(MAKE) -C tests/igt clean
 	find drivers -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all modules deps root tests demo check bench mutants integrity fuzz deb dkms-install dkms-uninstall clean
+.PHONY: all modules deps root tests demo check bench mutants integrity fuzz patches intree deb dkms-install dkms-uninstall clean

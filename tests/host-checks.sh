@@ -8,6 +8,8 @@
 #   kernel-doc-VER  the kernel's scripts/kernel-doc has nothing to say
 #   refuse-old-kernel  make against 6.1 headers stops, naming the minimum
 #   layers          the driver's files use only the layers below them
+#   patches-VER     make patches' series (made from the last VER's tree)
+#                   applies to that kernel tree with git apply, no fuzz
 # Usage: host-checks.sh OUTDIR VER...
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -77,6 +79,23 @@ for kdir in /usr/src/linux-headers-6.1.*-amd64; do
 	echo "make KDIR=$kdir: $msg" >>"$log"
 	break
 done
+# One series for every tree: made from the last tree, applied to each.
+for ver in "$@"; do
+	series_src=${VSHARE_CACHE:-$HOME/.cache/vshare}/src/linux-$ver
+done
+if "$TOP/tools/intree/patches.sh" "$series_src" "$out/patches" >>"$log" 2>&1; then
+	for ver in "$@"; do
+		src=${VSHARE_CACHE:-$HOME/.cache/vshare}/src/linux-$ver
+		if (cd "$src" && git apply --check --verbose "$out"/patches/000[1-9]-*.patch) \
+			>>"$log" 2>&1; then
+			echo "patches-$ver pass" >>"$out/checks"
+		else
+			echo "patches-$ver fail" >>"$out/checks"
+		fi
+	done
+else
+	for ver in "$@"; do echo "patches-$ver fail" >>"$out/checks"; done
+fi
 # The driver's files call each other only down the layers of vshare_drv.h.
 if (cd "$TOP" && python3 tools/layers.py) >>"$log" 2>&1; then
 	echo "layers pass" >>"$out/checks"

@@ -3,7 +3,7 @@
 # Runs in the test VM with vgem, vkms and vshare loaded: weston (headless,
 # GL renderer on llvmpipe, kiosk shell) shows a buffer that our Wayland
 # client shares through zwp_linux_dmabuf_v1; weston-screenshooter captures
-# the output and the checker compares it with the client's pattern, pixel
+# the output and the checker compares it with the client's test card, pixel
 # for pixel. Appends "name pass|fail" lines to CHECKS; the screenshots go
 # to OUTDIR (weston-vshare.png, the one README.rst shows).
 # Usage: run-weston.sh [CHECKS [OUTDIR]]
@@ -291,7 +291,10 @@ shoot() {
 	mv "$png" "$1"
 }
 
-if [ "${VSHARE_GFX_EXPLICIT:-yes}" = yes ]; then
+# VSHARE_GFX_EXPLICIT: yes (both cases), acquire (make demo: the fenced
+# case only) or no.
+explicit=${VSHARE_GFX_EXPLICIT:-yes}
+if [ "$explicit" != no ]; then
 	explicit_case acquire
 	# Acquire: colour 1 before; while the job is pending colour 1 or
 	# colour 2 (never the pattern), asked for before the fence
@@ -317,6 +320,8 @@ if [ "${VSHARE_GFX_EXPLICIT:-yes}" = yes ]; then
 	else
 		check gfx-weston-explicit-release fail
 	fi
+fi
+if [ "$explicit" = yes ]; then
 	explicit_case none
 	# Without the acquire fence the pending screenshot shows B's old
 	# contents, the pattern, pixel for pixel.

@@ -8,8 +8,9 @@
  * screenshot (PNG) with what the client drew.
  *
  *   vshare_wayland show EXPORTER W H SEED [STEP]
- *	EXPORTER is vshare or vgem. Draws the pattern of SEED (each pixel's
- *	blue channel plus STEP, to show that the check can fail), shares it
+ *	EXPORTER is vshare or vgem. Draws the test card of SEED (test_card.c;
+ *	each pixel's blue channel plus STEP, to show that the check can
+ *	fail), shares it
  *	as a linear XRGB8888 dma-buf, shows it full screen, prints "shown"
  *	once the compositor has drawn a frame with it, and stays until
  *	killed.
@@ -23,13 +24,13 @@
  *	KIND shm, a wl_shm buffer with timeline points: see syncobj_error().
  *   vshare_wayland check FILE.png W H SEED
  *	Exit 0 if the W x H area at the top left of the screenshot is the
- *	pattern of SEED, pixel for pixel; 1 otherwise, with the first
+ *	test card of SEED, pixel for pixel; 1 otherwise, with the first
  *	mismatch and their number.
  *   vshare_wayland what FILE.png W H SEED
  *	Prints what the W x H area at the top left of the screenshot is, as
- *	one word: "pattern" (SEED's, pixel-exact), "colour1", "colour2",
- *	"colour3" (every pixel the colour of that name below), "solid-RRGGBB"
- *	(every pixel another colour) or "mixed".
+ *	one word: "pattern" (SEED's test card, pixel-exact), "colour1",
+ *	"colour2", "colour3" (every pixel the colour of that name below),
+ *	"solid-RRGGBB" (every pixel another colour) or "mixed".
  *   vshare_wayland square FILE.png
  *	Exit 0 if the screenshot shows weston-simple-dmabuf-egl's frame: a
  *	square whose corners are red, green, blue and yellow (colours
@@ -71,7 +72,7 @@
 #ifdef HAVE_SYNCOBJ
 #include "linux-drm-syncobj-v1-client-protocol.h"
 #endif
-#include "pattern.h"
+#include "test_card.h"
 #include "timing.h"
 #include "vshare_drm.h"
 #include "xdg-shell-client-protocol.h"
@@ -79,7 +80,7 @@
 /*
  * The colours of the explicit-sync sequences (XRGB8888): buffer A shows
  * colour 1 first; the engine's held-back FILL writes colour 2 into B,
- * whose old contents are SEED's pattern; A gets colour 3 once released.
+ * whose old contents are SEED's test card; A gets colour 3 once released.
  */
 #define COLOUR1		0x3366ccu
 #define COLOUR2		0x33cc66u
@@ -117,14 +118,6 @@ static void say(const char *event, const char *fmt, ...)
 	}
 	putchar('\n');
 	fflush(stdout);
-}
-
-/* SEED's image, away from 0xff in blue: STEP changes it by exactly STEP. */
-static uint32_t pattern(uint32_t x, uint32_t y, uint32_t seed)
-{
-	uint32_t h = pattern_xy(x, y, seed);
-
-	return (h & 0xffff00) | (h & 0x7f);
 }
 
 /* A DRM device by driver name: its card node. */
@@ -175,7 +168,7 @@ static void vbuf_pattern(struct vbuf *b, uint32_t seed, uint32_t step)
 	for (y = 0; y < b->h; y++)
 		for (x = 0; x < b->w; x++)
 			((uint32_t *)(b->map + y * b->pitch))[x] =
-				pattern(x, y, seed) + step;
+				test_card_xy(x, y, b->w, b->h, seed) + step;
 }
 
 static void vbuf_solid(struct vbuf *b, uint32_t colour)
@@ -1129,7 +1122,7 @@ static int check(const char *file, uint32_t w, uint32_t h, uint32_t seed)
 	for (y = 0; y < h; y++)
 		for (x = 0; x < w; x++) {
 			uint32_t got = px[y * img.width + x] & 0xffffff;
-			uint32_t want = pattern(x, y, seed);
+			uint32_t want = test_card_xy(x, y, w, h, seed);
 
 			if (got != want && !bad++)
 				fprintf(stderr, "first mismatch at (%u, %u): %06x, expected %06x\n",
@@ -1252,7 +1245,7 @@ static int what(const char *file, uint32_t w, uint32_t h, uint32_t seed)
 		for (x = 0; x < w; x++) {
 			uint32_t got = px[y * img.width + x] & 0xffffff;
 
-			pat += got == pattern(x, y, seed);
+			pat += got == test_card_xy(x, y, w, h, seed);
 			same += got == first;
 			for (k = 0; k < 3; k++)
 				n[k] += got == colours[k];

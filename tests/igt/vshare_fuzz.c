@@ -596,8 +596,12 @@ static void test_ioctls(struct fuzz *f, const struct vshare_totals *start)
 	f->state = seed | 1;
 	for (k = 0; k < MAX_OBJS; k++)
 		f->dmabufs[k] = -1;
-	for (i = 0; i < count; i++)
+	for (i = 0; i < count; i++) {
 		step(f);
+		/* For the long run's progress lines. */
+		if ((i + 1) % 50000 == 0)
+			igt_info("fuzz: %lu of %lu calls\n", i + 1, count);
+	}
 	for (k = 0; k < MAX_OBJS; k++)
 		if (f->handles[k])
 			drop(f, k);

@@ -1,0 +1,134 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make intree: vshare inside each test kernel's own tree, as README says
+# to put it there. For each kernel version:
+#   recipe	README's three commands for a kernel tree (copy drivers/ and
+#		include/, the line of ./Kconfig into drivers/gpu/drm/Kconfig,
+#		the Makefile line), run as README has them;
+#   module	in that tree, CONFIG_DRM_VSHARE=m and vshare.ko built with
+#		W=1 -Werror;
+#   apply	the series of make patches applied to another copy with
+#		git apply (no fuzz);
+#   builtin	in that tree, CONFIG_DRM_VSHARE=y with its KUnit suite, the
+#		directory built with W=1 -Werror, then vmlinux linked;
+#   kunit	the suite run by the kernel's own runner in that tree:
+#		tools/testing/kunit/kunit.py run --arch=x86_64
+#		--kunitconfig=drivers/gpu/drm/vshare/tests (a kernel of its
+#		own, booted in qemu).
+# Prints "check intree-VER-STEP: pass|fail" lines and exits 1 on a fail.
+#
+# The module and built-in builds reuse the test kernel's objects: the
+# patched tree and a copy of the build directory are mounted over the
+# originals' paths in a private mount namespace, so kbuild sees the
+# command lines it built with and compiles only what the series changes.
+#
+# Usage: check.sh OUTDIR VER...
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=$(realpath -m "${1:?output directory}")
+shift
+vm=$top/tools/vm/vshare-vm
+jobs=$(nproc)
+bad=0
+
+check() {
+	echo "check intree-$1: $2"
+	[ "$2" = pass ] || bad=1
+}
+
+# step NAME LOG CMD...: runs CMD with its output in LOG, says how it went.
+step() {
+	local name=$1 log=$2 t=$SECONDS
+	shift 2
+	if "$@" >"$log" 2>&1; then
+		check "$name" pass
+	else
+		tail -25 "$log"
+		check "$name" fail
+	fi
+	echo "  ($((SECONDS - t)) s, log $log)"
+}
+
+# In the namespace: SRC and KDIR are the patched tree and the copy.
+build_in_tree() {
+	local src=$1 kdir=$2 how=$3
+	set -e
+	cd "$src"
+	if [ "$how" = module ]; then
+		scripts/config --file "$kdir/.config" -m DRM_VSHARE \
+			-d DRM_VSHARE_KUNIT_TEST
+	else
+		scripts/config --file "$kdir/.config" -e DRM_VSHARE \
+			-e DRM_VSHARE_KUNIT_TEST
+	fi
+	make O="$kdir" olddefconfig
+	grep -x "CONFIG_DRM_VSHARE=$([ "$how" = module ] && echo m || echo y)" \
+		"$kdir/.config"
+	make O="$kdir" -j"$jobs" W=1 KCFLAGS=-Werror drivers/gpu/drm/vshare/
+	if [ "$how" = module ]; then
+		make O="$kdir" -j"$jobs" modules
+		modinfo "$kdir/drivers/gpu/drm/vshare/vshare.ko" | grep -x 'name: *vshare'
+	else
+		# The same flags as the kernel was built with: only vshare's
+		# objects and the link are new.
+		make O="$kdir" -j"$jobs" vmlinux
+		grep -q ' vshare_init$\| vshare_module_init$' "$kdir/System.map" ||
+			nm "$kdir/vmlinux" | grep -q 'vshare'
+	fi
+}
+
+# fresh_copy SRC DST: a copy of the tree that shares unchanged files with
+# the cache; the files a recipe or the series changes are copied.
+fresh_copy() {
+	local f
+	cp -al "$1" "$2"
+	for f in drivers/gpu/drm/Kconfig drivers/gpu/drm/Makefile \
+		 Documentation/gpu/drivers.rst; do
+		cp --remove-destination "$1/$f" "$2/$f"
+	done
+}
+
+# README's commands for a kernel tree, taken from README.rst itself.
+readme_recipe() {
+	local tree=$1 cmds
+	cmds=$(sed -n "s#^    \(cp -r drivers include\|grep '^source' Kconfig\|echo 'obj-\)#\1#p" \
+		"$top/README.rst")
+	[ "$(echo "$cmds" | wc -l)" = 3 ] || { echo "README: $cmds"; return 1; }
+	echo "$cmds"
+	(cd "$top" && eval "${cmds//\/path\/to\/linux/$tree}")
+}
+
+for ver in "$@"; do
+	src=$("$vm" path src "$ver") || exit 1
+	kdir=$("$vm" kernel "$ver") || exit 1
+	d=$out/$ver
+	rm -rf "$d"
+	mkdir -p "$d"
+	"$top/tools/intree/patches.sh" "$src" "$d/patches" >/dev/null || exit 1
+	fresh_copy "$src" "$d/recipe"
+	step "$ver-recipe" "$d/recipe.log" readme_recipe "$d/recipe"
+	fresh_copy "$src" "$d/src"
+	step "$ver-apply" "$d/apply.log" \
+		git -C "$d/src" apply --verbose "$d"/patches/000[1-9]-*.patch
+	for how in module builtin; do
+		tree=$d/src
+		[ $how = module ] && tree=$d/recipe
+		rm -rf "$d/obj"
+		cp -a "$kdir" "$d/obj"
+		step "$ver-$how" "$d/$how.log" unshare -m bash -c '
+			mount --bind "$1" "$3" && mount --bind "$2" "$4" &&
+			'"$(declare -f build_in_tree)"'
+			jobs=$6 build_in_tree "$3" "$4" "$5"' _ \
+			"$tree" "$d/obj" "$src" "$kdir" "$how" "$jobs"
+	done
+	rm -rf "$d/recipe"
+	rm -rf "$d/obj"
+	step "$ver-kunit" "$d/kunit.log" \
+		python3 "$d/src/tools/testing/kunit/kunit.py" run --arch=x86_64 \
+		--kunitconfig="$d/src/drivers/gpu/drm/vshare/tests" \
+		--build_dir="$d/kunit" --jobs="$jobs" --timeout=1800
+	grep -E "Testing complete|Ran [0-9]+ tests|passed|failed" "$d/kunit.log" | tail -3
+	rm -rf "$d/kunit" "$d/src"
+done
+exit $bad
