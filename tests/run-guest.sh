@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the test VM (tools/vm/vshare-vm run): loads vgem, vkms and
 # vshare, runs our IGT tests and the upstream ones under igt_runner, then
-# unloads vshare. Results go to /job/results (results.json) and /job/checks.
+# unloads vshare. Results go to /job/results (results.json; as tar files
+# from the guest, see runner()) and /job/checks.
 # Usage: run-guest.sh [LIST]: with LIST (e.g. tests/igt/smoke.txt), only the
 # tests it names, ours or upstream; by default, every one of ours and
 # those of tests/igt/upstream.txt.
@@ -180,19 +181,60 @@ phase igt_runner
 # (vkms vblank timer overruns, "hrtimer: interrupt took"); every report
 # (WARNING, BUG, KASAN, lockdep, ...) still fails the run through
 # summary.py's kernel-log check, named by the subtest it came in.
-# Straight into /job, on the host: if the VM dies, what ran so far is
-# there for summary.py to recover.
+#
+# The results are written in the guest's tmpfs and reach /job as tar
+# files: on the 9p share every file operation is a round trip to the host,
+# about 3 s a subtest of igt_runner's own writing and reading (vshare_basic's
+# 20 subtests under igt_runner took 109 s with the results on /job and
+# 42 s in tmpfs, one VM, December 5). So that a VM that dies still leaves
+# what ran, mirror() sends the subtests done since its last look every
+# 30 s; vshare-vm unpacks the whole directory or, without it, the parts.
+out=/tmp/igt-out
 runner() {
+	name=$1
+	shift
+	mkdir -p $out
+	mirror "$name" &
+	mirror=$!
 	# shellcheck disable=SC2086
 	igt_runner --overwrite --dmesg-warn-level 3 --prune-mode=keep-all \
-		$excludes "$@" >>/job/runner.log 2>&1
-	echo "igt_runner $* exit status $?"
+		$excludes "$@" $out/"$name" >>/job/runner.log 2>&1
+	rc=$?
+	kill $mirror
+	wait $mirror 2>/dev/null
+	tar -C $out -cf /job/"$name".tar.tmp "$name" &&
+		mv /job/"$name".tar.tmp /job/"$name".tar
+	rm -f /job/"$name".part-*
+	echo "igt_runner $* exit status $rc"
+}
+
+# mirror NAME: every 30 s, NAME's top files, the directories of the
+# subtests finished since the last part and the one running now (the
+# highest number: in a later part again, complete) as /job/NAME.part-N.tar.
+mirror() {
+	name=$1
+	n=0
+	from=0
+	while sleep 30; do
+		last=$(ls $out/"$name" 2>/dev/null | grep -E '^[0-9]+$' | sort -n | tail -1)
+		[ -n "$last" ] || continue
+		set --
+		k=$from
+		while [ "$k" -le "$last" ]; do
+			set -- "$@" "$name/$k"
+			k=$((k + 1))
+		done
+		(cd $out && tar -cf /job/"$name".part-$n.tar.tmp "$name"/*.txt "$@" &&
+			mv /job/"$name".part-$n.tar.tmp /job/"$name".part-$n.tar)
+		n=$((n + 1))
+		from=$last
+	done
 }
 : >/job/runner.log
-[ -s $root/test-list.txt ] && runner --per-test-timeout 300 $root /job/results
+[ -s $root/test-list.txt ] && runner results --per-test-timeout 300 $root
 # A whole binary in one process: a longer limit.
 [ -s $uproot/test-list.txt ] &&
-	runner --multiple-mode --per-test-timeout 1200 $uproot /job/results-upstream
+	runner results-upstream --multiple-mode --per-test-timeout 1200 $uproot
 
 # Mesa and a compositor: weston shows vshare buffers (not on the smoke
 # list's kernel, which lacks vkms).

@@ -29,6 +29,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -93,9 +94,22 @@ def make_clone(work):
     return clone
 
 
+def sent_subtests(out):
+    """How many subtests' out.txt the guest's parts hold so far."""
+    names = set()
+    for part in glob.glob(os.path.join(out, "results.part-*.tar")):
+        try:
+            with tarfile.open(part) as t:
+                names.update(n for n in t.getnames() if n.endswith("/out.txt"))
+        except (OSError, tarfile.TarError):
+            pass
+    return len(names)
+
+
 def vm(clone, kernel, out, timeout, kill_after=None):
     """Runs the list in the clone's VM; with kill_after, kills qemu once
-    that many subtests have an out.txt."""
+    the parts of the results the guest sent (tests/run-guest.sh) hold more
+    than that many subtests' out.txt."""
     cmd = ["tools/vm/vshare-vm", "run", "--kernel", kernel, "--quiet",
            "--timeout", str(timeout), "--out", out, "--",
            "VSHARE_KO=/job/mutant.ko sh /vshare/tests/run-guest.sh "
@@ -104,7 +118,7 @@ def vm(clone, kernel, out, timeout, kill_after=None):
     if kill_after is None:
         return p.wait()
     while p.poll() is None:
-        if len(glob.glob(os.path.join(out, "results", "*", "out.txt"))) > kill_after:
+        if sent_subtests(out) > kill_after:
             subprocess.run(["pkill", "-KILL", "-f", "path=%s," % out])
             break
         time.sleep(2)

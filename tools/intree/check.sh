@@ -9,7 +9,7 @@
 #   module	in that tree, CONFIG_DRM_VSHARE=m and vshare.ko built with
 #		W=1 -Werror;
 #   apply	the series of make patches applied to another copy with
-#		git apply (no fuzz);
+#		git am;
 #   builtin	in that tree, CONFIG_DRM_VSHARE=y with its KUnit suite, the
 #		directory built with W=1 -Werror, then vmlinux linked;
 #   kunit	the suite run by the kernel's own runner in that tree:
@@ -73,8 +73,7 @@ build_in_tree() {
 		# The same flags as the kernel was built with: only vshare's
 		# objects and the link are new.
 		make O="$kdir" -j"$jobs" vmlinux
-		grep -q ' vshare_init$\| vshare_module_init$' "$kdir/System.map" ||
-			nm "$kdir/vmlinux" | grep -q 'vshare'
+		grep -w vshare_init "$kdir/System.map"
 	fi
 }
 
@@ -87,6 +86,24 @@ fresh_copy() {
 		 Documentation/gpu/drivers.rst; do
 		cp --remove-destination "$1/$f" "$2/$f"
 	done
+}
+
+# git_am TREE PATCH...: the series applied as a kernel developer would,
+# with git am, to a repository of TREE's hooked files (hashing the whole
+# tree would take minutes); the series must leave the driver there.
+git_am() {
+	local tree=$1
+	shift
+	git -C "$tree" init -q &&
+	git -C "$tree" add drivers/gpu/drm/Kconfig drivers/gpu/drm/Makefile \
+		Documentation/gpu/drivers.rst &&
+	git -C "$tree" -c user.name=intree -c user.email=intree@localhost \
+		commit -q -m base &&
+	git -C "$tree" -c user.name=intree -c user.email=intree@localhost \
+		am "$@" &&
+	git -C "$tree" log --oneline &&
+	[ -f "$tree/drivers/gpu/drm/vshare/Kconfig" ] &&
+	grep -F "$(grep '^source' "$top/Kconfig")" "$tree/drivers/gpu/drm/Kconfig"
 }
 
 # README's commands for a kernel tree, taken from README.rst itself.
@@ -109,8 +126,7 @@ for ver in "$@"; do
 	fresh_copy "$src" "$d/recipe"
 	step "$ver-recipe" "$d/recipe.log" readme_recipe "$d/recipe"
 	fresh_copy "$src" "$d/src"
-	step "$ver-apply" "$d/apply.log" \
-		git -C "$d/src" apply --verbose "$d"/patches/000[1-9]-*.patch
+	step "$ver-apply" "$d/apply.log" git_am "$d/src" "$d"/patches/000[1-9]-*.patch
 	for how in module builtin; do
 		tree=$d/src
 		[ $how = module ] && tree=$d/recipe
