@@ -95,7 +95,7 @@ git_am() {
 	local tree=$1
 	shift
 	git -C "$tree" init -q &&
-	git -C "$tree" add drivers/gpu/drm/Kconfig drivers/gpu/drm/Makefile \
+	git -C "$tree" add -f drivers/gpu/drm/Kconfig drivers/gpu/drm/Makefile \
 		Documentation/gpu/drivers.rst &&
 	git -C "$tree" -c user.name=intree -c user.email=intree@localhost \
 		commit -q -m base &&
