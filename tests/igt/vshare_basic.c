@@ -71,6 +71,17 @@
  * Description: fdinfo names the driver and counts a 16 MiB buffer in
  *	drm-total-memory, until it is closed.
  *
+ * SUBTEST: fdinfo-client-name
+ * Description: After DRM_IOCTL_SET_CLIENT_NAME (Linux 6.13+) fdinfo shows
+ *	drm-client-name; names with spaces or control characters, or longer
+ *	than 64 bytes, are EINVAL; an empty name takes the line away.
+ *
+ * SUBTEST: gem-change-handle
+ * Description: DRM_IOCTL_GEM_CHANGE_HANDLE (Linux 6.18; disabled again in
+ *	7.x) moves a vshare buffer to a new handle with its contents; the old
+ *	handle is gone; a handle in use, a missing handle or one above
+ *	INT_MAX is refused.
+ *
  * SUBTEST: dumb-create-map
  * Description: A 1000x700 dumb buffer on the card node has a 4032-byte
  *	pitch, maps zeroed and keeps what is written.
@@ -343,6 +354,100 @@ static void test_fdinfo_memory(int fd)
 	igt_assert_eq_u64(fdinfo_memory(fd, "total"), before);
 }
 
+/* Not in every libdrm's drm.h yet. */
+#ifndef DRM_IOCTL_SET_CLIENT_NAME
+struct drm_set_client_name {
+	__u64 name_len;
+	__u64 name;
+};
+
+#define DRM_IOCTL_SET_CLIENT_NAME	DRM_IOWR(0xD1, struct drm_set_client_name)
+#endif
+#ifndef DRM_IOCTL_GEM_CHANGE_HANDLE
+struct drm_gem_change_handle {
+	__u32 handle;
+	__u32 new_handle;
+};
+
+#define DRM_IOCTL_GEM_CHANGE_HANDLE	DRM_IOWR(0xD2, struct drm_gem_change_handle)
+#endif
+
+static int set_client_name(int fd, const char *name, size_t len)
+{
+	struct drm_set_client_name arg = {
+		.name_len = len, .name = (uintptr_t)name,
+	};
+
+	return igt_ioctl(fd, DRM_IOCTL_SET_CLIENT_NAME, &arg) ? -errno : 0;
+}
+
+static void test_fdinfo_client_name(int fd)
+{
+	static const char *const bad[] = { "two words", "tab\tname", "bell\a" };
+	char long_name[66];
+	unsigned int i;
+
+	/* An unknown core ioctl is EINVAL: older kernels have none. */
+	igt_require_f(set_client_name(fd, "", 0) == 0,
+		      "no DRM_IOCTL_SET_CLIENT_NAME (Linux 6.13+)\n");
+	igt_assert(!fdinfo_has(fd, "drm-client-name:"));
+	igt_assert_eq(set_client_name(fd, "vshare-igt", 10), 0);
+	igt_assert(fdinfo_has(fd, "drm-client-name:\tvshare-igt\n"));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		igt_assert_eq(set_client_name(fd, bad[i], strlen(bad[i])), -EINVAL);
+	memset(long_name, 'n', sizeof(long_name));
+	igt_assert_eq(set_client_name(fd, long_name, 65), -EINVAL);
+	/* A refused name leaves the old one. */
+	igt_assert(fdinfo_has(fd, "drm-client-name:\tvshare-igt\n"));
+	igt_assert_eq(set_client_name(fd, long_name, 64), 0);
+	long_name[64] = '\n';
+	long_name[65] = '\0';
+	igt_assert(fdinfo_has(fd, long_name));
+	igt_assert_eq(set_client_name(fd, "", 0), 0);
+	igt_assert(!fdinfo_has(fd, "drm-client-name:"));
+}
+
+static int change_handle(int fd, uint32_t handle, uint32_t new_handle)
+{
+	struct drm_gem_change_handle arg = {
+		.handle = handle, .new_handle = new_handle,
+	};
+
+	return igt_ioctl(fd, DRM_IOCTL_GEM_CHANGE_HANDLE, &arg) ? -errno : 0;
+}
+
+static void test_gem_change_handle(int fd)
+{
+	uint32_t handle, other, crc;
+	uint64_t size = 1 * MiB;
+
+	/*
+	 * A missing handle is ENOENT where the ioctl works. Before 6.18 it
+	 * does not exist, and 7.x has it as drm_invalid_op (EINVAL) until
+	 * IGT covers its corner cases (drm_gem.c): this is such a test.
+	 */
+	igt_require_f(change_handle(fd, 0x7ffffff0, 0x7ffffff1) == -ENOENT,
+		      "DRM_IOCTL_GEM_CHANGE_HANDLE is not enabled in this kernel\n");
+	handle = vshare_create(fd, size);
+	other = vshare_create(fd, 4096);
+	vshare_fill(fd, handle, 0, size, 0x5eed1234);
+	crc = vshare_crc32(fd, handle, 0, size);
+	igt_assert_eq(change_handle(fd, handle, 1000), 0);
+	/* The old handle is gone, the new one has the contents. */
+	igt_assert_eq(__vshare_access(fd, handle, VSHARE_ACCESS_CRC32, 0, size,
+				      0, NULL), -ENOENT);
+	igt_assert_eq(__gem_close(fd, handle), -EINVAL);
+	igt_assert_eq_u32(vshare_crc32(fd, 1000, 0, size), crc);
+	igt_assert_eq_u32(crc, fill_crc(size, 0x5eed1234));
+	/* Taken, missing, or out of idr's range. */
+	igt_assert_eq(change_handle(fd, 1000, other), -ENOSPC);
+	igt_assert_eq(change_handle(fd, handle, 2000), -ENOENT);
+	igt_assert_eq(change_handle(fd, 1000, 0x80000000u), -EINVAL);
+	igt_assert_eq_u32(vshare_crc32(fd, 1000, 0, size), crc);
+	gem_close(fd, 1000);
+	gem_close(fd, other);
+}
+
 static void test_dumb_create_map(int card)
 {
 	uint32_t pitch, handle;
@@ -462,6 +567,14 @@ int igt_main()
 	igt_describe("fdinfo names the driver and counts the file's memory.");
 	igt_subtest("fdinfo-memory")
 		test_fdinfo_memory(fd);
+
+	igt_describe("fdinfo shows the name a client set for itself.");
+	igt_subtest("fdinfo-client-name")
+		test_fdinfo_client_name(fd);
+
+	igt_describe("A buffer keeps its contents under a new handle.");
+	igt_subtest("gem-change-handle")
+		test_gem_change_handle(fd);
 
 	igt_subtest_group() {
 		igt_fixture() {
