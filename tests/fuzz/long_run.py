@@ -105,6 +105,9 @@ def main(argv):
                    stdout=subprocess.DEVNULL, check=True)
     print("fuzz: %d seeds x %d calls on %s, %d VMs at a time"
           % (len(args.seeds), args.count, args.kernel, args.jobs), flush=True)
+    # The commit the VMs run (taken before they start).
+    commit = subprocess.run(["git", "-C", TOP, "rev-parse", "--short=12",
+                             "HEAD"], capture_output=True, text=True).stdout
     waiting, running, began = list(args.seeds), {}, time.time()
     while waiting or running:
         while waiting and len(running) < args.jobs:
@@ -119,8 +122,6 @@ def main(argv):
             if vm.poll() is not None:
                 del running[seed]
     rows, bad = [], 0
-    commit = subprocess.run(["git", "-C", TOP, "rev-parse", "--short=12",
-                             "HEAD"], capture_output=True, text=True).stdout
     for seed in args.seeds:
         row, clean = result(seed, args.count,
                             os.path.join(top, "seed-" + seed))
