@@ -13,7 +13,7 @@
 # Usage: host-checks.sh OUTDIR VER...
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-out=$1
+out=$(realpath -m "$1")
 shift
 mkdir -p "$out"
 : >"$out/checks"
