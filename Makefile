@@ -5,7 +5,8 @@
 #   make [KDIR=...]   build vshare.ko out of tree against KDIR
 #                     (default: the running kernel's build directory)
 #   make demo         main job: boot the test VM, share a vshare buffer
-#                     with vgem and back, print what happened
+#                     with vgem and back, print what happened; weston shows
+#                     a test card and one frame with explicit sync
 #   make check        the whole suite on every test kernel (KERNELS), and
 #                     the smoke list on Debian's prebuilt kernel with the
 #                     vshare-dkms package installed in the guest root
