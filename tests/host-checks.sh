@@ -24,6 +24,9 @@ files=$(cd "$TOP" && ls drivers/gpu/drm/vshare/*.[ch] drivers/gpu/drm/vshare/tes
 	drivers/gpu/drm/vshare/Makefile \
 	drivers/gpu/drm/vshare/Kconfig include/uapi/drm/vshare_drm.h)
 
+# The cached source tree of kernel VER.
+src_of() { echo "${VSHARE_CACHE:-$HOME/.cache/vshare}/src/linux-$1"; }
+
 # build VER NAME SPARSE: the module must build with no message at all.
 build() {
 	local err=$out/build-$1-$2.err
@@ -37,7 +40,7 @@ build() {
 }
 
 for ver in "$@"; do
-	src=${VSHARE_CACHE:-$HOME/.cache/vshare}/src/linux-$ver
+	src=$(src_of "$ver")
 	if (cd "$TOP" && perl "$src/scripts/checkpatch.pl" --strict --no-tree \
 		--terse -f $files) >>"$log" 2>&1; then
 		echo "checkpatch-$ver pass" >>"$out/checks"
@@ -80,12 +83,9 @@ for kdir in /usr/src/linux-headers-6.1.*-amd64; do
 	break
 done
 # One series for every tree: made from the last tree, applied to each.
-for ver in "$@"; do
-	series_src=${VSHARE_CACHE:-$HOME/.cache/vshare}/src/linux-$ver
-done
-if "$TOP/tools/intree/patches.sh" "$series_src" "$out/patches" >>"$log" 2>&1; then
+if "$TOP/tools/intree/patches.sh" "$(src_of "${@: -1}")" "$out/patches" >>"$log" 2>&1; then
 	for ver in "$@"; do
-		src=${VSHARE_CACHE:-$HOME/.cache/vshare}/src/linux-$ver
+		src=$(src_of "$ver")
 		# The ceiling: git apply inside some repository would skip
 		# paths outside it, and succeed.
 		if (cd "$src" && GIT_CEILING_DIRECTORIES=$(dirname "$src") \

@@ -116,10 +116,12 @@ def main(argv):
             running[seed] = (start(seed, args.kernel, args.count, out), out)
         time.sleep(60)
         for seed, (vm, out) in list(running.items()):
-            state = "finished" if vm.poll() is not None else progress(out)
+            done = vm.poll() is not None
             print("fuzz: %3d min: seed %s %s" % ((time.time() - began) // 60,
-                                                  seed, state), flush=True)
-            if vm.poll() is not None:
+                                                  seed, "finished" if done
+                                                  else progress(out)),
+                  flush=True)
+            if done:
                 del running[seed]
     rows, bad = [], 0
     for seed in args.seeds:

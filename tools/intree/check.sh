@@ -77,13 +77,17 @@ build_in_tree() {
 	fi
 }
 
+# The tree's files the series changes (the rest it adds), from its
+# "--- a/" lines; README's recipe changes two of them.
+changed_files() { sed -n 's#^--- a/##p' "$@" | sort -u; }
+
 # fresh_copy SRC DST: a copy of the tree that shares unchanged files with
-# the cache; the files a recipe or the series changes are copied.
+# the cache; the hooked files are copied, so that changing them leaves
+# the cache alone.
 fresh_copy() {
 	local f
 	cp -al "$1" "$2"
-	for f in drivers/gpu/drm/Kconfig drivers/gpu/drm/Makefile \
-		 Documentation/gpu/drivers.rst; do
+	for f in $hooked; do
 		cp --remove-destination "$1/$f" "$2/$f"
 	done
 }
@@ -95,8 +99,8 @@ git_am() {
 	local tree=$1
 	shift
 	git -C "$tree" init -q &&
-	git -C "$tree" add -f drivers/gpu/drm/Kconfig drivers/gpu/drm/Makefile \
-		Documentation/gpu/drivers.rst &&
+	# shellcheck disable=SC2086
+	git -C "$tree" add -f $hooked &&
 	git -C "$tree" -c user.name=intree -c user.email=intree@localhost \
 		commit -q -m base &&
 	git -C "$tree" -c user.name=intree -c user.email=intree@localhost \
@@ -123,6 +127,7 @@ for ver in "$@"; do
 	rm -rf "$d"
 	mkdir -p "$d"
 	"$top/tools/intree/patches.sh" "$src" "$d/patches" >/dev/null || exit 1
+	hooked=$(changed_files "$d"/patches/000[1-9]-*.patch)
 	fresh_copy "$src" "$d/recipe"
 	step "$ver-recipe" "$d/recipe.log" readme_recipe "$d/recipe"
 	fresh_copy "$src" "$d/src"
