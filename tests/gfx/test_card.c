@@ -83,6 +83,42 @@ static uint32_t text_width(const char *text, uint32_t scale)
 	return strlen(text) * 6 * scale - scale;
 }
 
+/* Where the card's parts are: the same for every pixel of a card. */
+struct layout {
+	uint32_t w, h, seed;
+	uint32_t s, s2, w1, w2, bw, bh, m;
+	int64_t cx, cy, r, bx, by;
+	char id[16];
+};
+
+static const char name[] = "VSHARE";
+
+/* The layout of the last card asked for, worked out once per card. */
+static const struct layout *layout_of(uint32_t w, uint32_t h, uint32_t seed)
+{
+	static struct layout l = { .w = 0 };
+
+	if (l.w == w && l.h == h && l.seed == seed)
+		return &l;
+	l.w = w;
+	l.h = h;
+	l.seed = seed;
+	l.s = w / 80 ? w / 80 : 1;
+	l.s2 = l.s / 2 ? l.s / 2 : 1;
+	l.cx = w / 2;
+	l.cy = h / 3;
+	l.r = h * 3 / 10;
+	l.m = 2 * l.s;
+	snprintf(l.id, sizeof(l.id), "SEED %X", seed);
+	l.w1 = text_width(name, l.s);
+	l.w2 = text_width(l.id, l.s2);
+	l.bw = (l.w1 > l.w2 ? l.w1 : l.w2) + 2 * l.m;
+	l.bh = l.m + 7 * l.s + l.s + 7 * l.s2 + l.m;
+	l.bx = l.cx - l.bw / 2;
+	l.by = l.cy - l.bh / 2;
+	return &l;
+}
+
 /**
  * test_card_xy() - the pixel at (@x, @y) of the @w x @h test card of @seed
  * @x: column
@@ -96,26 +132,17 @@ static uint32_t text_width(const char *text, uint32_t scale)
 uint32_t test_card_xy(uint32_t x, uint32_t y, uint32_t w, uint32_t h,
 		      uint32_t seed)
 {
-	static const char name[] = "VSHARE";
-	uint32_t s = w / 80 ? w / 80 : 1, s2 = s / 2 ? s / 2 : 1;
-	int64_t cx = w / 2, cy = h / 3, r = h * 3 / 10;
-	int64_t dx = (int64_t)x - cx, dy = (int64_t)y - cy;
-	uint32_t w1, w2, bw, bh, m = 2 * s, p;
-	int64_t bx, by;
-	char id[16];
+	const struct layout *l = layout_of(w, h, seed);
+	int64_t dx = (int64_t)x - l->cx, dy = (int64_t)y - l->cy;
+	uint32_t p;
 
-	snprintf(id, sizeof(id), "SEED %X", seed);
-	w1 = text_width(name, s);
-	w2 = text_width(id, s2);
-	bw = (w1 > w2 ? w1 : w2) + 2 * m;
-	bh = m + 7 * s + s + 7 * s2 + m;
-	bx = cx - bw / 2;
-	by = cy - bh / 2;
-	if (x >= bx && x < bx + bw && y >= by && y < by + bh)
-		return inked(name, s, x - bx - (bw - w1) / 2, y - by - m) ||
-		       inked(id, s2, x - bx - (bw - w2) / 2, y - by - m - 8 * s) ?
-		       INK : WHITE;
-	if (dx * dx + dy * dy >= (r - s) * (r - s) && dx * dx + dy * dy < r * r)
+	if (x >= l->bx && x < l->bx + l->bw && y >= l->by && y < l->by + l->bh)
+		return inked(name, l->s, x - l->bx - (l->bw - l->w1) / 2,
+			     y - l->by - l->m) ||
+		       inked(l->id, l->s2, x - l->bx - (l->bw - l->w2) / 2,
+			     y - l->by - l->m - 8 * l->s) ? INK : WHITE;
+	if (dx * dx + dy * dy >= (l->r - l->s) * (l->r - l->s) &&
+	    dx * dx + dy * dy < l->r * l->r)
 		return WHITE;
 	if (y < h * 6 / 10)
 		return bars[x * 7 / w];
