@@ -95,11 +95,11 @@ fresh_copy() {
 # git_am TREE PATCH...: the series applied as a kernel developer would,
 # with git am, to a repository of TREE's hooked files (hashing the whole
 # tree would take minutes); the series must leave the driver there.
+# shellcheck disable=SC2086
 git_am() {
 	local tree=$1
 	shift
 	git -C "$tree" init -q &&
-	# shellcheck disable=SC2086
 	git -C "$tree" add -f $hooked &&
 	git -C "$tree" -c user.name=intree -c user.email=intree@localhost \
 		commit -q -m base &&
