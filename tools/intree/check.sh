@@ -86,6 +86,8 @@ changed_files() { sed -n 's#^--- a/##p' "$@" | sort -u; }
 # the cache alone.
 fresh_copy() {
 	local f
+	# Without the list, the recipe would append to the cache's own files.
+	[ -n "$hooked" ] || { echo "fresh_copy: no hooked files" >&2; exit 1; }
 	cp -al "$1" "$2"
 	for f in $hooked; do
 		cp --remove-destination "$1/$f" "$2/$f"
