@@ -71,6 +71,12 @@
  * Description: fdinfo names the driver and counts a 16 MiB buffer in
  *	drm-total-memory, until it is closed.
  *
+ * SUBTEST: fdinfo-memory-keys
+ * Description: The standard drm-*-memory keys to the byte for a 12 MiB +
+ *	4 KiB buffer: total and resident on create, shared once exported
+ *	(in the exporting file and in a second file that imported it),
+ *	active while a delayed engine job holds it, all back on close.
+ *
  * SUBTEST: fdinfo-client-name
  * Description: After DRM_IOCTL_SET_CLIENT_NAME (Linux 6.13+) fdinfo shows
  *	drm-client-name; names with spaces or control characters, or longer
@@ -354,6 +360,81 @@ static void test_fdinfo_memory(int fd)
 	igt_assert_eq_u64(fdinfo_memory(fd, "total"), before);
 }
 
+/* One file's drm-*-memory figures, in bytes. */
+struct mem_keys {
+	uint64_t total, shared, resident, active;
+};
+
+static struct mem_keys mem_keys(int fd)
+{
+	return (struct mem_keys) {
+		.total = fdinfo_memory(fd, "total"),
+		.shared = fdinfo_memory(fd, "shared"),
+		.resident = fdinfo_memory(fd, "resident"),
+		.active = fdinfo_memory(fd, "active"),
+	};
+}
+
+static void assert_mem_keys(int fd, struct mem_keys want)
+{
+	struct mem_keys got = mem_keys(fd);
+
+	igt_info("total %" PRIu64 " shared %" PRIu64 " resident %" PRIu64
+		 " active %" PRIu64 "\n",
+		 got.total, got.shared, got.resident, got.active);
+	igt_assert_eq_u64(got.total, want.total);
+	igt_assert_eq_u64(got.shared, want.shared);
+	igt_assert_eq_u64(got.resident, want.resident);
+	igt_assert_eq_u64(got.active, want.active);
+}
+
+/*
+ * The size is not a whole MiB, so the kernel prints it in KiB and a unit
+ * mix-up shows; the second file starts with nothing of its own.
+ */
+static void test_fdinfo_memory_keys(int fd)
+{
+	const uint64_t size = 12 * MiB + 4096;
+	int other = drm_open_driver_require("vshare", NODE_RENDER, 0);
+	struct mem_keys base = mem_keys(fd), want = base;
+	struct drm_vshare_submit job = {
+		.op = VSHARE_JOB_FILL, .size = 4096, .delay_ms = 3000,
+	};
+	uint32_t handle, theirs;
+	int dmabuf, sync_fd;
+
+	igt_assert_eq_u64(base.active, 0);
+	handle = vshare_create(fd, size);
+	want.total += size;
+	want.resident += size;
+	assert_mem_keys(fd, want);
+
+	dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC | DRM_RDWR);
+	want.shared += size;
+	assert_mem_keys(fd, want);
+
+	theirs = prime_fd_to_handle(other, dmabuf);
+	assert_mem_keys(other, (struct mem_keys) {
+		.total = size, .shared = size, .resident = size });
+
+	/* Both files see the job: it is in the buffer's reservation object. */
+	job.dst_handle = handle;
+	sync_fd = vshare_submit_job(fd, job);
+	igt_assert_eq(sync_file_status(sync_fd), 0);
+	want.active += size;
+	assert_mem_keys(fd, want);
+	igt_assert_eq_u64(fdinfo_memory(other, "active"), size);
+	sync_file_wait_ok(sync_fd);
+	want.active -= size;
+	assert_mem_keys(fd, want);
+
+	gem_close(other, theirs);
+	close(other);
+	close(dmabuf);
+	gem_close(fd, handle);
+	assert_mem_keys(fd, base);
+}
+
 /* Not in every libdrm's drm.h yet. */
 #ifndef DRM_IOCTL_SET_CLIENT_NAME
 struct drm_set_client_name {
@@ -567,6 +648,11 @@ int igt_main()
 	igt_describe("fdinfo names the driver and counts the file's memory.");
 	igt_subtest("fdinfo-memory")
 		test_fdinfo_memory(fd);
+
+	igt_describe("fdinfo's standard memory keys follow a buffer's life "
+		     "to the byte.");
+	igt_subtest("fdinfo-memory-keys")
+		test_fdinfo_memory_keys(fd);
 
 	igt_describe("fdinfo shows the name a client set for itself.");
 	igt_subtest("fdinfo-client-name")

@@ -365,8 +365,6 @@ static const struct attr_case attr_cases[] = {
 	    { "-1", EINVAL } } },
 };
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
 /* The directory holds the attributes, enabled and device, nothing else. */
 static void assert_directory(const char *name)
 {

@@ -62,11 +62,18 @@
  * Description: A vgem dumb buffer imported into vshare: one handle,
  *	contents both ways through each side's mapping, and re-exported it
  *	is vgem's own dma-buf.
+ *
+ * SUBTEST: dmabuf-tracepoints
+ * Description: The dma_buf trace events (Linux 7.0+) name vshare as the
+ *	exporter of a buffer, with its size and inode, in order: export, fd
+ *	(the fd PRIME returned), get and attach when vgem imports it (dev_name
+ *	vgem), the dma-buf mmap, then vgem's detach and put.
  */
 
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "crc32.h"
@@ -332,6 +339,114 @@ static void test_import_from_vgem(int fd, int vgem)
 	gem_close(vgem, vh);
 }
 
+/* A tracing instance of our own, so that nobody else's events mix in. */
+#define TRACE_DIR	"/sys/kernel/tracing"
+#define TRACE_INST	TRACE_DIR "/instances/vshare_prime"
+
+static void trace_start(void)
+{
+	igt_require_f(access(TRACE_DIR "/events/dma_buf", F_OK) == 0,
+		      "no dma_buf trace events (Linux 7.0+)\n");
+	rmdir(TRACE_INST);
+	igt_assert_f(mkdir(TRACE_INST, 0700) == 0, TRACE_INST ": %m\n");
+	vshare_write_file(TRACE_INST "/events/dma_buf/enable", "1\n");
+}
+
+/* Stops tracing and returns what was traced, the instance gone. */
+static char *trace_stop(void)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *text = malloc(cap);
+	ssize_t n;
+	int fd;
+
+	vshare_write_file(TRACE_INST "/events/dma_buf/enable", "0\n");
+	fd = open(TRACE_INST "/trace", O_RDONLY);
+	igt_assert(fd >= 0 && text);
+	while ((n = read(fd, text + len, cap - len - 1)) > 0) {
+		len += n;
+		if (cap - len < 4096) {
+			cap *= 2;
+			text = realloc(text, cap);
+			igt_assert(text);
+		}
+	}
+	igt_assert_lte(0, n);
+	text[len] = '\0';
+	close(fd);
+	igt_assert_eq(rmdir(TRACE_INST), 0);
+	return text;
+}
+
+/*
+ * The first line at or after @from with "@event: @args" in it and, if
+ * @also is set, that too; returns where the next line starts, or NULL.
+ */
+static const char *trace_find(const char *from, const char *event,
+			      const char *args, const char *also)
+{
+	char want[256];
+
+	snprintf(want, sizeof(want), "%s: %s", event, args);
+	while (from && *from) {
+		const char *end = strchrnul(from, '\n');
+		char *line = strndup(from, end - from);
+		bool found = strstr(line, want) && (!also || strstr(line, also));
+
+		free(line);
+		from = *end ? end + 1 : end;
+		if (found)
+			return from;
+	}
+	return NULL;
+}
+
+static void test_dmabuf_tracepoints(int fd, int vgem)
+{
+	static const char *const events[] = {
+		"dma_buf_export", "dma_buf_fd", "dma_buf_get",
+		"dma_buf_dynamic_attach", "dma_buf_mmap_internal",
+		"dma_buf_detach", "dma_buf_put",
+	};
+	const size_t size = 7 * 4096;
+	char who[96], fd_arg[16];
+	const char *at;
+	uint32_t handle, vh;
+	struct stat st;
+	char *trace;
+	int dmabuf;
+	void *ptr;
+
+	trace_start();
+	handle = vshare_create(fd, size);
+	dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC | DRM_RDWR);
+	vh = prime_fd_to_handle(vgem, dmabuf);
+	ptr = dmabuf_mmap(dmabuf, size, PROT_READ);
+	munmap(ptr, size);
+	igt_assert_eq(fstat(dmabuf, &st), 0);
+	gem_close(vgem, vh);
+	trace = trace_stop();
+
+	snprintf(who, sizeof(who), "exp_name=vshare size=%zu ino=%lu", size,
+		 (unsigned long)st.st_ino);
+	snprintf(fd_arg, sizeof(fd_arg), " fd=%d", dmabuf);
+	at = trace;
+	for (unsigned int i = 0; i < ARRAY_SIZE(events); i++) {
+		const char *also = NULL;
+
+		if (i == 1 || i == 2)
+			also = fd_arg;
+		else if (i == 3 || i == 5)
+			also = " dev_name=vgem";
+		at = trace_find(at, events[i], who, also);
+		igt_assert_f(at, "no %s: %s%s in order in the trace:\n%s",
+			     events[i], who, also ?: "", trace);
+	}
+	free(trace);
+	close(dmabuf);
+	gem_close(fd, handle);
+}
+
 int igt_main()
 {
 	int fd = -1;
@@ -400,6 +515,11 @@ int igt_main()
 			     "each other's writes.");
 		igt_subtest("import-from-vgem")
 			test_import_from_vgem(fd, vgem);
+
+		igt_describe("The kernel's dma_buf trace events show a vshare "
+			     "buffer's life in vgem.");
+		igt_subtest("dmabuf-tracepoints")
+			test_dmabuf_tracepoints(fd, vgem);
 
 		igt_fixture() {
 			drm_close(vgem);

@@ -84,7 +84,6 @@
 #include "vshare_lib.h"
 
 #define MiB (1024ull * 1024)
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static int __ioctl(int fd, unsigned long req, void *arg)
 {

@@ -83,8 +83,6 @@
 #define HOST_MEMORY	(VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |		\
 			 VK_MEMORY_PROPERTY_HOST_COHERENT_BIT)
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
 struct vk {
 	VkInstance instance;
 	VkPhysicalDevice pdev;

@@ -25,6 +25,10 @@
 
 #include "timing.h"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* Exit codes igt_runner understands. */
 #define IGT_EXIT_SUCCESS	0
 #define IGT_EXIT_SKIP		77

@@ -396,14 +396,8 @@ void sw_sync_inc(int timeline)
 	do_ioctl(timeline, SW_SYNC_IOC_INC, &one);
 }
 
-/*
- * Fault injection (the driver's vshare_fault.c): fault_attrs in
- * /sys/kernel/debug/vshare/fail_<point>/. Armed points fail only in tasks
- * marked make-it-fail, so other programs never see the failures.
- */
-#define FAULT_DIR	"/sys/kernel/debug/vshare"
-
-static void write_file(const char *path, const char *value)
+/* Writes @value to a sysfs, debugfs, tracefs or proc file, or fails. */
+void vshare_write_file(const char *path, const char *value)
 {
 	FILE *f = fopen(path, "w");
 
@@ -412,12 +406,19 @@ static void write_file(const char *path, const char *value)
 	igt_assert_f(fclose(f) == 0, "%s: %m\n", path);
 }
 
+/*
+ * Fault injection (the driver's vshare_fault.c): fault_attrs in
+ * /sys/kernel/debug/vshare/fail_<point>/. Armed points fail only in tasks
+ * marked make-it-fail, so other programs never see the failures.
+ */
+#define FAULT_DIR	"/sys/kernel/debug/vshare"
+
 static void write_attr(const char *point, const char *attr, const char *value)
 {
 	char path[256];
 
 	snprintf(path, sizeof(path), FAULT_DIR "/fail_%s/%s", point, attr);
-	write_file(path, value);
+	vshare_write_file(path, value);
 }
 
 void vshare_require_faults(void)
@@ -437,7 +438,7 @@ void vshare_fault_arm(const char *point, unsigned int percent)
 	write_attr(point, "space", "0\n");
 	write_attr(point, "task-filter", "Y\n");
 	write_attr(point, "probability", value);
-	write_file("/proc/thread-self/make-it-fail", "1\n");
+	vshare_write_file("/proc/thread-self/make-it-fail", "1\n");
 }
 
 void vshare_fault_disarm(const char *point)
@@ -463,7 +464,7 @@ void vshare_fail_nth(unsigned int n)
 	char value[16];
 
 	snprintf(value, sizeof(value), "%u\n", n);
-	write_file("/proc/thread-self/fail-nth", value);
+	vshare_write_file("/proc/thread-self/fail-nth", value);
 }
 
 unsigned int vshare_fail_nth_left(void)
