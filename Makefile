@@ -10,6 +10,10 @@
 #   make check        the whole suite on every test kernel (KERNELS), and
 #                     the smoke list on Debian's prebuilt kernel with the
 #                     vshare-dkms package installed in the guest root
+#   make check-kernel KERNEL_IMAGE=... KERNEL_BUILD=... [KERNEL_MODULES=...]
+#                     the smoke list on a kernel of your own: vshare.ko
+#                     built against KERNEL_BUILD, KERNEL_IMAGE booted with
+#                     the guest root (see README, "Your own kernel")
 #   make deb          build/deb/vshare-dkms_VERSION_all.deb (lintian-checked)
 #   make dkms-install install vshare with DKMS on this machine (root)
 #   make mutants      build the driver with each deliberate bug of
@@ -76,7 +80,7 @@ deps:
 root: deps
 	$(VM) root >/dev/null
 
-ifneq ($(filter demo check bench mutants integrity fuzz,$(MAKECMDGOALS)),)
+ifneq ($(filter demo check check-kernel bench mutants integrity fuzz,$(MAKECMDGOALS)),)
 tests: root
 endif
 
@@ -142,6 +146,18 @@ check: tests
 	python3 tests/summary.py --timing $(TIMING) $(RESULTS)/host \
 		$(addprefix $(RESULTS)/,$(KERNELS)) $(RESULTS)/debian
 
+# The smoke list on your kernel; the summary fails on a missing result as
+# make check's does.
+check-kernel: tests
+	@rm -rf $(RESULTS)/user
+	@mkdir -p $(RESULTS)
+	KERNEL_IMAGE="$(KERNEL_IMAGE)" KERNEL_BUILD="$(KERNEL_BUILD)" \
+	KERNEL_MODULES="$(KERNEL_MODULES)" $(VM) run --kernel user --quiet \
+		--timeout 2400 --out $(RESULTS)/user -- \
+		'sh /vshare/tests/run-guest.sh tests/igt/smoke.txt'; \
+		echo "your kernel: VM exit status $$?"
+	python3 tests/summary.py $(RESULTS)/user
+
 # Each boot's progress (section, exporters, elapsed) comes from the guest's
 # progress.log as the benchmark writes it.
 bench: tests
@@ -205,4 +221,4 @@ clean:
 	$(MAKE) -C tests/igt clean
 	find drivers -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all modules deps root tests demo check bench mutants integrity fuzz patches intree deb dkms-install dkms-uninstall clean
+.PHONY: all modules deps root tests demo check check-kernel bench mutants integrity fuzz patches intree deb dkms-install dkms-uninstall clean

@@ -106,6 +106,10 @@ def skip_expected(job, test):
     global SKIPS
     if SKIPS is None:
         SKIPS = expected_skips()
+    # make check-kernel's job: a kernel we do not know may lack what any of
+    # ours lacks, and nothing else.
+    if job == "user":
+        return any(t.match(test) for j, t in SKIPS)
     return any(j.match(job) and t.match(test) for j, t in SKIPS)
 
 
