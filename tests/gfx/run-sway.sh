@@ -54,9 +54,11 @@
 # error, with no fallback to GBM. On the device platform Mesa loads the
 # driver the kernel driver's name gives (src/loader/loader.c,
 # loader_get_driver_for_fd()): there is no "vshare" (nor "vgem") Mesa
-# driver, and only the GBM platform falls back to kms_swrast. So when
-# sway does not come up, this script starts it again with
-# MESA_LOADER_DRIVER_OVERRIDE=kms_swrast, llvmpipe on the node.
+# driver, and only the GBM platform falls back to kms_swrast. Seen on
+# 6.12 and 7.3: sway as it is exits after some 90 s of EGL set-up ("Failed
+# to get DRM device: No such device", then Zink finds no device). So this
+# script starts it with MESA_LOADER_DRIVER_OVERRIDE=kms_swrast, llvmpipe
+# on the node, from the start (trying sway as it is cost 90 s a run).
 # Then the output: wlroots allocates the headless output's buffers with
 # GBM on the renderer's render node (render/allocator/allocator.c), and
 # llvmpipe's kms_swrast makes shared buffers as dumb buffers
@@ -315,17 +317,13 @@ vshare_checks() {
 	fi
 }
 
-# vshare's node: as sway is, then with llvmpipe forced (see the top).
-mesa=
+# vshare's node, llvmpipe forced (see the top).
+mesa=MESA_LOADER_DRIVER_OVERRIDE=kms_swrast
 up=no
 if [ -z "$vshare_node" ]; then
 	echo "no render node for vshare.0"
-elif start_sway "$vshare_node"; then
+elif start_sway "$vshare_node" $mesa; then
 	up=yes
-else
-	mesa=MESA_LOADER_DRIVER_OVERRIDE=kms_swrast
-	echo "again with $mesa"
-	start_sway "$vshare_node" $mesa && up=yes
 fi
 if [ $up = yes ]; then
 	vshare_checks
