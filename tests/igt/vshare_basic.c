@@ -88,6 +88,16 @@
  *	handle is gone; a handle in use, a missing handle or one above
  *	INT_MAX is refused.
  *
+ * SUBTEST: gem-change-handle-exported
+ * Description: An exported buffer keeps its dma-buf under its new handle:
+ *	importing the dma-buf gives the new handle, exporting the new handle
+ *	gives the same dma-buf.
+ *
+ * SUBTEST: gem-change-handle-imported
+ * Description: A vgem buffer imported into vshare, moved to a new handle:
+ *	importing it again gives the new handle, re-exported it is vgem's own
+ *	dma-buf, and vgem's writes are read through it.
+ *
  * SUBTEST: dumb-create-map
  * Description: A 1000x700 dumb buffer on the card node has a 4032-byte
  *	pitch, maps zeroed and keeps what is written.
@@ -474,7 +484,7 @@ static void test_fdinfo_client_name(int fd)
 	igt_assert(!fdinfo_has(fd, "drm-client-name:"));
 	igt_assert_eq(set_client_name(fd, "vshare-igt", 10), 0);
 	igt_assert(fdinfo_has(fd, "drm-client-name:\tvshare-igt\n"));
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		igt_assert_eq(set_client_name(fd, bad[i], strlen(bad[i])), -EINVAL);
 	memset(long_name, 'n', sizeof(long_name));
 	igt_assert_eq(set_client_name(fd, long_name, 65), -EINVAL);
@@ -497,18 +507,23 @@ static int change_handle(int fd, uint32_t handle, uint32_t new_handle)
 	return igt_ioctl(fd, DRM_IOCTL_GEM_CHANGE_HANDLE, &arg) ? -errno : 0;
 }
 
+/*
+ * A missing handle is ENOENT where the ioctl works. Before 6.18 it does not
+ * exist, and 7.x has it as drm_invalid_op (EINVAL) until IGT covers its
+ * corner cases (drm_gem.c): these are such tests.
+ */
+static void require_change_handle(int fd)
+{
+	igt_require_f(change_handle(fd, 0x7ffffff0, 0x7ffffff1) == -ENOENT,
+		      "DRM_IOCTL_GEM_CHANGE_HANDLE is not enabled in this kernel\n");
+}
+
 static void test_gem_change_handle(int fd)
 {
 	uint32_t handle, other, crc;
 	uint64_t size = 1 * MiB;
 
-	/*
-	 * A missing handle is ENOENT where the ioctl works. Before 6.18 it
-	 * does not exist, and 7.x has it as drm_invalid_op (EINVAL) until
-	 * IGT covers its corner cases (drm_gem.c): this is such a test.
-	 */
-	igt_require_f(change_handle(fd, 0x7ffffff0, 0x7ffffff1) == -ENOENT,
-		      "DRM_IOCTL_GEM_CHANGE_HANDLE is not enabled in this kernel\n");
+	require_change_handle(fd);
 	handle = vshare_create(fd, size);
 	other = vshare_create(fd, 4096);
 	vshare_fill(fd, handle, 0, size, 0x5eed1234);
@@ -527,6 +542,53 @@ static void test_gem_change_handle(int fd)
 	igt_assert_eq_u32(vshare_crc32(fd, 1000, 0, size), crc);
 	gem_close(fd, 1000);
 	gem_close(fd, other);
+}
+
+static void test_gem_change_handle_exported(int fd)
+{
+	uint32_t handle;
+	int dmabuf, again;
+
+	require_change_handle(fd);
+	handle = vshare_create(fd, 4096);
+	dmabuf = prime_handle_to_fd(fd, handle, DRM_CLOEXEC | DRM_RDWR);
+	igt_assert_eq(change_handle(fd, handle, 1001), 0);
+	/* PRIME's lookups follow the object to its new handle. */
+	igt_assert_eq_u32(prime_fd_to_handle(fd, dmabuf), 1001);
+	again = prime_handle_to_fd(fd, 1001, DRM_CLOEXEC | DRM_RDWR);
+	igt_assert(same_file(again, dmabuf));
+	igt_assert_eq(__gem_close(fd, handle), -EINVAL);
+	close(again);
+	close(dmabuf);
+	gem_close(fd, 1001);
+}
+
+static void test_gem_change_handle_imported(int fd)
+{
+	uint32_t pitch, vh, handle;
+	int vgem, dmabuf, again;
+	uint64_t size;
+	void *ptr;
+
+	require_change_handle(fd);
+	vgem = drm_open_driver_require("vgem", NODE_PRIMARY, 0);
+	vh = dumb_create(vgem, 64, 64, 32, &pitch, &size);
+	dmabuf = prime_handle_to_fd(vgem, vh, DRM_CLOEXEC | DRM_RDWR);
+	handle = prime_fd_to_handle(fd, dmabuf);
+	igt_assert_eq(change_handle(fd, handle, 1002), 0);
+	igt_assert_eq_u32(prime_fd_to_handle(fd, dmabuf), 1002);
+	again = prime_handle_to_fd(fd, 1002, DRM_CLOEXEC);
+	igt_assert(same_file(again, dmabuf));
+	ptr = dumb_mmap(vgem, vh, size, PROT_READ | PROT_WRITE);
+	memset(ptr, 0x5e, size);
+	munmap(ptr, size);
+	igt_assert_eq_u32(vshare_crc32(fd, 1002, 0, size),
+			  fill_crc(size, 0x5e5e5e5e));
+	close(again);
+	close(dmabuf);
+	gem_close(fd, 1002);
+	gem_close(vgem, vh);
+	drm_close(vgem);
 }
 
 static void test_dumb_create_map(int card)
@@ -558,7 +620,7 @@ static void test_dumb_create_bad(int card)
 	};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		igt_assert_eq(__dumb_create(card, &bad[i]), -EINVAL);
 }
 
@@ -661,6 +723,16 @@ int igt_main()
 	igt_describe("A buffer keeps its contents under a new handle.");
 	igt_subtest("gem-change-handle")
 		test_gem_change_handle(fd);
+
+	igt_describe("An exported buffer keeps its dma-buf under a new "
+		     "handle.");
+	igt_subtest("gem-change-handle-exported")
+		test_gem_change_handle_exported(fd);
+
+	igt_describe("An imported buffer keeps its exporter under a new "
+		     "handle.");
+	igt_subtest("gem-change-handle-imported")
+		test_gem_change_handle_imported(fd);
 
 	igt_subtest_group() {
 		igt_fixture() {
