@@ -47,7 +47,7 @@
 # disabling linux-drm-syncobj-v1"). WLR_RENDER_DRM_DEVICE must name a
 # render node (render/wlr_renderer.c refuses a card node).
 #
-# What Mesa does with that node (Mesa 26, read, not yet seen in a VM):
+# What Mesa does with that node (Mesa 26, read in its source):
 # wlroots' EGL (render/egl.c, wlr_egl_create_with_drm_fd()) looks for
 # the EGL device of the node first, and Mesa lists every DRM device with
 # a render node, vshare's too; once found, a failed eglInitialize is an
