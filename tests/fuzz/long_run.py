@@ -167,7 +167,11 @@ def write_doc(doc):
                     "read, boot to power-off. A seed of a million calls "
                     "takes about an hour of one core under TCG, so seeds "
                     "may have run on different days and commits; each row "
-                    "says which.",
+                    "says which. Until 2026-12-05 a seed N started its walk "
+                    "at N | 1, so an even seed walked the calls of the odd "
+                    "one after it (a run of seed 2 matched seed 3's counts "
+                    "call for call): such runs were dropped; odd seeds walk "
+                    "as they did.",
                     ("seed", "date", "commit", "run", "time", "result"), rows)
 
 

@@ -30,6 +30,11 @@
  *	never-valid handle succeeds, no private mapping is accepted, no
  *	read-only import is written, and once everything is closed vshare's
  *	memory is back where it started (within 10 s).
+ *
+ * SUBTEST: seeds-differ
+ * Description: Seeds 0 to 4095 start 4096 different walks: their first
+ *	eight numbers differ pairwise (seed | 1 once made seeds 2 and 3 walk
+ *	the same calls). Needs no device.
  */
 
 #define _GNU_SOURCE
@@ -84,6 +89,16 @@ static uint64_t rnd(struct fuzz *f)
 	f->state ^= f->state << 25;
 	f->state ^= f->state >> 27;
 	return f->state * 0x2545f4914f6cdd1dull;
+}
+
+/*
+ * xorshift64* needs a state other than 0; every other seed is its own
+ * start, so distinct seeds walk distinct calls and seed N of an older run
+ * replays as seed N (odd N: their walks were kept).
+ */
+static void seed_walk(struct fuzz *f, uint64_t seed)
+{
+	f->state = seed ? seed : 0x9e3779b97f4a7c15ull;
 }
 
 static uint64_t pick(struct fuzz *f, uint64_t n)
@@ -593,7 +608,7 @@ static void test_ioctls(struct fuzz *f, const struct vshare_totals *start)
 	int k;
 
 	igt_info("seed %#llx, %lu calls\n", (unsigned long long)seed, count);
-	f->state = seed | 1;
+	seed_walk(f, seed);
 	for (k = 0; k < MAX_OBJS; k++)
 		f->dmabufs[k] = -1;
 	for (i = 0; i < count; i++) {
@@ -612,10 +627,43 @@ static void test_ioctls(struct fuzz *f, const struct vshare_totals *start)
 	vshare_assert_totals(f->vs, NULL, start, 10000);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void test_seeds_differ(void)
+{
+	enum { SEEDS = 4096, WORDS = 8 };
+	uint64_t *starts = calloc(SEEDS, sizeof(*starts));
+	unsigned int i, w;
+
+	igt_assert(starts);
+	for (i = 0; i < SEEDS; i++) {
+		struct fuzz f = { 0 };
+
+		/* One 64-bit digest of a walk's first numbers per seed. */
+		seed_walk(&f, i);
+		for (w = 0; w < WORDS; w++)
+			starts[i] = starts[i] * 0x100000001b3ull ^ rnd(&f);
+	}
+	qsort(starts, SEEDS, sizeof(*starts), cmp_u64);
+	for (i = 1; i < SEEDS; i++)
+		igt_assert_f(starts[i] != starts[i - 1],
+			     "two seeds start the same walk\n");
+	free(starts);
+}
+
 int igt_main()
 {
 	struct vshare_totals start;
 	struct fuzz f = { 0 };
+
+	igt_describe("Different seeds give different walks.");
+	igt_subtest("seeds-differ")
+		test_seeds_differ();
 
 	igt_fixture() {
 		f.vs = vshare_open_pdev("vshare.0", NODE_RENDER);
