@@ -55,13 +55,11 @@ static void iter_obj_path(char *path, size_t len)
 /* One pass of the iterator: every dma-buf in the system, one per line. */
 static char *dmabuf_list(void)
 {
-	size_t len = 0, cap = 1 << 16;
 	struct bpf_program *prog;
 	struct bpf_object *obj;
 	struct bpf_link *link;
 	char path[600], *text;
-	ssize_t n;
-	int err, fd;
+	int err;
 
 	iter_obj_path(path, sizeof(path));
 	obj = bpf_object__open_file(path, NULL);
@@ -74,22 +72,7 @@ static char *dmabuf_list(void)
 	igt_assert(prog);
 	link = bpf_program__attach_iter(prog, NULL);
 	igt_assert(!libbpf_get_error(link));
-	fd = bpf_iter_create(bpf_link__fd(link));
-	igt_assert_lte(0, fd);
-
-	text = malloc(cap);
-	igt_assert(text);
-	while ((n = read(fd, text + len, cap - len - 1)) > 0) {
-		len += n;
-		if (cap - len < 4096) {
-			cap *= 2;
-			text = realloc(text, cap);
-			igt_assert(text);
-		}
-	}
-	igt_assert_lte(0, n);
-	text[len] = '\0';
-	close(fd);
+	text = vshare_read_all(bpf_iter_create(bpf_link__fd(link)));
 	bpf_link__destroy(link);
 	bpf_object__close(obj);
 	return text;

@@ -356,25 +356,10 @@ static void trace_start(void)
 /* Stops tracing and returns what was traced, the instance gone. */
 static char *trace_stop(void)
 {
-	size_t len = 0, cap = 1 << 16;
-	char *text = malloc(cap);
-	ssize_t n;
-	int fd;
+	char *text;
 
 	vshare_write_file(TRACE_INST "/events/dma_buf/enable", "0\n");
-	fd = open(TRACE_INST "/trace", O_RDONLY);
-	igt_assert(fd >= 0 && text);
-	while ((n = read(fd, text + len, cap - len - 1)) > 0) {
-		len += n;
-		if (cap - len < 4096) {
-			cap *= 2;
-			text = realloc(text, cap);
-			igt_assert(text);
-		}
-	}
-	igt_assert_lte(0, n);
-	text[len] = '\0';
-	close(fd);
+	text = vshare_read_all(open(TRACE_INST "/trace", O_RDONLY));
 	igt_assert_eq(rmdir(TRACE_INST), 0);
 	return text;
 }

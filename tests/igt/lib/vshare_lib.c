@@ -396,6 +396,31 @@ void sw_sync_inc(int timeline)
 	do_ioctl(timeline, SW_SYNC_IOC_INC, &one);
 }
 
+/*
+ * Reads @fd to its end (a tracefs file, a BPF iterator) and closes it;
+ * the text, NUL-terminated, is the caller's to free().
+ */
+char *vshare_read_all(int fd)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *text = malloc(cap);
+	ssize_t n;
+
+	igt_assert(fd >= 0 && text);
+	while ((n = read(fd, text + len, cap - len - 1)) > 0) {
+		len += n;
+		if (cap - len < 4096) {
+			cap *= 2;
+			text = realloc(text, cap);
+			igt_assert(text);
+		}
+	}
+	igt_assert_lte(0, n);
+	text[len] = '\0';
+	close(fd);
+	return text;
+}
+
 /* Writes @value to a sysfs, debugfs, tracefs or proc file, or fails. */
 void vshare_write_file(const char *path, const char *value)
 {

@@ -95,6 +95,7 @@ int vshare_pdev_bind(const char *pdev);
 int vshare_pdev_unbind(const char *pdev);
 int vshare_open_pdev(const char *pdev, enum drm_node node);
 void vshare_write_file(const char *path, const char *value);
+char *vshare_read_all(int fd);
 int stderr_mute(void);
 void stderr_restore(int saved);
 
