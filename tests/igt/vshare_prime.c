@@ -389,12 +389,16 @@ static const char *trace_find(const char *from, const char *event,
 
 static void test_dmabuf_tracepoints(int fd, int vgem)
 {
-	static const char *const events[] = {
-		"dma_buf_export", "dma_buf_get", "dma_buf_dynamic_attach",
-		"dma_buf_mmap_internal", "dma_buf_detach", "dma_buf_put",
+	char fd_arg[16];
+	/* In order; each line also has the fd PRIME returned or vgem's name. */
+	const struct { const char *event, *also; } events[] = {
+		{ "dma_buf_export" }, { "dma_buf_get", fd_arg },
+		{ "dma_buf_dynamic_attach", " dev_name=vgem" },
+		{ "dma_buf_mmap_internal" },
+		{ "dma_buf_detach", " dev_name=vgem" }, { "dma_buf_put" },
 	};
 	const size_t size = 7 * 4096;
-	char who[96], fd_arg[16];
+	char who[96];
 	const char *at;
 	uint32_t handle, vh;
 	struct stat st;
@@ -417,15 +421,9 @@ static void test_dmabuf_tracepoints(int fd, int vgem)
 	snprintf(fd_arg, sizeof(fd_arg), " fd=%d", dmabuf);
 	at = trace;
 	for (unsigned int i = 0; i < ARRAY_SIZE(events); i++) {
-		const char *also = NULL;
-
-		if (i == 1)
-			also = fd_arg;
-		else if (i == 2 || i == 4)
-			also = " dev_name=vgem";
-		at = trace_find(at, events[i], who, also);
+		at = trace_find(at, events[i].event, who, events[i].also);
 		igt_assert_f(at, "no %s: %s%s in order in the trace:\n%s",
-			     events[i], who, also ?: "", trace);
+			     events[i].event, who, events[i].also ?: "", trace);
 	}
 	/* 7.2's PRIME installs the fd without dma_buf_fd(), untraced. */
 	if (trace_find(trace, "dma_buf_fd", who, NULL))
