@@ -76,6 +76,7 @@ void v4l2_dqbuf(struct v4l2_queue *q, struct v4l2_buffer *buf,
 void v4l2_queue_release(struct v4l2_queue *q);
 bool v4l2_frames_match(const void *got, const void *want,
 		       const struct v4l2_pix_format *f, const char *what);
+void v4l2_dv_720p24(int fd);
 void v4l2_dv_size(int fd, uint32_t *width, uint32_t *height);
 
 int kmsg_open_end(void);
