@@ -70,6 +70,13 @@
  * Description: mem_limit=8M: 8 MiB of buffers fit, one more page is
  *	ENOMEM, freeing makes room again; other devices are not limited.
  *
+ * SUBTEST: profile-dma32
+ * Description: dma_mask_bits=32 on a machine with memory above 4 GiB: a
+ *	64 MiB buffer is created, zero, and holds what is written through
+ *	its mapping; more than the 16 MiB of ZONE_DMA, where a wrong GFP
+ *	zone combination (__GFP_DMA32 with __GFP_HIGHMEM) sends the
+ *	allocation on kernels built with CONFIG_ZONE_DMA (Debian's).
+ *
  * SUBTEST: two-profiles-share
  * Description: A device with a 32-bit DMA mask and 64 KiB segments and a
  *	lazy device share buffers both ways through PRIME, contents checked
@@ -1083,6 +1090,31 @@ static void test_profile_contiguous(int vs0, const struct vshare_totals *start)
 	vshare_assert_totals(vs0, NULL, start, 1000);
 }
 
+static void test_profile_dma32(int vs0, const struct vshare_totals *start)
+{
+	const char *const dma32[] = { "dma_mask_bits=32", NULL };
+	const uint64_t size = 64 * MiB;
+	uint32_t h, *p;
+	char pdev[32];
+	int fd, err;
+
+	begin();
+	fd = new_device("igt-dma32-big", dma32, pdev);
+
+	err = try_create(fd, size, 0, NULL, &h);
+	igt_assert_f(!err, "64 MiB on a 32-bit device: %s\n", strerror(-err));
+	igt_assert_eq_u32(vshare_crc32(fd, h, 0, size), fill_crc(size, 0));
+	p = vshare_mmap(fd, h, size, PROT_READ | PROT_WRITE);
+	fill_pattern(p, size, 32);
+	igt_assert_eq_u32(vshare_crc32(fd, h, 0, size), crc32_ieee(p, size));
+	munmap(p, size);
+	gem_close(fd, h);
+
+	close(fd);
+	remove_device("igt-dma32-big");
+	vshare_assert_totals(vs0, NULL, start, 1000);
+}
+
 static void test_profile_mem_limit(int vs0, const struct vshare_totals *start)
 {
 	const char *const limit[] = { "mem_limit=8388608", NULL };
@@ -1319,6 +1351,10 @@ int igt_main()
 	igt_describe("alloc=contiguous: one run, 4 MiB at most.");
 	igt_subtest("profile-contiguous")
 		test_profile_contiguous(vs0, &start);
+
+	igt_describe("dma_mask_bits=32: buffers beyond ZONE_DMA's 16 MiB.");
+	igt_subtest("profile-dma32")
+		test_profile_dma32(vs0, &start);
 
 	igt_describe("mem_limit: the device's own budget.");
 	igt_subtest("profile-mem-limit")

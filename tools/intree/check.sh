@@ -147,11 +147,22 @@ for ver in "$@"; do
 	done
 	rm -rf "$d/recipe"
 	rm -rf "$d/obj"
-	step "$ver-kunit" "$d/kunit.log" \
-		python3 "$d/src/tools/testing/kunit/kunit.py" run --arch=x86_64 \
-		--kunitconfig="$d/src/drivers/gpu/drm/vshare/tests" \
-		--build_dir="$d/kunit" --jobs="$jobs" --timeout=1800
-	grep -E "Testing complete|Ran [0-9]+ tests|passed|failed" "$d/kunit.log" | tail -3
+	# kunit.py asks qemu for kvm before tcg; like vshare-vm, run it
+	# under TCG (a /dev/kvm that exists but hangs the guest is common in
+	# nested VMs): /dev/kvm is hidden in its mount namespace. 4 GiB as
+	# in vshare-vm, so that the bounce cases have pages above 4 GiB
+	# (with kunit.py's 1 GiB they skip). kunit.py exits 0 on skips: every
+	# case of the source must pass.
+	cases=$(grep -c 'KUNIT_CASE(' "$d/src/drivers/gpu/drm/vshare/tests/vshare_test.c")
+	step "$ver-kunit" "$d/kunit.log" unshare -m bash -c '
+		[ ! -e /dev/kvm ] || mount --bind /dev/null /dev/kvm || exit 1
+		python3 "$1/tools/testing/kunit/kunit.py" run \
+			--arch=x86_64 --qemu_args="-m 4G" \
+			--kunitconfig="$1/drivers/gpu/drm/vshare/tests" \
+			--build_dir="$2" --jobs="$3" --timeout=1800 &&
+		grep -Ex ".*Testing complete. Ran $4 tests: passed: $4" "$5"' _ \
+		"$d/src" "$d/kunit" "$jobs" "$cases" "$d/kunit.log"
+	grep -E "Testing complete" "$d/kunit.log" | tail -1
 	rm -rf "$d/kunit" "$d/src"
 done
 exit $bad

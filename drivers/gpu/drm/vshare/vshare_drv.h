@@ -152,7 +152,7 @@ struct vshare_file {
  * @runs: number of physically contiguous runs of @pages, once all are
  *	allocated
  * @flags: VSHARE_CREATE_* flags the pages are allocated with
- * @zone: zone modifier of the allocations (__GFP_DMA32 or none)
+ * @zone: zone modifier of the allocations (__GFP_DMA32 or __GFP_HIGHMEM)
  */
 struct vshare_backing {
 	struct page **pages;
@@ -288,6 +288,7 @@ int vshare_backing_alloc(struct vshare_backing *b, unsigned long npages,
 int vshare_backing_populate(struct vshare_backing *b, unsigned long first,
 			    unsigned long count);
 void vshare_backing_free(struct vshare_backing *b);
+gfp_t vshare_backing_gfp(const struct vshare_backing *b, unsigned int order);
 bool vshare_backing_huge(const struct vshare_backing *b, unsigned long idx);
 
 /* vshare_bo.c: native buffers, their kernel and device mappings */

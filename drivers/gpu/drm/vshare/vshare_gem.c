@@ -91,7 +91,8 @@ static gfp_t vshare_bo_zone(struct vshare_device *vdev)
 {
 	u64 mask = DMA_BIT_MASK(vdev->config.dma_mask_bits);
 
-	return mask < dma_get_required_mask(&vdev->pdev->dev) ? __GFP_DMA32 : 0;
+	return mask < dma_get_required_mask(&vdev->pdev->dev) ? __GFP_DMA32 :
+								__GFP_HIGHMEM;
 }
 
 /**

@@ -173,10 +173,26 @@ static const unsigned int vshare_orders[] = { PMD_SHIFT - PAGE_SHIFT, 4, 0 };
 
 #define VSHARE_HUGE_PAGES	(1UL << (PMD_SHIFT - PAGE_SHIFT))
 
-#define VSHARE_HIGH_ORDER_GFP	((GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN | \
+#define VSHARE_HIGH_ORDER_GFP	((GFP_USER | __GFP_ZERO | __GFP_NOWARN | \
 				  __GFP_NORETRY | __GFP_ACCOUNT) & ~__GFP_RECLAIM)
-#define VSHARE_LOW_ORDER_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN | \
+#define VSHARE_LOW_ORDER_GFP	(GFP_USER | __GFP_ZERO | __GFP_NOWARN | \
 				 __GFP_RETRY_MAYFAIL | __GFP_ACCOUNT)
+
+/**
+ * vshare_backing_gfp - the GFP mask of a backing's allocations
+ * @b: the backing
+ * @order: the order of the block to allocate
+ *
+ * The zone modifier is @b's own: __GFP_HIGHMEM (any page) or __GFP_DMA32,
+ * never both, which the page allocator does not allow (on kernels with
+ * ZONE_DMA it would serve them from ZONE_DMA's 16 MiB).
+ *
+ * Returns: the mask for alloc_pages().
+ */
+gfp_t vshare_backing_gfp(const struct vshare_backing *b, unsigned int order)
+{
+	return (order ? VSHARE_HIGH_ORDER_GFP : VSHARE_LOW_ORDER_GFP) | b->zone;
+}
 
 static void vshare_free_pages(struct page **pages, unsigned long npages)
 {
@@ -224,7 +240,7 @@ static int vshare_alloc_contiguous(struct vshare_backing *b)
 
 	if (order > MAX_PAGE_ORDER || vshare_inject_fail(VSHARE_INJECT_ALLOC))
 		return -ENOMEM;
-	page = alloc_pages(VSHARE_LOW_ORDER_GFP | b->zone, order);
+	page = alloc_pages(vshare_backing_gfp(b, 0), order);
 	if (!page)
 		return -ENOMEM;
 	split_page(page, order);
@@ -240,8 +256,8 @@ static int vshare_alloc_contiguous(struct vshare_backing *b)
 	return 0;
 }
 
-static struct page *vshare_alloc_block(unsigned long left, gfp_t zone,
-				       unsigned int *order)
+static struct page *vshare_alloc_block(const struct vshare_backing *b,
+				       unsigned long left, unsigned int *order)
 {
 	struct page *page = NULL;
 	unsigned int i;
@@ -250,8 +266,7 @@ static struct page *vshare_alloc_block(unsigned long left, gfp_t zone,
 		*order = vshare_orders[i];
 		if (left < (1UL << *order))
 			continue;
-		page = alloc_pages((*order ? VSHARE_HIGH_ORDER_GFP :
-				    VSHARE_LOW_ORDER_GFP) | zone, *order);
+		page = alloc_pages(vshare_backing_gfp(b, *order), *order);
 	}
 	return page;
 }
@@ -292,7 +307,7 @@ static int vshare_populate_chunk(struct vshare_backing *b, unsigned long first)
 		if (fatal_signal_pending(current) ||
 		    vshare_inject_fail(VSHARE_INJECT_ALLOC))
 			goto err;
-		page = vshare_alloc_block(last - done, b->zone, &order);
+		page = vshare_alloc_block(b, last - done, &order);
 		if (!page)
 			goto err;
 		vshare_add_block(b, &done, page, order);
@@ -386,7 +401,8 @@ void vshare_backing_free(struct vshare_backing *b)
  * @b: returns the pages, their 2 MiB blocks and their number of runs
  * @npages: how many pages
  * @flags: VSHARE_CREATE_* flags: contiguous or not, caching
- * @zone: __GFP_DMA32 for a device that reaches only the first 4 GiB
+ * @zone: __GFP_DMA32 for a device that reaches only the first 4 GiB,
+ *	__GFP_HIGHMEM for any other
  * @lazy: allocate nothing yet: vshare_backing_populate() will
  *
  * Returns: 0, or -ENOMEM; on error, vshare_backing_free() must still be
