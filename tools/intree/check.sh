@@ -160,7 +160,8 @@ for ver in "$@"; do
 			--arch=x86_64 --qemu_args="-m 4G" \
 			--kunitconfig="$1/drivers/gpu/drm/vshare/tests" \
 			--build_dir="$2" --jobs="$3" --timeout=1800 &&
-		grep -Ex ".*Testing complete. Ran $4 tests: passed: $4" "$5"' _ \
+		tail -n 5 "$5" |
+		grep -Eqx ".*Testing complete. Ran $4 tests: passed: $4"' _ \
 		"$d/src" "$d/kunit" "$jobs" "$cases" "$d/kunit.log"
 	grep -E "Testing complete" "$d/kunit.log" | tail -1
 	rm -rf "$d/kunit" "$d/src"
