@@ -1090,6 +1090,24 @@ static void test_profile_contiguous(int vs0, const struct vshare_totals *start)
 	vshare_assert_totals(vs0, NULL, start, 1000);
 }
 
+/* Whether /proc/iomem (read as root) has system RAM above 4 GiB. */
+static bool ram_above_4g(void)
+{
+	FILE *f = fopen("/proc/iomem", "r");
+	unsigned long long start, end;
+	char line[256];
+	bool above = false;
+
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f))
+		if (line[0] != ' ' && strstr(line, ": System RAM") &&
+		    sscanf(line, "%llx-%llx", &start, &end) == 2 &&
+		    end >= 1ull << 32)
+			above = true;
+	fclose(f);
+	return above;
+}
+
 static void test_profile_dma32(int vs0, const struct vshare_totals *start)
 {
 	const char *const dma32[] = { "dma_mask_bits=32", NULL };
@@ -1098,6 +1116,7 @@ static void test_profile_dma32(int vs0, const struct vshare_totals *start)
 	char pdev[32];
 	int fd, err;
 
+	igt_require_f(ram_above_4g(), "no system RAM above 4 GiB\n");
 	begin();
 	fd = new_device("igt-dma32-big", dma32, pdev);
 

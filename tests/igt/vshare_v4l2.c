@@ -241,7 +241,8 @@ static void static_pattern(int fd, const char *pattern)
 
 /*
  * vivid's webcam, static pattern, WIDTH x HEIGHT, at 10 frames/s: time
- * per frame keeps vivid's thread on time under TCG (see output-loopback).
+ * per frame keeps vivid's thread from running late under TCG (see
+ * output-loopback).
  */
 static void setup_capture(int allocator)
 {
@@ -642,8 +643,8 @@ static void test_output_loopback(void)
 	 * Both ends at 720p24, not vivid's 720p60: a capture thread that
 	 * runs late (TCG, another VM beside it) can compute a wait of -1
 	 * from jiffies read twice, and schedule_timeout() then prints a
-	 * stack (a race in vivid, not vshare's). More time per frame keeps
-	 * the thread on time.
+	 * stack (a race in vivid, not vshare's). More time per frame makes
+	 * a late thread, and so the race, rarer.
 	 */
 	v4l2_dv_720p24(t.cap.fd);
 	v4l2_dv_720p24(t.out.fd);

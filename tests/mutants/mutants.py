@@ -65,7 +65,7 @@ MUTANTS = [
     ("dma32-with-highmem", "32-bit devices ask for ZONE_DMA32 and HIGHMEM at once",
      [("vshare_mem.c", "VSHARE_LOW_ORDER_GFP) | b->zone;",
        "VSHARE_LOW_ORDER_GFP) | b->zone | __GFP_HIGHMEM;", 1)],
-     ["vshare_configfs:profile-dma32"]),
+     []),
     ("limit-not-enforced", "mem_limit_mb is never checked",
      [("vshare_mem.c", "size, vshare_mem_limit());", "size, U64_MAX - 0 * vshare_mem_limit());", 1)],
      ["vshare_basic", "vshare_cgroup:move-charged"]),
