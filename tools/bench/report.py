@@ -607,6 +607,8 @@ class Report:
                 ("many_close_first_us", "us per close, 100,000 down to 90,000 live"),
                 ("many_close_last_us", "us per close, 10,000 down to 0 live"),
                 ("many_slab_per_buffer", "Slab bytes per buffer"),
+                ("many_kmem_per_buffer", "kernel memory (Slab + vmalloc), "
+                 "bytes per buffer"),
                 ("many_list_10k", "ms to read vshare_buffers, 10,000 buffers"),
                 ("many_list_100k", "ms to read vshare_buffers, 100,000 buffers")):
             v = self.many(metric)

@@ -46,7 +46,8 @@
  *                   import (map_dma_buf), vmap (us); faults, sg entries,
  *                   page tables and kernel memory (Slab + vmalloc) per MiB
  *   many_*          100,000 live 4 KiB vshare buffers: create and close
- *                   rates, Slab per buffer, debugfs listing time
+ *                   rates, Slab and all kernel memory (Slab + vmalloc)
+ *                   per buffer, debugfs listing time
  *   reps            (exporter = a metric) repetitions behind its medians
  *   elapsed         (exporter = a section) seconds the section took
  */
@@ -846,6 +847,7 @@ static void many_buffers(void)
 	struct exporter *e = &exporters[X_VSHARE];
 	double tb[MANY / MANY_BLOCK], tc[MANY / MANY_BLOCK], t0, sum;
 	long slab0 = proc_kb("/proc/meminfo", "Slab"), slab1;
+	long kmem0 = kmem_kb(), kmem1;
 	double list_small = NAN, list_big;
 	uint32_t *h = malloc(MANY * sizeof(*h));
 	int b, i, nb = MANY / MANY_BLOCK;
@@ -865,6 +867,7 @@ static void many_buffers(void)
 		progress("many: %d buffers", (b + 1) * MANY_BLOCK);
 	}
 	slab1 = proc_kb("/proc/meminfo", "Slab");
+	kmem1 = kmem_kb();
 	list_big = listing_ms(e->fd, MANY);
 	for (b = 0; b < nb; b++) {
 		t0 = now_us();
@@ -887,6 +890,8 @@ static void many_buffers(void)
 	report("many_close_last_us", "vshare", 4096, tc[nb - 1] / MANY_BLOCK, "us");
 	report("many_slab_per_buffer", "vshare", 4096,
 	       (slab1 - slab0) * 1024.0 / MANY, "bytes");
+	report("many_kmem_per_buffer", "vshare", 4096,
+	       (kmem1 - kmem0) * 1024.0 / MANY, "bytes");
 	report("many_list_10k", "vshare", 4096, list_small, "ms");
 	report("many_list_100k", "vshare", 4096, list_big, "ms");
 }
