@@ -279,6 +279,7 @@ static int udmabuf_create(struct exporter *e, size_t size)
 	e->memfd = memfd_create("bench", MFD_ALLOW_SEALING);
 	if (e->memfd < 0)
 		return -1;
+	c.memfd = e->memfd;
 	if (ftruncate(e->memfd, size) ||
 	    fcntl(e->memfd, F_ADD_SEALS, F_SEAL_SHRINK))
 		dmabuf = -1;
