@@ -53,7 +53,7 @@ CURVE_COUNTS = [("scale_faults_per_mib", "faults/MiB"),
                 ("scale_sg_per_mib", "sg/MiB"),
                 ("scale_pte_kb_per_mib", "VmPTE kB/MiB"),
                 ("scale_kmem_kb_per_mib", "kmem kB/MiB")]
-CURVE_EXPORTERS = ["vshare"] + PEERS
+CURVE_EXPORTERS = ["vshare", "vshare-lazy"] + PEERS
 
 # A ratio differs from 1 when its median is this far off and no boot
 # says otherwise (the read-pass analysis).

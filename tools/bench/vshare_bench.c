@@ -10,7 +10,9 @@
  *
  * and its progress (section, sizes, elapsed time) on stderr, each line
  * labelled with the second argument if there is one (make bench: "boot 2
- * of 3"); the first is the repetitions of large buffers. Every timed
+ * of 3"); the first is the repetitions of large buffers, the third, if
+ * given, the sections to run (comma-separated: small, alloc, mmap, vmap,
+ * map_iso, scaling, many). Every timed
  * figure is the median of several repetitions, the exporters taking turns
  * in an order rotated at each repetition.
  *
@@ -364,19 +366,41 @@ static void report(const char *metric, const char *who, size_t size,
 /* Sections: their time goes into the CSV and onto the progress output. */
 static double section_t0;
 static const char *section_name;
+static const char *only;	/* the sections to run; NULL: all */
 
-static void section(const char *name)
+/*
+ * Starts section @name (NULL: ends the last one) and says whether to run
+ * it: every section, or those that the third argument lists.
+ */
+static bool section(const char *name)
 {
 	double t = now_s();
+	char *list, *tok, *save;
+	bool run = true;
 
 	if (section_name) {
 		report("elapsed", section_name, 0, t - section_t0, "s");
 		progress("%s: done in %.0f s", section_name, t - section_t0);
 	}
-	section_name = name;
-	section_t0 = t;
-	if (name)
+	section_name = NULL;
+	if (!name)
+		return false;
+	if (only) {
+		list = strdup(only);
+		if (!list)
+			die("strdup");
+		run = false;
+		for (tok = strtok_r(list, ",", &save); tok && !run;
+		     tok = strtok_r(NULL, ",", &save))
+			run = !strcmp(tok, name);
+		free(list);
+	}
+	if (run) {
+		section_name = name;
+		section_t0 = t;
 		progress("section %s", name);
+	}
+	return run;
 }
 
 /* The debugfs directory of the DRM device of @fd, or NULL. */
@@ -732,7 +756,7 @@ static void scaling(int reps)
 		int n = size <= MiB ? reps : size <= 64 * MiB ?
 			(reps + 1) / 2 : 3;
 
-		bench(&m, measure_scale, M(X_VSHARE) | M_PEERS, size,
+		bench(&m, measure_scale, M(X_VSHARE) | M(X_LAZY) | M_PEERS, size,
 		      n < reps ? n : reps, size <= 64 * MiB);
 	}
 }
@@ -970,6 +994,8 @@ int main(int argc, char **argv)
 	start_s = now_s();
 	if (argc > 2)
 		label = argv[2];
+	if (argc > 3)
+		only = argv[3];
 	if (reps < 1 || reps > 16)
 		reps = 5;
 	/*
@@ -1004,27 +1030,34 @@ int main(int argc, char **argv)
 	cfs_device(1, "max_segment_size", "4096");
 
 	printf("metric,exporter,size_bytes,value,unit\n");
-	section("small");
-	bench(&create, measure_create, small_set, 4096, small, true);
-	bench(&create, measure_create, small_set, MiB, 4 * reps, true);
-	bench(&roundtrip, measure_roundtrip, small_set, 4096, small, true);
-	bench(&roundtrip, measure_roundtrip, small_set, MiB, 4 * reps, true);
-	section("alloc");
-	bench(&create, measure_create, lazy_set, 64 * MiB, reps, true);
-	bench(&alloc, measure_create, lazy_set, 256 * MiB, reps, true);
-	section("mmap");
-	bench(&mmap_bw, measure_mmap, lazy_set | M_ANON, 64 * MiB, reps, true);
-	bench(&mmap_bw, measure_mmap, lazy_set | M_ANON, 256 * MiB, reps, true);
-	section("vmap");
-	bench(&vmap, measure_vmap, M(X_VSHARE) | M_PEERS, 64 * MiB, reps, true);
-	if (cfs_fds[1] >= 0) {
-		section("map_iso");
-		map_isolation(cfs_fds[1], 2 * reps);
+	if (section("small")) {
+		bench(&create, measure_create, small_set | M(X_LAZY), 4096,
+		      small, true);
+		bench(&create, measure_create, small_set | M(X_LAZY), MiB,
+		      4 * reps, true);
+		bench(&roundtrip, measure_roundtrip, small_set, 4096, small, true);
+		bench(&roundtrip, measure_roundtrip, small_set, MiB, 4 * reps,
+		      true);
 	}
-	section("scaling");
-	scaling(reps);
-	section("many");
-	many_buffers();
+	if (section("alloc")) {
+		bench(&create, measure_create, lazy_set, 64 * MiB, reps, true);
+		bench(&alloc, measure_create, lazy_set, 256 * MiB, reps, true);
+	}
+	if (section("mmap")) {
+		bench(&mmap_bw, measure_mmap, lazy_set | M_ANON, 64 * MiB, reps,
+		      true);
+		bench(&mmap_bw, measure_mmap, lazy_set | M_ANON, 256 * MiB, reps,
+		      true);
+	}
+	if (section("vmap"))
+		bench(&vmap, measure_vmap, M(X_VSHARE) | M_PEERS, 64 * MiB, reps,
+		      true);
+	if (cfs_fds[1] >= 0 && section("map_iso"))
+		map_isolation(cfs_fds[1], 2 * reps);
+	if (section("scaling"))
+		scaling(reps);
+	if (section("many"))
+		many_buffers();
 	section(NULL);
 	total = now_s() - start_s;
 	report("elapsed", "total", 0, total, "s");
