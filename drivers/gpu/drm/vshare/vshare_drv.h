@@ -144,9 +144,12 @@ struct vshare_file {
 
 /**
  * struct vshare_backing - the pages of a native buffer
- * @pages: one entry per PAGE_SIZE page, NULL where a lazy buffer has none
- *	yet (it gets them a 2 MiB chunk at a time)
+ * @pages: one entry per PAGE_SIZE page; a lazy buffer's are set in the
+ *	chunks that @chunks marks, the others are left uninitialised
  * @huge: bitmap of the PMD-sized chunks that are one aligned 2 MiB block
+ * @chunks: of a lazy buffer, bitmap of the PMD-sized chunks that have
+ *	their pages (it gets them a chunk at a time); NULL for the others,
+ *	whose first @populated pages are allocated
  * @npages: number of pages
  * @populated: number of pages allocated
  * @runs: number of physically contiguous runs of @pages, once all are
@@ -157,6 +160,7 @@ struct vshare_file {
 struct vshare_backing {
 	struct page **pages;
 	unsigned long *huge;
+	unsigned long *chunks;
 	unsigned long npages;
 	unsigned long populated;
 	unsigned long runs;

@@ -172,6 +172,7 @@ void vshare_dmem_uncharge(struct dmem_cgroup_pool_state *pool, u64 size)
 static const unsigned int vshare_orders[] = { PMD_SHIFT - PAGE_SHIFT, 4, 0 };
 
 #define VSHARE_HUGE_PAGES	(1UL << (PMD_SHIFT - PAGE_SHIFT))
+#define VSHARE_CHUNKS(npages)	DIV_ROUND_UP(npages, VSHARE_HUGE_PAGES)
 
 #define VSHARE_HIGH_ORDER_GFP	((GFP_USER | __GFP_ZERO | __GFP_NOWARN | \
 				  __GFP_NORETRY | __GFP_ACCOUNT) & ~__GFP_RECLAIM)
@@ -313,11 +314,23 @@ static int vshare_populate_chunk(struct vshare_backing *b, unsigned long first)
 		vshare_add_block(b, &done, page, order);
 	}
 	b->populated += last - first;
+	if (b->chunks)
+		__set_bit(first / VSHARE_HUGE_PAGES, b->chunks);
 	return 0;
 
 err:
 	vshare_free_pages(b->pages + first, done - first);
 	return -ENOMEM;
+}
+
+/* Whether the chunk starting at page @first has its pages. */
+static bool vshare_chunk_present(const struct vshare_backing *b,
+				 unsigned long first)
+{
+	if (b->chunks)
+		return test_bit(first / VSHARE_HUGE_PAGES, b->chunks);
+	/* The chunks of a buffer that is not lazy come in order. */
+	return first < b->populated;
 }
 
 /**
@@ -341,7 +354,7 @@ int vshare_backing_populate(struct vshare_backing *b, unsigned long first,
 		return 0;
 	for (chunk = ALIGN_DOWN(first, VSHARE_HUGE_PAGES); chunk < end;
 	     chunk += VSHARE_HUGE_PAGES) {
-		if (b->pages[chunk]) {
+		if (vshare_chunk_present(b, chunk)) {
 			ret = vshare_set_span_caching(b, &span, chunk);
 		} else {
 			ret = vshare_populate_chunk(b, chunk);
@@ -377,22 +390,22 @@ bool vshare_backing_huge(const struct vshare_backing *b, unsigned long idx)
  */
 void vshare_backing_free(struct vshare_backing *b)
 {
-	unsigned long i, n;
+	unsigned long chunk, first, n;
 
-	if (b->pages && b->populated == b->npages) {
-		vshare_set_caching(b, 0, b->npages, false);
-		vshare_free_pages(b->pages, b->npages);
-	}
-	/* A lazy buffer's chunks, allocated or not. */
-	for (i = 0; b->pages && i < b->npages; i += VSHARE_HUGE_PAGES) {
-		n = min(VSHARE_HUGE_PAGES, b->npages - i);
-		if (!b->pages[i])
-			continue;
-		vshare_set_caching(b, i, n, false);
-		vshare_free_pages(b->pages + i, n);
+	if (b->chunks) {
+		for_each_set_bit(chunk, b->chunks, VSHARE_CHUNKS(b->npages)) {
+			first = chunk * VSHARE_HUGE_PAGES;
+			n = min(VSHARE_HUGE_PAGES, b->npages - first);
+			vshare_set_caching(b, first, n, false);
+			vshare_free_pages(b->pages + first, n);
+		}
+	} else if (b->populated) {
+		vshare_set_caching(b, 0, b->populated, false);
+		vshare_free_pages(b->pages, b->populated);
 	}
 	kvfree(b->pages);
 	bitmap_free(b->huge);
+	bitmap_free(b->chunks);
 	*b = (struct vshare_backing) { };
 }
 
@@ -416,11 +429,19 @@ int vshare_backing_alloc(struct vshare_backing *b, unsigned long npages,
 	*b = (struct vshare_backing) {
 		.npages = npages, .flags = flags, .zone = zone,
 	};
-	b->pages = kvcalloc(npages, sizeof(*b->pages), GFP_KERNEL);
+	/*
+	 * Not cleared: an entry is read only once its chunk is allocated,
+	 * and clearing 2 MiB of array for a 1 GiB lazy buffer would be most
+	 * of its creation.
+	 */
+	b->pages = kvmalloc_array(npages, sizeof(*b->pages), GFP_KERNEL);
 	/* Only buffers of 2 MiB or more can have PMD-mapped blocks. */
 	if (npages >= VSHARE_HUGE_PAGES)
 		b->huge = bitmap_zalloc(npages / VSHARE_HUGE_PAGES, GFP_KERNEL);
-	if (!b->pages || (npages >= VSHARE_HUGE_PAGES && !b->huge))
+	if (lazy)
+		b->chunks = bitmap_zalloc(VSHARE_CHUNKS(npages), GFP_KERNEL);
+	if (!b->pages || (npages >= VSHARE_HUGE_PAGES && !b->huge) ||
+	    (lazy && !b->chunks))
 		return -ENOMEM;
 	if (lazy)
 		return 0;

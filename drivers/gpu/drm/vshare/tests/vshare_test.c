@@ -1107,8 +1107,10 @@ static void vshare_test_config_lazy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, copy_to_user((void __user *)addr + SZ_4M + 8, &v,
 					   sizeof(v)), 0);
 	KUNIT_EXPECT_EQ(test, bo->backing.populated, SZ_2M >> PAGE_SHIFT);
-	KUNIT_EXPECT_NOT_NULL(test, bo->backing.pages[SZ_4M >> PAGE_SHIFT]);
-	KUNIT_EXPECT_NULL(test, bo->backing.pages[0]);
+	KUNIT_EXPECT_TRUE(test, test_bit(SZ_4M / SZ_2M, bo->backing.chunks));
+	KUNIT_EXPECT_FALSE(test, test_bit(0, bo->backing.chunks));
+	KUNIT_EXPECT_FALSE(test, test_bit(1, bo->backing.chunks));
+	KUNIT_EXPECT_FALSE(test, test_bit(3, bo->backing.chunks));
 
 	KUNIT_ASSERT_EQ(test, dma_buf_vmap_unlocked(dmabuf, &map), 0);
 	KUNIT_EXPECT_EQ(test, bo->backing.populated, bo->backing.npages);
