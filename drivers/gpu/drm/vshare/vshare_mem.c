@@ -161,21 +161,24 @@ void vshare_dmem_uncharge(struct dmem_cgroup_pool_state *pool, u64 size)
 
 /*
  * Buffers are built from the largest pages the allocator gives without
- * effort, so that sg_tables and mappings stay compact: 2 MiB, 64 KiB, then
- * single pages. High orders neither reclaim nor retry; single pages may
+ * effort, so that sg_tables and mappings stay compact: 2 MiB, 1 MiB,
+ * 64 KiB, then single pages. High orders neither reclaim nor retry; single pages may
  * retry but never invoke the OOM killer. Every page is charged to the
  * memory cgroup of the task that allocates it, which then gets -ENOMEM
  * at its limit (no OOM kill: neither flag lets the charge invoke it).
  * Pages are allocated a 2 MiB chunk at a time, so that a lazy buffer can
  * get them when first touched.
  */
-static const unsigned int vshare_orders[] = { PMD_SHIFT - PAGE_SHIFT, 4, 0 };
+static const unsigned int vshare_orders[] = {
+	PMD_SHIFT - PAGE_SHIFT, PMD_SHIFT - PAGE_SHIFT - 1, 4, 0
+};
 
 #define VSHARE_HUGE_PAGES	(1UL << (PMD_SHIFT - PAGE_SHIFT))
 #define VSHARE_CHUNKS(npages)	DIV_ROUND_UP(npages, VSHARE_HUGE_PAGES)
 
-#define VSHARE_HIGH_ORDER_GFP	((GFP_USER | __GFP_ZERO | __GFP_NOWARN | \
-				  __GFP_NORETRY | __GFP_ACCOUNT) & ~__GFP_RECLAIM)
+#define VSHARE_HIGH_ORDER_GFP	(((GFP_USER | __GFP_ZERO | __GFP_NOWARN | \
+				   __GFP_NORETRY | __GFP_ACCOUNT) & \
+				  ~__GFP_RECLAIM) | __GFP_COMP)
 #define VSHARE_LOW_ORDER_GFP	(GFP_USER | __GFP_ZERO | __GFP_NOWARN | \
 				 __GFP_RETRY_MAYFAIL | __GFP_ACCOUNT)
 
@@ -195,18 +198,25 @@ gfp_t vshare_backing_gfp(const struct vshare_backing *b, unsigned int order)
 	return (order ? VSHARE_HIGH_ORDER_GFP : VSHARE_LOW_ORDER_GFP) | b->zone;
 }
 
+/*
+ * Frees pages as the blocks they came in: a compound block at once, not
+ * page by page (a 1 MiB buffer is 16 calls, not 256). @pages must start
+ * at a block.
+ */
 static void vshare_free_pages(struct page **pages, unsigned long npages)
 {
 	unsigned long i;
+	unsigned int order;
 
-	for (i = 0; i < npages; i++) {
-		__free_page(pages[i]);
-		pages[i] = NULL;
+	for (i = 0; i < npages; i += 1UL << order) {
+		order = compound_order(pages[i]);
+		__free_pages(pages[i], order);
 	}
 }
 
 /*
- * Splits a block into single refcounted pages, each mappable on its own,
+ * Adds a block, compound above order 0 (its pages are mapped by PFN, and
+ * a reference an importer takes on one of them holds the whole block),
  * and remembers an aligned 2 MiB block for PMD mappings.
  */
 static void vshare_add_block(struct vshare_backing *b, unsigned long *done,
@@ -214,7 +224,6 @@ static void vshare_add_block(struct vshare_backing *b, unsigned long *done,
 {
 	unsigned long j;
 
-	split_page(page, order);
 	if ((1UL << order) == VSHARE_HUGE_PAGES && !(*done % VSHARE_HUGE_PAGES))
 		__set_bit(*done / VSHARE_HUGE_PAGES, b->huge);
 	for (j = 0; j < (1UL << order); j++)
