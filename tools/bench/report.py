@@ -970,7 +970,9 @@ anonymous memory with and without transparent huge pages (``anon-thp``,
   and close everything.
 * ``alloc``: create (and export) a 256 MiB buffer.
 * ``write_bw`` / ``read_bw``: first touch of every byte through an mmap of
-  the dma-buf at a 2 MiB-aligned address, then a read pass;
+  the dma-buf at a 2 MiB-aligned address, the ``mmap()`` call included
+  (an exporter may fill the page tables there or at the faults), then a
+  read pass;
   ``write2_bw`` / ``read2_bw``: a second write and a second read, the memory
   being mapped (the limit); ``read_pte_bw``: a read of the same buffer
   through a second mapping 4 KiB off 2 MiB alignment, so mapped with 4 KiB
@@ -1018,7 +1020,8 @@ Scaling, 4 KiB to 1 GiB
 =======================
 
 Powers of 4, each exporter's buffer created, exported (vshare and vgem; the
-others export in their creation), written once through mmap, imported by
+others export in their creation), written once through a new mmap (the
+``mmap()`` call counted in the write), imported by
 vshare device 1 (dynamic attach and ``map_dma_buf``: the
 ``PRIME_FD_TO_HANDLE``) and vmapped through it; times in us, then faults,
 sg entries, page tables and kernel memory per MiB. A size an exporter
@@ -1065,8 +1068,8 @@ Reading the figures
   nothing and its ``write_bw`` pays for allocation, zeroing and one fault per
   4 KiB page instead. vshare, udmabuf and the heap allocate and zero
   everything at creation; vshare then maps 2 MiB per fault, the heap maps
-  every page in ``mmap()`` (outside the timed write: its first touch has no
-  faults). ``vshare-lazy`` allocates as vgem does, a 2 MiB chunk at the
+  every page in ``mmap()`` (its first touch has no faults; the timed first
+  touch includes the ``mmap()`` call, so both ways are counted). ``vshare-lazy`` allocates as vgem does, a 2 MiB chunk at the
   first fault in it.
 * udmabuf's creation includes the memfd's ``ftruncate`` and sealing, and
   it pins (so allocates) every shmem page of the memfd then; it maps one
