@@ -38,10 +38,13 @@ HIGHER = {"write_bw", "read_bw", "write2_bw", "read2_bw", "read_pte_bw",
 # The main table's metrics, in its order.
 MAIN = ["create_export", "roundtrip", "alloc", "write_bw", "read_bw",
         "write2_bw", "read2_bw", "read_pte_bw", "vmap", "sg_per_mib"]
+# Shown in the main table, but no target: what a creation cannot go below.
+FLOORS = ["ioctl_refused"]
 
 # The vshare modes a metric is judged in: the default, and the path or
 # device profile made for that workload.
 MODES_FOR = {"create_export": MODES, "roundtrip": ["vshare", "vshare-1call"],
+             "ioctl_refused": ["vshare", "vshare-1call"],
              "alloc": ["vshare", "vshare-lazy"]}
 
 # The scaling curves: CSV metric, column heading, unit.
@@ -199,7 +202,7 @@ class Report:
         header = ["metric", "size", "unit", "n", "vshare", "1call", "lazy"] + \
             PEERS + LIMITS + ["vshare / best peer"]
         rows = []
-        for metric in MAIN:
+        for metric in MAIN + FLOORS:
             for size in self.sizes(metric):
                 values = self.data[(metric, size)]
                 if not any(m in values for m in MODES):
@@ -301,6 +304,11 @@ class Report:
         if metric in ("create_export", "roundtrip") and size <= MIB:
             out.append("the GEM path is create, export and close (three "
                        "ioctls), CREATE_DMABUF one")
+            f = self.figures("ioctl_refused", 4096,
+                             ["vshare", "vshare-1call"] + peers)
+            if f:
+                out.append("the creation ioctl refused at its first check "
+                           "(system call and dispatch only), us: " + f)
         if metric == "write_bw":
             f = self.figures("faults_per_mib", size, ["vshare"] + peers)
             if f:
@@ -969,6 +977,10 @@ anonymous memory with and without transparent huge pages (``anon-thp``,
 * ``roundtrip``: import the dma-buf into another DRM device (vshare device 1)
   and close everything.
 * ``alloc``: create (and export) a 256 MiB buffer.
+* ``ioctl_refused``: the creation ioctl with flags it refuses at its first
+  check, which times only the system call and the driver's dispatch (the
+  DRM core's for vshare and vgem, the heap's own); not a target, the floor
+  of a creation.
 * ``write_bw`` / ``read_bw``: first touch of every byte through an mmap of
   the dma-buf at a 2 MiB-aligned address, the ``mmap()`` call included
   (an exporter may fill the page tables there or at the faults), then a

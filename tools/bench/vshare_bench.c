@@ -29,6 +29,8 @@
  *   create_export   create a buffer and export it as a dma-buf fd (us)
  *   roundtrip       import into vshare device 1, close all (us)
  *   alloc           create (and export) a 256 MiB buffer (us)
+ *   ioctl_refused   the creation ioctl with flags it refuses at its first
+ *                   check: the system call and the driver's dispatch (us)
  *   write_bw        first-touch write through a 2 MiB-aligned mmap, the
  *                   mmap() call included: an exporter may fill the page
  *                   tables there or at the faults (MiB/s)
@@ -198,6 +200,8 @@ struct exporter {
 	/* A dma-buf fd of the size, or -1 with errno. */
 	int (*create)(struct exporter *e, size_t size);
 	void (*destroy)(struct exporter *e);
+	/* Its creation ioctl with flags it refuses at once (EINVAL). */
+	int (*refuse)(struct exporter *e);
 	int fd;			/* device fd; -1: not available */
 	uint32_t handle;	/* GEM handle, if any */
 	int memfd;		/* udmabuf's memfd */
@@ -316,6 +320,38 @@ static void nothing(struct exporter *e __attribute__((unused)))
 {
 }
 
+/*
+ * The floor of a creation: the ioctl refused by its first check, so that
+ * only the system call and the driver's dispatch are timed.
+ */
+static int vshare_refuse(struct exporter *e)
+{
+	struct drm_vshare_create c = { .size = 4096, .flags = ~0u };
+
+	return ioctl(e->fd, DRM_IOCTL_VSHARE_CREATE, &c);
+}
+
+static int vshare_1call_refuse(struct exporter *e)
+{
+	struct drm_vshare_create_dmabuf c = { .size = 4096, .fd_flags = ~0u };
+
+	return ioctl(e->fd, DRM_IOCTL_VSHARE_CREATE_DMABUF, &c);
+}
+
+static int vgem_refuse(struct exporter *e)
+{
+	struct drm_mode_create_dumb d = { .width = 1024, .height = 1 };
+
+	return ioctl(e->fd, DRM_IOCTL_MODE_CREATE_DUMB, &d);
+}
+
+static int heap_refuse(struct exporter *e)
+{
+	struct dma_heap_allocation_data a = { .len = 4096, .fd_flags = ~0u };
+
+	return ioctl(e->fd, DMA_HEAP_IOCTL_ALLOC, &a);
+}
+
 enum {
 	X_VSHARE, X_1CALL, X_LAZY, X_VGEM, X_UDMABUF, X_HEAP, X_THP, X_4K,
 	NUM_ALL
@@ -327,16 +363,18 @@ enum {
 
 static struct exporter exporters[NUM_ALL] = {
 	[X_VSHARE] = { .name = "vshare", .make = vshare_make,
-		       .create = gem_create, .destroy = gem_destroy },
+		       .create = gem_create, .destroy = gem_destroy,
+		       .refuse = vshare_refuse },
 	[X_1CALL] = { .name = "vshare-1call", .create = vshare_create_dmabuf,
-		      .destroy = nothing },
+		      .destroy = nothing, .refuse = vshare_1call_refuse },
 	[X_LAZY] = { .name = "vshare-lazy", .make = vshare_make,
 		     .create = gem_create, .destroy = gem_destroy, .fd = -1 },
 	[X_VGEM] = { .name = "vgem", .make = vgem_make, .create = gem_create,
-		     .destroy = gem_destroy },
+		     .destroy = gem_destroy, .refuse = vgem_refuse },
 	[X_UDMABUF] = { .name = "udmabuf", .create = udmabuf_create,
 			.destroy = udmabuf_destroy },
-	[X_HEAP] = { .name = "heap", .create = heap_create, .destroy = nothing },
+	[X_HEAP] = { .name = "heap", .create = heap_create, .destroy = nothing,
+		     .refuse = heap_refuse },
 	/* The limit for CPU mappings: plain memory, not an exporter. */
 	[X_THP] = { .name = "anon-thp", .advice = MADV_HUGEPAGE },
 	[X_4K] = { .name = "anon-4k", .advice = MADV_NOHUGEPAGE },
@@ -557,6 +595,20 @@ static void measure_create(struct exporter *e, size_t size, double *out)
 	out[0] = now_us() - t0;
 	close(dmabuf);
 	e->destroy(e);
+}
+
+/* The creation ioctl refused at its first check: the dispatch's cost. */
+static void measure_refuse(struct exporter *e, size_t size __attribute__((unused)),
+			   double *out)
+{
+	double t0 = now_us();
+	int ret = e->refuse(e);
+
+	out[0] = now_us() - t0;
+	if (ret != -1 || errno != EINVAL) {
+		fprintf(stderr, "vshare_bench: %s accepted bad flags\n", e->name);
+		exit(1);
+	}
 }
 
 /* Import into device 1 and close everything (the export is not timed). */
@@ -979,6 +1031,7 @@ int main(int argc, char **argv)
 	static const struct metrics create = { { "create_export" }, { "us" } };
 	static const struct metrics roundtrip = { { "roundtrip" }, { "us" } };
 	static const struct metrics alloc = { { "alloc" }, { "us" } };
+	static const struct metrics refuse = { { "ioctl_refused" }, { "us" } };
 	static const struct metrics mmap_bw = {
 		{ "write_bw", "read_bw", "write2_bw", "read2_bw", "read_pte_bw",
 		  "faults_per_mib", "pte_kb_per_mib" },
@@ -1041,6 +1094,9 @@ int main(int argc, char **argv)
 		bench(&roundtrip, measure_roundtrip, small_set, 4096, small, true);
 		bench(&roundtrip, measure_roundtrip, small_set, MiB, 4 * reps,
 		      true);
+		/* udmabuf checks its flags only after allocating. */
+		bench(&refuse, measure_refuse, small_set & ~M(X_UDMABUF), 4096,
+		      small, true);
 	}
 	if (section("alloc")) {
 		bench(&create, measure_create, lazy_set, 64 * MiB, reps, true);
