@@ -162,10 +162,11 @@ void vshare_dmem_uncharge(struct dmem_cgroup_pool_state *pool, u64 size)
 /*
  * Buffers are built from the largest pages the allocator gives without
  * effort, so that sg_tables and mappings stay compact: 2 MiB, 1 MiB,
- * 64 KiB, then single pages. High orders neither reclaim nor retry; single pages may
- * retry but never invoke the OOM killer. Every page is charged to the
- * memory cgroup of the task that allocates it, which then gets -ENOMEM
- * at its limit (no OOM kill: neither flag lets the charge invoke it).
+ * 64 KiB, then single pages. High orders neither reclaim nor retry;
+ * single pages may retry but never invoke the OOM killer. Every page is
+ * charged to the memory cgroup of the task that allocates it, which then
+ * gets -ENOMEM at its limit (no OOM kill: neither flag lets the charge
+ * invoke it).
  * Pages are allocated a 2 MiB chunk at a time, so that a lazy buffer can
  * get them when first touched.
  */
