@@ -45,9 +45,10 @@
  *    named ``*_locked`` and assert it;
  * 3. &vshare_bo.lock, which keeps a move from swapping the pages under a
  *    CPU page fault (the fault path takes it under the mmap lock), and
- *    under which a lazy buffer gets its pages (&vshare_backing.pages and
- *    &vshare_backing.populated): a chunk at a fault, all of them before a
- *    kernel or device mapping (vshare_bo_populate_locked(), under 2.);
+ *    under which a lazy buffer gets its pages (&vshare_backing.pages,
+ *    &vshare_backing.chunks and &vshare_backing.populated): a chunk at a
+ *    fault, all of them before a kernel or device mapping
+ *    (vshare_bo_populate_locked(), under 2.);
  *    &vshare_bo.revoked is set with both 2. and 3. held, so either one
  *    is enough to read it (elsewhere it is read with READ_ONCE());
  * 4. &vshare_bo.mappings_lock, a spinlock and a leaf: engine jobs take it
@@ -144,8 +145,8 @@ struct vshare_file {
 
 /**
  * struct vshare_backing - the pages of a native buffer
- * @pages: one entry per PAGE_SIZE page; a lazy buffer's are set in the
- *	chunks that @chunks marks, the others are left uninitialised
+ * @pages: one entry per PAGE_SIZE page; a lazy buffer has none until its
+ *	first chunk, then entries only in the chunks that @chunks marks
  * @huge: bitmap of the PMD-sized chunks that are one aligned 2 MiB block
  * @chunks: of a lazy buffer, bitmap of the PMD-sized chunks that have
  *	their pages (it gets them a chunk at a time); NULL for the others,
@@ -294,6 +295,8 @@ int vshare_backing_populate(struct vshare_backing *b, unsigned long first,
 void vshare_backing_free(struct vshare_backing *b);
 gfp_t vshare_backing_gfp(const struct vshare_backing *b, unsigned int order);
 bool vshare_backing_huge(const struct vshare_backing *b, unsigned long idx);
+unsigned long vshare_backing_block_left(const struct vshare_backing *b,
+					unsigned long idx);
 
 /* vshare_bo.c: native buffers, their kernel and device mappings */
 struct vshare_bo *vshare_bo_alloc(struct drm_device *dev, size_t size,

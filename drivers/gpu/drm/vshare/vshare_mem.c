@@ -231,14 +231,37 @@ static void vshare_add_block(struct vshare_backing *b, unsigned long *done,
 		b->pages[(*done)++] = page + j;
 }
 
-/* Physically contiguous runs of the pages: the entries an importer with
- * no segment limit gets.
+/**
+ * vshare_backing_block_left - pages left in the block of a page
+ * @b: the backing, with the page allocated
+ * @idx: index of the page
+ *
+ * The pages of a block are physically contiguous: whoever walks the
+ * buffer's runs can step over them at once.
+ *
+ * Returns: the number of pages from @idx to the end of its block (to the
+ * end of the buffer for a buffer in one run), at least 1.
+ */
+unsigned long vshare_backing_block_left(const struct vshare_backing *b,
+					unsigned long idx)
+{
+	struct page *page = b->pages[idx], *head = compound_head(page);
+
+	if (b->runs == 1)
+		return b->npages - idx;
+	return compound_nr(head) - (page - head);
+}
+
+/*
+ * Physically contiguous runs of the pages: the entries an importer with
+ * no segment limit gets. Called once every page is there, block by block.
  */
 static unsigned long vshare_count_runs(const struct vshare_backing *b)
 {
 	unsigned long i, runs = 1;
 
-	for (i = 1; i < b->npages; i++)
+	for (i = compound_nr(b->pages[0]); i < b->npages;
+	     i += compound_nr(b->pages[i]))
 		runs += page_to_pfn(b->pages[i]) != page_to_pfn(b->pages[i - 1]) + 1;
 	return runs;
 }
@@ -362,6 +385,12 @@ int vshare_backing_populate(struct vshare_backing *b, unsigned long first,
 
 	if (b->populated == b->npages)
 		return 0;
+	if (!b->pages) {
+		b->pages = kvmalloc_array(b->npages, sizeof(*b->pages),
+					  GFP_KERNEL);
+		if (!b->pages)
+			return -ENOMEM;
+	}
 	for (chunk = ALIGN_DOWN(first, VSHARE_HUGE_PAGES); chunk < end;
 	     chunk += VSHARE_HUGE_PAGES) {
 		if (vshare_chunk_present(b, chunk)) {
@@ -439,22 +468,24 @@ int vshare_backing_alloc(struct vshare_backing *b, unsigned long npages,
 	*b = (struct vshare_backing) {
 		.npages = npages, .flags = flags, .zone = zone,
 	};
-	/*
-	 * Not cleared: an entry is read only once its chunk is allocated,
-	 * and clearing 2 MiB of array for a 1 GiB lazy buffer would be most
-	 * of its creation.
-	 */
-	b->pages = kvmalloc_array(npages, sizeof(*b->pages), GFP_KERNEL);
 	/* Only buffers of 2 MiB or more can have PMD-mapped blocks. */
-	if (npages >= VSHARE_HUGE_PAGES)
+	if (npages >= VSHARE_HUGE_PAGES) {
 		b->huge = bitmap_zalloc(npages / VSHARE_HUGE_PAGES, GFP_KERNEL);
-	if (lazy)
+		if (!b->huge)
+			return -ENOMEM;
+	}
+	/*
+	 * A lazy buffer's page array comes with its first chunk: 2 MiB of
+	 * array for 1 GiB would be most of its creation.
+	 */
+	if (lazy) {
 		b->chunks = bitmap_zalloc(VSHARE_CHUNKS(npages), GFP_KERNEL);
-	if (!b->pages || (npages >= VSHARE_HUGE_PAGES && !b->huge) ||
-	    (lazy && !b->chunks))
+		return b->chunks ? 0 : -ENOMEM;
+	}
+	/* Not cleared: every entry is set before it is read. */
+	b->pages = kvmalloc_array(npages, sizeof(*b->pages), GFP_KERNEL);
+	if (!b->pages)
 		return -ENOMEM;
-	if (lazy)
-		return 0;
 	if (!(flags & VSHARE_CREATE_CONTIGUOUS))
 		return vshare_backing_populate(b, 0, npages);
 	ret = vshare_alloc_contiguous(b);
