@@ -184,53 +184,57 @@ void vshare_bo_vunmap_locked(struct vshare_bo *bo, struct iosys_map *map)
 	}
 }
 
-/* Whether page @i of the buffer goes on in the entry that starts at @first. */
-static bool vshare_sg_extends(struct vshare_bo *bo, unsigned long first,
-			      unsigned long i, unsigned long max_seg,
-			      unsigned long boundary)
+/*
+ * The number of pages of the entry that starts at page @first: those
+ * physically contiguous with it, cut where the importing device's maximum
+ * segment size (@max_pages, at least one) or segment boundary says. Whole
+ * blocks are stepped over, their pages being contiguous: the walk costs a
+ * step per block, not per page.
+ */
+static unsigned long vshare_sg_entry(const struct vshare_backing *b,
+				     unsigned long first, unsigned long max_pages,
+				     unsigned long boundary)
 {
-	phys_addr_t start = page_to_phys(bo->backing.pages[first]);
+	phys_addr_t start = page_to_phys(b->pages[first]);
+	u64 to_boundary = ((((u64)start | boundary) - start) >> PAGE_SHIFT) + 1;
+	unsigned long cap = min_t(u64, min(b->npages - first, max_pages),
+				  to_boundary);
+	unsigned long len = 0;
 
-	return page_to_pfn(bo->backing.pages[i]) ==
-	       page_to_pfn(bo->backing.pages[i - 1]) + 1 &&
-	       (i - first + 1) * PAGE_SIZE <= max_seg &&
-	       !((start ^ (start + (i - first + 1) * PAGE_SIZE - 1)) & ~boundary);
+	while (len < cap && (!len || page_to_pfn(b->pages[first + len]) ==
+					     page_to_pfn(b->pages[first]) + len))
+		len += vshare_backing_block_left(b, first + len);
+	return min(len, cap);
 }
 
 /*
  * One entry per physically contiguous run of the buffer, cut where the
- * importing device's maximum segment size (whole pages, at least one) or
- * segment boundary says: counted first, then filled.
+ * importing device's maximum segment size or segment boundary says:
+ * counted first, then filled.
  */
 static struct sg_table *vshare_bo_sg_table(struct vshare_bo *bo,
 					   struct device *dev)
 {
-	unsigned long max_seg = max(ALIGN_DOWN(dma_get_max_seg_size(dev), PAGE_SIZE),
-				    PAGE_SIZE);
+	const struct vshare_backing *b = &bo->backing;
+	unsigned long max_pages = max_t(unsigned long,
+					dma_get_max_seg_size(dev) >> PAGE_SHIFT, 1);
 	unsigned long boundary = dma_get_seg_boundary(dev);
-	unsigned long i, first, n = bo->backing.npages, nents = 0;
+	unsigned long first, len, nents = 0;
 	struct sg_table *sgt = kzalloc_obj(*sgt, GFP_KERNEL);
 	struct scatterlist *sg;
 
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
-	for (first = 0, i = 0; i < n; i++) {
-		if (i && vshare_sg_extends(bo, first, i, max_seg, boundary))
-			continue;
-		first = i;
-		nents++;
-	}
+	for (first = 0; first < b->npages; first += len, nents++)
+		len = vshare_sg_entry(b, first, max_pages, boundary);
 	if (sg_alloc_table(sgt, nents, GFP_KERNEL)) {
 		kfree(sgt);
 		return ERR_PTR(-ENOMEM);
 	}
-	sg = sgt->sgl;
-	for (first = 0, i = 1; i <= n; i++) {
-		if (i < n && vshare_sg_extends(bo, first, i, max_seg, boundary))
-			continue;
-		sg_set_page(sg, bo->backing.pages[first], (i - first) * PAGE_SIZE, 0);
-		sg = sg_next(sg);
-		first = i;
+	for (first = 0, sg = sgt->sgl; first < b->npages; first += len,
+	     sg = sg_next(sg)) {
+		len = vshare_sg_entry(b, first, max_pages, boundary);
+		sg_set_page(sg, b->pages[first], len * PAGE_SIZE, 0);
 	}
 	return sgt;
 }
