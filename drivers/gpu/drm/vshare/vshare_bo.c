@@ -127,7 +127,8 @@ int vshare_bo_populate_locked(struct vshare_bo *bo)
 	int ret;
 
 	dma_resv_assert_held(bo->base.resv);
-	if (READ_ONCE(bo->backing.populated) == bo->backing.npages)
+	/* Pairs with the release in vshare_populate_chunk(). */
+	if (smp_load_acquire(&bo->backing.populated) == bo->backing.npages)
 		return 0;
 	mutex_lock(&bo->lock);
 	ret = vshare_backing_populate(&bo->backing, 0, bo->backing.npages);

@@ -346,7 +346,11 @@ static int vshare_populate_chunk(struct vshare_backing *b, unsigned long first)
 			goto err;
 		vshare_add_block(b, &done, page, order);
 	}
-	b->populated += last - first;
+	/*
+	 * The array and its entries are seen before the count that says
+	 * they are there: vshare_bo_populate_locked() reads it unlocked.
+	 */
+	smp_store_release(&b->populated, b->populated + last - first);
 	if (b->chunks)
 		__set_bit(first / VSHARE_HUGE_PAGES, b->chunks);
 	return 0;

@@ -987,7 +987,8 @@ static void vshare_test_config_device(struct kunit *test)
 static void check_zone(struct kunit *test, struct vshare_bo *bo,
 		       enum zone_type zone)
 {
-	unsigned int orders[] = { 0, 4, PMD_SHIFT - PAGE_SHIFT }, i;
+	unsigned int orders[] = { 0, 4, PMD_SHIFT - PAGE_SHIFT - 1,
+				  PMD_SHIFT - PAGE_SHIFT }, i;
 
 	for (i = 0; i < ARRAY_SIZE(orders); i++) {
 		gfp_t gfp = vshare_backing_gfp(&bo->backing, orders[i]);
