@@ -672,9 +672,11 @@ static void test_output_loopback(void)
 	/*
 	 * vivid loops the output only once its output thread holds the
 	 * buffer: right after loading vivid, under TCG with another VM
-	 * beside it, more than 8 captured frames (2.5 s of vivid's time).
+	 * beside it, more than 8 captured frames (2.5 s of vivid's time),
+	 * once more than 64 (all of a 14 s subtest, in a 7.3 run of make
+	 * check): up to 256 are let pass.
 	 */
-	capture_vshare(&t.cap, dst, 2, FRAMES, t.want, true, 64);
+	capture_vshare(&t.cap, dst, 2, FRAMES, t.want, true, 256);
 	v4l2_streamoff(&t.out);
 
 	/* vivid only read the output buffer. */
