@@ -72,7 +72,7 @@ MUTANTS = [
      ["vshare_configfs:profile-lazy"]),
     ("blocks-freed-as-pages", "a compound block is freed as its first page",
      [("vshare_mem.c", "order = compound_order(pages[i]);", "order = 0;", 1)],
-     ["vshare_basic"]),
+     ["vshare_cgroup:charged"]),
     ("limit-not-enforced", "mem_limit_mb is never checked",
      [("vshare_mem.c", "size, vshare_mem_limit());", "size, U64_MAX - 0 * vshare_mem_limit());", 1)],
      ["vshare_basic", "vshare_cgroup:move-charged"]),
