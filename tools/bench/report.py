@@ -1102,8 +1102,9 @@ Reading the figures
   4 KiB page instead. vshare, udmabuf and the heap allocate and zero
   everything at creation; vshare then maps 2 MiB per fault, the heap maps
   every page in ``mmap()`` (its first touch has no faults; the timed first
-  touch includes the ``mmap()`` call, so both ways are counted). ``vshare-lazy`` allocates as vgem does, a 2 MiB chunk at the
-  first fault in it.
+  touch includes the ``mmap()`` call, so both ways are counted).
+  ``vshare-lazy`` allocates as vgem does, a 2 MiB chunk at the first fault
+  in it.
 * udmabuf's creation includes the memfd's ``ftruncate`` and sealing, and
   it pins (so allocates) every shmem page of the memfd then; it maps one
   4 KiB page per fault, like vgem.

@@ -742,14 +742,14 @@ static void measure_faults(struct exporter *e, size_t size, double *out)
 	int dmabuf = xcreate(e, size);
 	char *p = map_at(dmabuf, size, 0);
 	long flt0 = minor_faults(), faults;
-	double t0 = now_us();
+	double t0 = now_us(), t;
 	size_t off;
 
 	for (off = 0; off < size; off += 2 * MiB)
 		p[off] = 1;
-	out[0] = now_us() - t0;
+	t = now_us() - t0;
 	faults = minor_faults() - flt0;
-	out[0] = faults > 0 ? out[0] / faults : NAN;
+	out[0] = faults > 0 ? t / faults : NAN;
 	out[1] = mibps(size, write_pass(p, size, 0xa5));
 	out[2] = mibps(size, write_pass(p, size, 0x5a));
 	munmap(p, size);

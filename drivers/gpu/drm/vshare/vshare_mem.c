@@ -260,8 +260,8 @@ static unsigned long vshare_count_runs(const struct vshare_backing *b)
 {
 	unsigned long i, runs = 1;
 
-	for (i = compound_nr(b->pages[0]); i < b->npages;
-	     i += compound_nr(b->pages[i]))
+	for (i = vshare_backing_block_left(b, 0); i < b->npages;
+	     i += vshare_backing_block_left(b, i))
 		runs += page_to_pfn(b->pages[i]) != page_to_pfn(b->pages[i - 1]) + 1;
 	return runs;
 }
