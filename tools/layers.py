@@ -15,7 +15,10 @@ import sys
 drv = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "drivers/gpu/drm/vshare")
 files = sorted(f for f in os.listdir(drv) if f.endswith(".c"))
-src = {f: open(os.path.join(drv, f)).read() for f in files}
+# Comments name functions without calling them: only code counts.
+src = {f: re.sub(r"/\*.*?\*/|//[^\n]*", " ",
+                 open(os.path.join(drv, f)).read(), flags=re.S)
+       for f in files}
 
 # Layers as vshare_drv.h lists them: "  N  file.c ..." lines.
 layer = {}
