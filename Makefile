@@ -119,32 +119,25 @@ check: tests
 	@t=$$(date +%s); tests/host-checks.sh $(RESULTS)/host $(KERNELS); \
 		$(call phase,host checks)
 	@# The kernels' VMs run side by side: a guest's tests run one at a
-	@# time, so each VM keeps one host core busy, not two.
-	@t0=$$(date +%s); pids=""; for k in $(KERNELS); do \
+	@# time, so each VM keeps one host core busy, not two. The Debian job
+	@# (tests/check-debian.sh) follows whichever finishes first: never
+	@# more than two VMs at once, and no core left idle while the slower
+	@# kernel's VM ends.
+	@t0=$$(date +%s); pids=""; rm -rf $(RESULTS)/.debian-taken; \
+	for k in $(KERNELS); do \
 		( t=$$(date +%s); \
 		  $(VM) run --kernel $$k --quiet --timeout 4800 --out $(RESULTS)/$$k -- \
 			sh /vshare/tests/run-guest.sh; \
 		  echo "kernel $$k: VM exit status $$?"; \
-		  echo "~$$(( $$(date +%s) - $$t )) VM on $$k" >>$(TIMING).part ) & \
+		  echo "~$$(( $$(date +%s) - $$t )) VM on $$k" >>$(TIMING).part; \
+		  mkdir $(RESULTS)/.debian-taken 2>/dev/null || exit 0; \
+		  t=$$(date +%s); \
+		  tests/check-debian.sh $(RESULTS)/debian $(VERSION); \
+		  echo "~$$(( $$(date +%s) - $$t )) VM on the Debian kernel with the vshare-dkms package, after $$k's" >>$(TIMING).part ) & \
 		pids="$$pids $$!"; sleep 20; \
-	done; wait $$pids; t=$$t0; \
-	$(call phase,VMs of the test kernels side by side); \
+	done; wait $$pids; t=$$t0; rm -rf $(RESULTS)/.debian-taken; \
+	$(call phase,VMs of the test kernels and Debian's: two at a time); \
 	cat $(TIMING).part >>$(TIMING); rm -f $(TIMING).part
-	@# Debian's kernel with the vshare-dkms package: built and checked by
-	@# lintian, installed in the guest root (DKMS builds the module),
-	@# loaded with modprobe in the VM, purged after.
-	@t=$$(date +%s); d=$(RESULTS)/debian; mkdir -p $$d; \
-	$(MAKE) -s deb >$$d/deb.log 2>&1; b=$$?; \
-	$(VM) deb-install build/deb/vshare-dkms_$(VERSION)_all.deb >>$$d/deb.log 2>&1; i=$$?; \
-	$(VM) run --kernel debian --quiet --timeout 2400 --out $$d -- \
-		'VSHARE_MODPROBE=1 sh /vshare/tests/run-guest.sh tests/igt/smoke.txt'; \
-		echo "Debian kernel (DKMS package): VM exit status $$?"; \
-	$(VM) deb-purge >>$$d/deb.log 2>&1; p=$$?; \
-	for c in "deb-build $$b" "deb-install $$i" "deb-purge $$p"; do \
-		set -- $$c; r=pass; [ $$2 = 0 ] || r=fail; \
-		echo "$$1 $$r" >>$$d/checks; done; \
-	[ $$b$$i$$p = 000 ] || cat $$d/deb.log; \
-	$(call phase,VM on the Debian kernel with the vshare-dkms package)
 	python3 tests/summary.py --timing $(TIMING) $(RESULTS)/host \
 		$(addprefix $(RESULTS)/,$(KERNELS)) $(RESULTS)/debian
 

@@ -743,7 +743,7 @@ class Report:
             verdict = ("vshare reads slower than the best peer in every boot "
                        "(%s). Measured: %s." % (fx(med["gap"]), "; ".join(causes)))
         else:
-            verdict = ("With the exporters' order rotated at every repetition, "
+            verdict = ("With the exporters' order changed at every repetition, "
                        "vshare's read is at %s of the best peer, which not "
                        "every boot puts on the same side of 1 (or within "
                        "%d%%): no gap beyond the spread. Measured: %s." % (
@@ -961,9 +961,10 @@ def main(argv):
 backed before it boots. Absolute figures only compare within a run; the
 ratios are the point. In one boot, each figure is the median of %s, the
 exporters taking turns after one unmeasured warm-up round (up to 64 MiB),
-each repetition starting with the next exporter so that none always goes
-first or last, and a slow phase of the shared host falls on all of them
-alike. The tables show each figure's median over the boots and, in
+each repetition starting with the next exporter and stepping through them
+by a different stride, so that none always goes first or last or always
+after the same one (whose frees would weigh on it alone), and a slow phase
+of the shared host falls on all of them alike. The tables show each figure's median over the boots and, in
 parentheses, the ratio of vshare (its default mode) to that exporter, above
 1 meaning vshare does better (less time, more bandwidth, fewer sg entries),
 as the median of the per-boot ratios; the last column is the best mode of

@@ -14,7 +14,8 @@
  * given, the sections to run (comma-separated: small, alloc, mmap, vmap,
  * map_iso, scaling, many). Every timed
  * figure is the median of several repetitions, the exporters taking turns
- * in an order rotated at each repetition.
+ * in an order that changes at each repetition: who goes first, and who
+ * goes after whom (an exporter's frees can slow the next one down).
  *
  * Exporters and modes:
  *   vshare          device 0, the GEM path: CREATE, PRIME_HANDLE_TO_FD,
@@ -556,6 +557,27 @@ static unsigned int pick(unsigned int mask, struct exporter **list)
  * the next exporter, so that none always goes first or last. Reports each
  * one's median of every value.
  */
+/*
+ * The exporter at place @j of repetition @r among @n: the first moves on
+ * by one at each repetition, and the step between places is the next
+ * number prime to @n, so that each exporter comes after every other in
+ * turn, not always after the same one (whose freed memory, RCU callbacks
+ * or deferred work would weigh on it alone).
+ */
+static unsigned int turn(unsigned int r, unsigned int j, unsigned int n)
+{
+	unsigned int steps[NUM_ALL], nsteps = 0, s, a, b, t;
+
+	for (s = 1; s < n; s++) {
+		for (a = n, b = s; b; t = a % b, a = b, b = t)
+			;
+		if (a == 1)
+			steps[nsteps++] = s;
+	}
+	s = nsteps ? steps[r % nsteps] : 1;
+	return (r + j * s) % n;
+}
+
 static void bench(const struct metrics *m, measure_fn fn, unsigned int mask,
 		  size_t size, int reps, bool warm)
 {
@@ -577,7 +599,7 @@ static void bench(const struct metrics *m, measure_fn fn, unsigned int mask,
 			progress("%s %s: rep %d of %d", m->name[0],
 				 size_name(size), r + 1, reps);
 		for (j = 0; j < n; j++) {
-			i = (r + j) % n;
+			i = turn(r, j, n);
 			for (k = 0; k < NVAL; k++)
 				out[k] = NAN;
 			fn(list[i], size, out);
