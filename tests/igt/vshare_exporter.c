@@ -20,6 +20,12 @@
  * Description: A 64 MiB buffer is at most 32 physically contiguous runs,
  *	of origin native, and is gone from debugfs once closed.
  *
+ * SUBTEST: debugfs-listing
+ * Description: 600 buffers are listed once each, in increasing id order,
+ *	whether the file is read in 61-byte pieces or at once, and the totals
+ *	line counts the lines; buffers closed halfway through a read are not
+ *	listed after it and no live one is skipped.
+ *
  * SUBTEST: create-contiguous
  * Description: A 4 MiB CONTIGUOUS buffer is one run, zeroed, keeps a
  *	pattern; 4 MiB + 4 KiB is ENOMEM; 12 KiB is one run too.
@@ -185,6 +191,166 @@ static void test_sg_runs_64mib(int fd)
 	igt_assert_eq(strcmp(st.origin, "native"), 0);
 	gem_close(fd, handle);
 	igt_assert_eq(vshare_bo_count(fd, size), 0);
+}
+
+#define LISTED 600
+#define LISTED_SIZE (5 * 4096ull)
+
+/* The listing from the offset of @lfd on, read @chunk bytes at a time. */
+static char *read_listing(int lfd, size_t chunk)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *text = malloc(cap + 1);
+	ssize_t n;
+
+	igt_assert(text);
+	do {
+		if (len + chunk > cap) {
+			cap *= 2;
+			text = realloc(text, cap + 1);
+			igt_assert(text);
+		}
+		n = read(lfd, text + len, chunk);
+		igt_assert_f(n >= 0, "read: %m\n");
+		len += n;
+	} while (n);
+	text[len] = 0;
+	return text;
+}
+
+/* Reads, 61 bytes at a time, until @lines whole lines have come. */
+static char *read_listing_lines(int lfd, int lines)
+{
+	char *text = malloc(1 << 20);
+	size_t len = 0;
+	ssize_t n;
+	int seen = 0;
+
+	igt_assert(text);
+	while (seen < lines) {
+		n = read(lfd, text + len, 61);
+		igt_assert_f(n > 0, "read: %zd %m\n", n);
+		for (; n; n--)
+			seen += text[len++] == '\n';
+	}
+	text[len] = 0;
+	return text;
+}
+
+/*
+ * The ids of the listed buffers of LISTED_SIZE, in @ids (their count
+ * returned); asserts every buffer line comes in increasing id order and,
+ * with @totals, that the totals line counts them all.
+ */
+static int listed_ids(const char *text, uint32_t *ids, int max, bool totals)
+{
+	unsigned long buffers = ~0ul, bytes;
+	struct vshare_bo_state st;
+	uint32_t last = 0;
+	int lines = 0, n = 0;
+	const char *line;
+
+	for (line = text; *line; line = strchr(line, '\n') + 1) {
+		igt_assert(strchr(line, '\n'));
+		if (sscanf(line, "buffers: %lu, bytes: %lu", &buffers, &bytes) == 2)
+			continue;
+		if (sscanf(line, "%u %" SCNu64, &st.id, &st.size) != 2)
+			continue;
+		igt_assert_f(st.id > last, "id %u listed after %u\n", st.id, last);
+		last = st.id;
+		lines++;
+		if (st.size == LISTED_SIZE) {
+			igt_assert(n < max);
+			ids[n++] = st.id;
+		}
+	}
+	igt_assert_f(!totals || buffers == (unsigned long)lines,
+		     "totals say %lu buffers, %d listed\n", buffers, lines);
+	return n;
+}
+
+static int open_listing(int fd)
+{
+	char dir[128], path[160];
+	int lfd;
+
+	igt_assert_eq(vshare_debugfs_dir(fd, dir, sizeof(dir)), 0);
+	snprintf(path, sizeof(path), "%s/vshare_buffers", dir);
+	lfd = open(path, O_RDONLY);
+	igt_assert_f(lfd >= 0, "%s: %m\n", path);
+	return lfd;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Whether @id is one of the even-numbered buffers of @ids, closed first. */
+static bool closed_id(const uint32_t *ids, uint32_t id)
+{
+	const uint32_t *hit = bsearch(&id, ids, LISTED, sizeof(*ids), cmp_u32);
+
+	return hit && (hit - ids) % 2 == 0;
+}
+
+static void test_debugfs_listing(int fd)
+{
+	static uint32_t handles[LISTED], ids[LISTED], again[LISTED];
+	char *text, *rest;
+	size_t cut;
+	int i, n, lfd;
+
+	for (i = 0; i < LISTED; i++)
+		handles[i] = vshare_create(fd, LISTED_SIZE);
+
+	/* The file's text far exceeds a page: reads resume mid-listing. */
+	lfd = open_listing(fd);
+	text = read_listing(lfd, 61);
+	close(lfd);
+	n = listed_ids(text, ids, LISTED, true);
+	igt_assert_eq(n, LISTED);
+	free(text);
+	lfd = open_listing(fd);
+	text = read_listing(lfd, 1 << 20);
+	close(lfd);
+	igt_assert_eq(listed_ids(text, again, LISTED, true), LISTED);
+	igt_assert(!memcmp(ids, again, sizeof(ids)));
+	free(text);
+
+	/*
+	 * Half of them closed once a read has passed a third of them: the
+	 * listing goes on from where it was. What the kernel had already
+	 * put in its page of text may still show a closed one; nothing
+	 * after that page may, and every open one must be there.
+	 */
+	lfd = open_listing(fd);
+	text = read_listing_lines(lfd, LISTED / 3);
+	for (i = 0; i < LISTED; i += 2)
+		gem_close(fd, handles[i]);
+	rest = read_listing(lfd, 61);
+	close(lfd);
+	cut = strlen(rest) > 8192 ? 8192 : strlen(rest);
+	while (rest[cut] && rest[cut - 1] != '\n')
+		cut++;
+	n = listed_ids(rest + cut, again, LISTED, false);
+	for (i = 0; i < n; i++)
+		igt_assert_f(!closed_id(ids, again[i]),
+			     "closed buffer %u still listed\n", again[i]);
+	text = realloc(text, strlen(text) + strlen(rest) + 1);
+	igt_assert(text);
+	strcat(text, rest);
+	n = listed_ids(text, again, LISTED, false);
+	for (i = 1; i < LISTED; i += 2)
+		igt_assert_f(bsearch(&ids[i], again, n, sizeof(*again), cmp_u32),
+			     "open buffer %u not listed\n", ids[i]);
+	free(text);
+	free(rest);
+	for (i = 1; i < LISTED; i += 2)
+		gem_close(fd, handles[i]);
+	igt_assert_eq(vshare_bo_count(fd, LISTED_SIZE), 0);
 }
 
 static void test_create_contiguous(int fd)
@@ -451,6 +617,11 @@ int igt_main()
 	igt_describe("A 64 MiB buffer is a few 2 MiB runs, not 16384 pages.");
 	igt_subtest("sg-runs-64mib")
 		test_sg_runs_64mib(fd);
+
+	igt_describe("The buffer listing in debugfs is whole and in order "
+		     "however it is read, and live while it is read.");
+	igt_subtest("debugfs-listing")
+		test_debugfs_listing(fd);
 
 	igt_describe("CONTIGUOUS buffers are one run, or ENOMEM beyond the "
 		     "largest block.");

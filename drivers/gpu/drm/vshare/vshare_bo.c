@@ -43,6 +43,12 @@ struct vshare_mapping {
 	enum dma_data_direction dir;
 };
 
+static bool vshare_bo_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct vshare_bo, node)->id <
+	       rb_entry(b, struct vshare_bo, node)->id;
+}
+
 /**
  * vshare_bo_alloc - allocate the shell of a buffer object
  * @dev: the vshare DRM device
@@ -70,9 +76,10 @@ struct vshare_bo *vshare_bo_alloc(struct drm_device *dev, size_t size,
 	spin_lock_init(&bo->mappings_lock);
 	INIT_LIST_HEAD(&bo->mappings);
 
+	/* An rbtree, not an xarray: adding a node allocates nothing. */
 	mutex_lock(&vdev->bos_lock);
 	bo->id = ++vdev->next_id;
-	list_add_tail(&bo->node, &vdev->bos);
+	rb_add(&bo->node, &vdev->bos, vshare_bo_less);
 	mutex_unlock(&vdev->bos_lock);
 	return bo;
 }
@@ -86,7 +93,7 @@ void vshare_bo_release(struct vshare_bo *bo)
 	struct vshare_device *vdev = to_vshare_device(bo->base.dev);
 
 	mutex_lock(&vdev->bos_lock);
-	list_del(&bo->node);
+	rb_erase(&bo->node, &vdev->bos);
 	mutex_unlock(&vdev->bos_lock);
 
 	drm_gem_object_release(&bo->base);

@@ -131,7 +131,7 @@ static int vshare_probe(struct platform_device *pdev)
 		return PTR_ERR(vdev);
 	vdev->pdev = pdev;
 	vdev->config = *config;
-	INIT_LIST_HEAD(&vdev->bos);
+	vdev->bos = RB_ROOT;
 	ret = drmm_mutex_init(&vdev->drm, &vdev->bos_lock);
 	if (!ret)
 		ret = vshare_dmem_init(vdev);

@@ -61,6 +61,7 @@
 #include <linux/dma-direction.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
 
@@ -114,9 +115,11 @@ struct vshare_engine {
  * @mem_used: bytes of native buffers of this device, against
  *	&vshare_config.mem_limit
  * @dmem: the device's dmem cgroup region, if it has one
- * @bos_lock: protects @bos
- * @bos: every live buffer object of the device, for debugfs
- * @next_id: id of the next buffer object
+ * @bos_lock: protects @bos, and keeps its buffers alive while debugfs
+ *	reads them
+ * @bos: every live buffer object of the device, sorted by id, for
+ *	debugfs: a listing resumes at an id without walking to it
+ * @next_id: id of the last buffer object made
  */
 struct vshare_device {
 	struct drm_device drm;
@@ -126,7 +129,7 @@ struct vshare_device {
 	atomic64_t mem_used;
 	struct dmem_cgroup_region *dmem;
 	struct mutex bos_lock; /* protects bos */
-	struct list_head bos;
+	struct rb_root bos;
 	u32 next_id;
 };
 
@@ -191,7 +194,7 @@ struct vshare_bo_stats {
  * struct vshare_bo - a vshare buffer object, native or imported
  * @base: the GEM object, embedded
  * @node: entry in &vshare_device.bos
- * @id: number shown in debugfs
+ * @id: number shown in debugfs, its key in &vshare_device.bos
  * @flags: VSHARE_CREATE_* flags
  * @stats: what happened to it
  * @backing: native: its pages
@@ -215,7 +218,7 @@ struct vshare_bo_stats {
  */
 struct vshare_bo {
 	struct drm_gem_object base;
-	struct list_head node;
+	struct rb_node node;
 	u32 id;
 	u32 flags;
 	struct vshare_bo_stats stats;
