@@ -43,10 +43,12 @@ struct vshare_mapping {
 	enum dma_data_direction dir;
 };
 
-static bool vshare_bo_less(struct rb_node *a, const struct rb_node *b)
+static int vshare_bo_cmp(struct rb_node *a, const struct rb_node *b)
 {
-	return rb_entry(a, struct vshare_bo, node)->id <
-	       rb_entry(b, struct vshare_bo, node)->id;
+	u32 x = rb_entry(a, struct vshare_bo, node)->id;
+	u32 y = rb_entry(b, struct vshare_bo, node)->id;
+
+	return x < y ? -1 : x > y;
 }
 
 /**
@@ -78,8 +80,10 @@ struct vshare_bo *vshare_bo_alloc(struct drm_device *dev, size_t size,
 
 	/* An rbtree, not an xarray: adding a node allocates nothing. */
 	mutex_lock(&vdev->bos_lock);
-	bo->id = ++vdev->next_id;
-	rb_add(&bo->node, &vdev->bos, vshare_bo_less);
+	/* Ids are unique and not 0, even once they wrap around. */
+	do {
+		bo->id = ++vdev->next_id;
+	} while (!bo->id || rb_find_add(&bo->node, &vdev->bos, vshare_bo_cmp));
 	mutex_unlock(&vdev->bos_lock);
 	return bo;
 }

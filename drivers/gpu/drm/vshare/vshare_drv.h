@@ -115,11 +115,11 @@ struct vshare_engine {
  * @mem_used: bytes of native buffers of this device, against
  *	&vshare_config.mem_limit
  * @dmem: the device's dmem cgroup region, if it has one
- * @bos_lock: protects @bos, and keeps its buffers alive while debugfs
- *	reads them
+ * @bos_lock: protects @bos, and keeps its buffers from being freed while
+ *	debugfs reads them
  * @bos: every live buffer object of the device, sorted by id, for
  *	debugfs: a listing resumes at an id without walking to it
- * @next_id: id of the last buffer object made
+ * @next_id: id of the last buffer object made (ids are unique and not 0)
  */
 struct vshare_device {
 	struct drm_device drm;

@@ -851,6 +851,26 @@ static void vshare_test_create_errors(struct kunit *test)
 			-ENOMEM);
 }
 
+/* Succeeds if ids stay unique and not 0 when they wrap around. */
+static void vshare_test_ids_wrap(struct kunit *test)
+{
+	struct vshare_test *t = test->priv;
+	struct vshare_device *vdev = t->vdev;
+	struct vshare_bo *last, *next;
+
+	KUNIT_ASSERT_EQ(test, t->bo->id, 1);
+	mutex_lock(&vdev->bos_lock);
+	vdev->next_id = U32_MAX - 1;
+	mutex_unlock(&vdev->bos_lock);
+	last = test_bo(test, vdev, PAGE_SIZE, 0);
+	next = test_bo(test, vdev, PAGE_SIZE, 0);
+	KUNIT_EXPECT_EQ(test, last->id, U32_MAX);
+	/* Not 0, nor 1: that one is t->bo's, still alive. */
+	KUNIT_EXPECT_EQ(test, next->id, 2);
+	drm_gem_object_put(&next->base);
+	drm_gem_object_put(&last->base);
+}
+
 /* Succeeds if the defaults are valid: the module's devices are built of them. */
 static void vshare_test_config_defaults(struct kunit *test)
 {
@@ -1242,6 +1262,7 @@ static struct kunit_case vshare_test_cases[] = {
 	KUNIT_CASE(vshare_test_config_lazy),
 	KUNIT_CASE(vshare_test_config_pinning),
 	KUNIT_CASE(vshare_test_config_buffers),
+	KUNIT_CASE(vshare_test_ids_wrap),
 	{}
 };
 
