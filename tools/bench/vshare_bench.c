@@ -551,20 +551,12 @@ static unsigned int pick(unsigned int mask, struct exporter **list)
 }
 
 /*
- * Measures the exporters of @mask in turns, after one unmeasured warm-up
- * round if @warm, so that a slow phase of the (emulated, shared) machine
- * or a cold cache falls on all of them alike; each repetition starts with
- * the next exporter, so that none always goes first or last. Reports each
- * one's median of every value.
- */
-/*
- * The exporter at place @j of repetition @r among @n: the first moves on
- * by one at each repetition, and the step between places is the next
- * number prime to @n, so that each exporter comes after every other in
- * turn, not always after the same one (whose freed memory, RCU callbacks
+ * The stride between places in repetition @r among @n exporters: each
+ * number prime to @n in turn, so that each exporter comes after every
+ * other, not always after the same one (whose freed memory, RCU callbacks
  * or deferred work would weigh on it alone).
  */
-static unsigned int turn(unsigned int r, unsigned int j, unsigned int n)
+static unsigned int stride(unsigned int r, unsigned int n)
 {
 	unsigned int steps[NUM_ALL], nsteps = 0, s, a, b, t;
 
@@ -574,16 +566,23 @@ static unsigned int turn(unsigned int r, unsigned int j, unsigned int n)
 		if (a == 1)
 			steps[nsteps++] = s;
 	}
-	s = nsteps ? steps[r % nsteps] : 1;
-	return (r + j * s) % n;
+	return nsteps ? steps[r % nsteps] : 1;
 }
 
+/*
+ * Measures the exporters of @mask in turns, after one unmeasured warm-up
+ * round if @warm, so that a slow phase of the (emulated, shared) machine
+ * or a cold cache falls on all of them alike; each repetition starts with
+ * the next exporter and steps through them by its stride(), so that none
+ * always goes first, last or after the same one. Reports each one's
+ * median of every value.
+ */
 static void bench(const struct metrics *m, measure_fn fn, unsigned int mask,
 		  size_t size, int reps, bool warm)
 {
 	static double v[NUM_ALL][NVAL][MAX_REPS];
 	struct exporter *list[NUM_ALL];
-	unsigned int i, j, k, n = pick(mask, list);
+	unsigned int i, j, k, s, n = pick(mask, list);
 	double out[NVAL];
 	char names[256] = "";
 	int r;
@@ -598,8 +597,9 @@ static void bench(const struct metrics *m, measure_fn fn, unsigned int mask,
 		if (size >= 256 * MiB)
 			progress("%s %s: rep %d of %d", m->name[0],
 				 size_name(size), r + 1, reps);
+		s = stride(r, n);
 		for (j = 0; j < n; j++) {
-			i = turn(r, j, n);
+			i = (r + j * s) % n;
 			for (k = 0; k < NVAL; k++)
 				out[k] = NAN;
 			fn(list[i], size, out);
