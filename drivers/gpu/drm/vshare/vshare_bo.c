@@ -78,9 +78,11 @@ struct vshare_bo *vshare_bo_alloc(struct drm_device *dev, size_t size,
 	spin_lock_init(&bo->mappings_lock);
 	INIT_LIST_HEAD(&bo->mappings);
 
-	/* An rbtree, not an xarray: adding a node allocates nothing. */
+	/*
+	 * An rbtree, not an xarray: adding a node allocates nothing. Ids are
+	 * unique and not 0, even once they wrap around.
+	 */
 	mutex_lock(&vdev->bos_lock);
-	/* Ids are unique and not 0, even once they wrap around. */
 	do {
 		bo->id = ++vdev->next_id;
 	} while (!bo->id || rb_find_add(&bo->node, &vdev->bos, vshare_bo_cmp));
