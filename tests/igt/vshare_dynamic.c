@@ -23,6 +23,10 @@
  *	faults the new pages in, 2 MiB at a time where it can, writes after
  *	the move land in the new pages, and the kernel reads them.
  *
+ * SUBTEST: move-one-page
+ * Description: The same for a buffer of one page, whose page array is
+ *	part of the buffer: the move must carry the new page over.
+ *
  * SUBTEST: move-dynamic-importer
  * Description: vshare device 1 imports dynamically: a move invalidates
  *	its mapping (the exporter sees it unmapped), and its next access maps
@@ -148,9 +152,9 @@ static void *mover(void *arg)
 	return NULL;
 }
 
-static void test_move_mmapped(struct ctx *c)
+static void test_move_mmapped(struct ctx *c, uint64_t size)
 {
-	const uint64_t size = 8 * MiB;
+	const uint64_t last = size / sizeof(uint32_t) - 1;
 	struct vshare_bo_state before, after;
 	uint32_t handle;
 	uint32_t *map;
@@ -163,9 +167,9 @@ static void test_move_mmapped(struct ctx *c)
 	igt_assert_eq(check_pattern(map, size, 11), 0);
 	igt_assert_lt(before.faults, bo_state(c->vs, size).faults);
 
-	map[12345] = 0xfeedf00d;
+	map[last] = 0xfeedf00d;
 	igt_assert_eq(vshare_bo_knob(c->vs, "vshare_move", before.id), 0);
-	igt_assert_eq_u32(map[12345], 0xfeedf00d);
+	igt_assert_eq_u32(map[last], 0xfeedf00d);
 	fill_pattern(map, size, 12);
 	igt_assert_eq_u32(vshare_crc32(c->vs, handle, 0, size),
 			  pattern_crc(size, 12));
@@ -386,7 +390,11 @@ int igt_main()
 	igt_describe("A moved buffer keeps its contents, seen through its old "
 		     "CPU mapping.");
 	igt_subtest("move-mmapped")
-		test_move_mmapped(&c);
+		test_move_mmapped(&c, 8 * MiB);
+
+	igt_describe("A moved one-page buffer keeps its contents.");
+	igt_subtest("move-one-page")
+		test_move_mmapped(&c, 4096);
 
 	igt_subtest_group() {
 		igt_fixture() {

@@ -32,16 +32,38 @@
  * @node: entry in &vshare_bo.mappings
  * @attach: the attachment it was made for
  * @dev: the importing device
- * @sgt: the mapped table returned to the importer
+ * @sgt: the mapped table returned to the importer, part of the mapping so
+ *	that a map allocates one object less
  * @dir: the direction it was mapped for
  */
 struct vshare_mapping {
 	struct list_head node;
 	struct dma_buf_attachment *attach;
 	struct device *dev;
-	struct sg_table *sgt;
+	struct sg_table sgt;
 	enum dma_data_direction dir;
 };
+
+static struct kmem_cache *vshare_bo_cache;
+
+/**
+ * vshare_bo_cache_init - create the slab cache of buffer objects
+ *
+ * Returns: 0 or -ENOMEM.
+ */
+int vshare_bo_cache_init(void)
+{
+	vshare_bo_cache = KMEM_CACHE(vshare_bo, 0);
+	return vshare_bo_cache ? 0 : -ENOMEM;
+}
+
+/**
+ * vshare_bo_cache_fini - destroy the slab cache, every object freed
+ */
+void vshare_bo_cache_fini(void)
+{
+	kmem_cache_destroy(vshare_bo_cache);
+}
 
 static int vshare_bo_cmp(struct rb_node *a, const struct rb_node *b)
 {
@@ -68,9 +90,15 @@ struct vshare_bo *vshare_bo_alloc(struct drm_device *dev, size_t size,
 	struct vshare_device *vdev = to_vshare_device(dev);
 	struct vshare_bo *bo;
 
-	bo = kzalloc_obj(*bo, GFP_KERNEL);
+	bo = kmem_cache_alloc(vshare_bo_cache, GFP_KERNEL);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
+	/*
+	 * Cleared here, where its size is known, in words: the slab clears
+	 * a variable size byte by byte ("rep stosb"), which an emulated CPU
+	 * runs one iteration per byte.
+	 */
+	memset(bo, 0, sizeof(*bo));
 	bo->base.funcs = funcs;
 	/* Our own pages back the object, not a shmem file. */
 	drm_gem_private_object_init(dev, &bo->base, size);
@@ -104,7 +132,7 @@ void vshare_bo_release(struct vshare_bo *bo)
 
 	drm_gem_object_release(&bo->base);
 	mutex_destroy(&bo->lock);
-	kfree(bo);
+	kmem_cache_free(vshare_bo_cache, bo);
 }
 
 /**
@@ -226,42 +254,36 @@ static unsigned long vshare_sg_entry(const struct vshare_backing *b,
  * importing device's maximum segment size or segment boundary says:
  * counted first, then filled.
  */
-static struct sg_table *vshare_bo_sg_table(struct vshare_bo *bo,
-					   struct device *dev)
+static int vshare_bo_sg_table(struct vshare_bo *bo, struct device *dev,
+			      struct sg_table *sgt)
 {
 	const struct vshare_backing *b = &bo->backing;
 	unsigned long max_pages = max_t(unsigned long,
 					dma_get_max_seg_size(dev) >> PAGE_SHIFT, 1);
 	unsigned long boundary = dma_get_seg_boundary(dev);
 	unsigned long first, len, nents = 0;
-	struct sg_table *sgt = kzalloc_obj(*sgt, GFP_KERNEL);
 	struct scatterlist *sg;
 
-	if (!sgt)
-		return ERR_PTR(-ENOMEM);
 	for (first = 0; first < b->npages; first += len, nents++)
 		len = vshare_sg_entry(b, first, max_pages, boundary);
-	if (sg_alloc_table(sgt, nents, GFP_KERNEL)) {
-		kfree(sgt);
-		return ERR_PTR(-ENOMEM);
-	}
+	if (sg_alloc_table(sgt, nents, GFP_KERNEL))
+		return -ENOMEM;
 	for (first = 0, sg = sgt->sgl; first < b->npages; first += len,
 	     sg = sg_next(sg)) {
 		len = vshare_sg_entry(b, first, max_pages, boundary);
 		sg_set_page(sg, b->pages[first], len * PAGE_SIZE, 0);
 	}
-	return sgt;
+	return 0;
 }
 
 static void vshare_mapping_free(struct vshare_bo *bo,
 				struct vshare_mapping *mapping)
 {
 	/* What the device wrote reaches the pages (or leaves the bounce). */
-	dma_sync_sgtable_for_cpu(mapping->dev, mapping->sgt, mapping->dir);
-	dma_unmap_sgtable(mapping->dev, mapping->sgt, mapping->dir,
+	dma_sync_sgtable_for_cpu(mapping->dev, &mapping->sgt, mapping->dir);
+	dma_unmap_sgtable(mapping->dev, &mapping->sgt, mapping->dir,
 			  DMA_ATTR_SKIP_CPU_SYNC);
-	sg_free_table(mapping->sgt);
-	kfree(mapping->sgt);
+	sg_free_table(&mapping->sgt);
 	kfree(mapping);
 	atomic_dec(&bo->stats.maps);
 }
@@ -292,10 +314,11 @@ struct sg_table *vshare_bo_map_locked(struct vshare_bo *bo,
 	mapping = kzalloc_obj(*mapping, GFP_KERNEL);
 	if (!mapping)
 		return ERR_PTR(-ENOMEM);
-	sgt = vshare_bo_sg_table(bo, attach->dev);
-	if (IS_ERR(sgt)) {
+	sgt = &mapping->sgt;
+	ret = vshare_bo_sg_table(bo, attach->dev, sgt);
+	if (ret) {
 		kfree(mapping);
-		return sgt;
+		return ERR_PTR(ret);
 	}
 	/*
 	 * Several importers may map the same pages at once, which the DMA
@@ -307,15 +330,14 @@ struct sg_table *vshare_bo_map_locked(struct vshare_bo *bo,
 	ret = dma_map_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret) {
 		sg_free_table(sgt);
-		kfree(sgt);
 		kfree(mapping);
 		return ERR_PTR(ret);
 	}
 	dma_sync_sgtable_for_device(attach->dev, sgt, dir);
 
-	*mapping = (struct vshare_mapping) {
-		.attach = attach, .dev = attach->dev, .sgt = sgt, .dir = dir,
-	};
+	mapping->attach = attach;
+	mapping->dev = attach->dev;
+	mapping->dir = dir;
 	spin_lock(&bo->mappings_lock);
 	list_add(&mapping->node, &bo->mappings);
 	spin_unlock(&bo->mappings_lock);
@@ -338,7 +360,7 @@ void vshare_bo_unmap(struct vshare_bo *bo, struct dma_buf_attachment *attach,
 
 	spin_lock(&bo->mappings_lock);
 	list_for_each_entry(mapping, &bo->mappings, node) {
-		if (mapping->sgt == sgt && mapping->attach == attach) {
+		if (&mapping->sgt == sgt && mapping->attach == attach) {
 			list_del(&mapping->node);
 			found = mapping;
 			break;
@@ -409,7 +431,7 @@ void vshare_bo_begin_cpu_access(struct vshare_bo *bo,
 	atomic64_inc(&bo->stats.syncs);
 	spin_lock(&bo->mappings_lock);
 	list_for_each_entry(mapping, &bo->mappings, node)
-		dma_sync_sgtable_for_cpu(mapping->dev, mapping->sgt,
+		dma_sync_sgtable_for_cpu(mapping->dev, &mapping->sgt,
 					 mapping->dir);
 	spin_unlock(&bo->mappings_lock);
 
@@ -436,7 +458,7 @@ void vshare_bo_end_cpu_access(struct vshare_bo *bo,
 
 	spin_lock(&bo->mappings_lock);
 	list_for_each_entry(mapping, &bo->mappings, node)
-		dma_sync_sgtable_for_device(mapping->dev, mapping->sgt,
+		dma_sync_sgtable_for_device(mapping->dev, &mapping->sgt,
 					    mapping->dir);
 	spin_unlock(&bo->mappings_lock);
 }

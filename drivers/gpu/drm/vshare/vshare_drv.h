@@ -160,6 +160,7 @@ struct vshare_file {
  *	allocated
  * @flags: VSHARE_CREATE_* flags the pages are allocated with
  * @zone: zone modifier of the allocations (__GFP_DMA32 or __GFP_HIGHMEM)
+ * @page: @pages of a one-page buffer, which then needs no allocation
  */
 struct vshare_backing {
 	struct page **pages;
@@ -170,6 +171,7 @@ struct vshare_backing {
 	unsigned long runs;
 	u32 flags;
 	gfp_t zone;
+	struct page *page;
 };
 
 /**
@@ -296,12 +298,15 @@ int vshare_backing_alloc(struct vshare_backing *b, unsigned long npages,
 int vshare_backing_populate(struct vshare_backing *b, unsigned long first,
 			    unsigned long count);
 void vshare_backing_free(struct vshare_backing *b);
+void vshare_backing_swap(struct vshare_backing *a, struct vshare_backing *b);
 gfp_t vshare_backing_gfp(const struct vshare_backing *b, unsigned int order);
 bool vshare_backing_huge(const struct vshare_backing *b, unsigned long idx);
 unsigned long vshare_backing_block_left(const struct vshare_backing *b,
 					unsigned long idx);
 
 /* vshare_bo.c: native buffers, their kernel and device mappings */
+int vshare_bo_cache_init(void);
+void vshare_bo_cache_fini(void);
 struct vshare_bo *vshare_bo_alloc(struct drm_device *dev, size_t size,
 				  const struct drm_gem_object_funcs *funcs);
 void vshare_bo_release(struct vshare_bo *bo);

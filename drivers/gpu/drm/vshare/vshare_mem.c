@@ -329,6 +329,20 @@ static int vshare_set_span_caching(struct vshare_backing *b,
 	return vshare_set_caching(b, start, end - start, true);
 }
 
+/*
+ * The page array: a one-page buffer, the most common kind, uses the
+ * entry in its backing. Not cleared: every entry is set before it is read.
+ */
+static int vshare_alloc_array(struct vshare_backing *b)
+{
+	if (b->npages == 1)
+		b->pages = &b->page;
+	else
+		b->pages = kvmalloc_array(b->npages, sizeof(*b->pages),
+					  GFP_KERNEL);
+	return b->pages ? 0 : -ENOMEM;
+}
+
 /* Allocates the 2 MiB chunk (or the buffer's tail) starting at @first. */
 static int vshare_populate_chunk(struct vshare_backing *b, unsigned long first)
 {
@@ -389,12 +403,8 @@ int vshare_backing_populate(struct vshare_backing *b, unsigned long first,
 
 	if (b->populated == b->npages)
 		return 0;
-	if (!b->pages) {
-		b->pages = kvmalloc_array(b->npages, sizeof(*b->pages),
-					  GFP_KERNEL);
-		if (!b->pages)
-			return -ENOMEM;
-	}
+	if (!b->pages && vshare_alloc_array(b))
+		return -ENOMEM;
 	for (chunk = ALIGN_DOWN(first, VSHARE_HUGE_PAGES); chunk < end;
 	     chunk += VSHARE_HUGE_PAGES) {
 		if (vshare_chunk_present(b, chunk)) {
@@ -446,7 +456,8 @@ void vshare_backing_free(struct vshare_backing *b)
 		vshare_set_caching(b, 0, b->populated, false);
 		vshare_free_pages(b->pages, b->populated);
 	}
-	kvfree(b->pages);
+	if (b->pages != &b->page)
+		kvfree(b->pages);
 	bitmap_free(b->huge);
 	bitmap_free(b->chunks);
 	*b = (struct vshare_backing) { };
@@ -486,9 +497,7 @@ int vshare_backing_alloc(struct vshare_backing *b, unsigned long npages,
 		b->chunks = bitmap_zalloc(VSHARE_CHUNKS(npages), GFP_KERNEL);
 		return b->chunks ? 0 : -ENOMEM;
 	}
-	/* Not cleared: every entry is set before it is read. */
-	b->pages = kvmalloc_array(npages, sizeof(*b->pages), GFP_KERNEL);
-	if (!b->pages)
+	if (vshare_alloc_array(b))
 		return -ENOMEM;
 	if (!(flags & VSHARE_CREATE_CONTIGUOUS))
 		return vshare_backing_populate(b, 0, npages);
@@ -497,4 +506,22 @@ int vshare_backing_alloc(struct vshare_backing *b, unsigned long npages,
 		return ret;
 	b->runs = 1;
 	return vshare_set_caching(b, 0, npages, true);
+}
+
+/**
+ * vshare_backing_swap - exchange the pages of two backings
+ * @a: a backing
+ * @b: another
+ *
+ * A one-page backing's array is inside it: it moves with the page.
+ */
+void vshare_backing_swap(struct vshare_backing *a, struct vshare_backing *b)
+{
+	bool a_inside = a->pages == &a->page, b_inside = b->pages == &b->page;
+
+	swap(*a, *b);
+	if (a_inside)
+		b->pages = &b->page;
+	if (b_inside)
+		a->pages = &a->page;
 }

@@ -61,6 +61,9 @@ static int __init vshare_init(void)
 	if (num_devices < 1 || num_devices > VSHARE_MAX_DEVICES)
 		return -EINVAL;
 
+	ret = vshare_bo_cache_init();
+	if (ret)
+		return ret;
 	vshare_inject_init();
 	ret = vshare_driver_register();
 	if (ret)
@@ -79,6 +82,7 @@ err_driver:
 	vshare_driver_unregister();
 err_inject:
 	vshare_inject_fini();
+	vshare_bo_cache_fini();
 	return ret;
 }
 
@@ -88,6 +92,7 @@ static void __exit vshare_exit(void)
 	vshare_destroy_defaults();
 	vshare_driver_unregister();
 	vshare_inject_fini();
+	vshare_bo_cache_fini();
 	/* The last fence release may still be returning from module_put(). */
 	synchronize_rcu();
 }

@@ -70,7 +70,7 @@ static void vshare_bo_swap_locked(struct vshare_bo *bo,
 		if (!(i % VSHARE_MOVE_CHUNK))
 			cond_resched();
 	}
-	swap(bo->backing, *new);
+	vshare_backing_swap(&bo->backing, new);
 	atomic_inc(&bo->stats.moves);
 }
 
