@@ -47,7 +47,8 @@
  *   fault_us        vshare's faults alone: one byte written per 2 MiB,
  *                   the time per fault it takes (us); write_faulted_bw
  *                   then times a write of every byte with no fault left,
- *                   write_again_bw a second one (MiB/s)
+ *                   write_again_bw a second one (MiB/s); anon-thp too,
+ *                   whose faults also allocate and clear 2 MiB
  *   pte_kb_per_mib  page tables (VmPTE) the first touch added, kB per MiB
  *   sg_per_mib      sg entries per MiB the exporter gives an importer
  *   vmap            kernel vmap + CPU access of 64 MiB by an importer (us)
@@ -757,16 +758,21 @@ static void measure_mmap(struct exporter *e, size_t size, double *out)
  * written per 2 MiB takes every fault of a PMD-mapping exporter (timed
  * per fault), then a write of every byte has no fault left; a second
  * write of every byte follows. If the first full write is still slower
- * than the second, the faults are not the reason.
+ * than the second, the faults are not the reason; if anonymous memory's
+ * is too, the emulator is.
  */
 static void measure_faults(struct exporter *e, size_t size, double *out)
 {
-	int dmabuf = xcreate(e, size);
+	int dmabuf = e->create ? xcreate(e, size) : -1;
 	char *p = map_at(dmabuf, size, 0);
-	long flt0 = minor_faults(), faults;
-	double t0 = now_us(), t;
+	long flt0, faults;
+	double t0, t;
 	size_t off;
 
+	if (!e->create)
+		madvise(p, size, e->advice);
+	flt0 = minor_faults();
+	t0 = now_us();
 	for (off = 0; off < size; off += 2 * MiB)
 		p[off] = 1;
 	t = now_us() - t0;
@@ -775,8 +781,10 @@ static void measure_faults(struct exporter *e, size_t size, double *out)
 	out[1] = mibps(size, write_pass(p, size, 0xa5));
 	out[2] = mibps(size, write_pass(p, size, 0x5a));
 	munmap(p, size);
-	close(dmabuf);
-	e->destroy(e);
+	if (e->create) {
+		close(dmabuf);
+		e->destroy(e);
+	}
 }
 
 /* An importer's kernel access to the whole buffer; sg entries once. */
@@ -1173,10 +1181,10 @@ int main(int argc, char **argv)
 		      true);
 		bench(&mmap_bw, measure_mmap, lazy_set | M_ANON, 256 * MiB, reps,
 		      true);
-		bench(&faults, measure_faults, M(X_VSHARE) | M(X_LAZY),
-		      64 * MiB, reps, true);
-		bench(&faults, measure_faults, M(X_VSHARE) | M(X_LAZY),
-		      256 * MiB, reps, true);
+		bench(&faults, measure_faults,
+		      M(X_VSHARE) | M(X_LAZY) | M(X_THP), 64 * MiB, reps, true);
+		bench(&faults, measure_faults,
+		      M(X_VSHARE) | M(X_LAZY) | M(X_THP), 256 * MiB, reps, true);
 	}
 	if (section("vmap"))
 		bench(&vmap, measure_vmap, M(X_VSHARE) | M_PEERS, 64 * MiB, reps,
