@@ -39,9 +39,9 @@ MUTANTS = [
        "min(b->npages - first, ULONG_MAX + 0 * max_pages)", 1)],
      ["vshare_exporter"]),
     ("no-dma-sync", "begin/end_cpu_access skip the DMA syncs",
-     [("vshare_bo.c", "dma_sync_sgtable_for_cpu(mapping->dev, mapping->sgt,\n"
+     [("vshare_bo.c", "dma_sync_sgtable_for_cpu(mapping->dev, &mapping->sgt,\n"
        "\t\t\t\t\t mapping->dir);", "(void)mapping;", 1),
-      ("vshare_bo.c", "dma_sync_sgtable_for_device(mapping->dev, mapping->sgt,\n"
+      ("vshare_bo.c", "dma_sync_sgtable_for_device(mapping->dev, &mapping->sgt,\n"
        "\t\t\t\t\t    mapping->dir);", "(void)mapping;", 1)],
      []),
     ("vmap-not-refcounted", "every vmap makes a new kernel mapping",
@@ -66,6 +66,10 @@ MUTANTS = [
      [("vshare_mem.c", "VSHARE_LOW_ORDER_GFP) | b->zone;",
        "VSHARE_LOW_ORDER_GFP) | b->zone | __GFP_HIGHMEM;", 1)],
      []),
+    ("one-page-array-left-behind", "a move leaves a one-page buffer's array in the old backing",
+     [("vshare_move.c", "vshare_backing_swap(&bo->backing, new);",
+       "swap(bo->backing, *new);", 1)],
+     ["vshare_dynamic:move-*"]),
     ("lazy-chunk-forgotten", "a lazy buffer forgets which chunks it has",
      [("vshare_mem.c", "\t\t__set_bit(first / VSHARE_HUGE_PAGES, b->chunks);",
        "\t\t(void)b->chunks;", 1)],
@@ -137,7 +141,10 @@ def build(name, edits, kdir, out):
 
 
 def guest_script(tests):
-    lines = ["modprobe vgem", "modprobe vkms",
+    # An oops ends the VM at once (panic=-1, no reboot): a caught mutant,
+    # not a test left hanging in the kernel until the VM's time is up.
+    lines = ["echo 1 >/proc/sys/kernel/panic_on_oops",
+             "modprobe vgem", "modprobe vkms",
              "insmod /job/mutant.ko num_devices=2 || echo 'insmod fail' >>/job/caught",
              "grep -E '^ +not ok' /sys/kernel/debug/kunit/vshare/results"
              " >>/job/caught 2>/dev/null",
