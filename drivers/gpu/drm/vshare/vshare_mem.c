@@ -330,8 +330,8 @@ static int vshare_set_span_caching(struct vshare_backing *b,
 }
 
 /*
- * The page array: a one-page buffer, the most common kind, uses the
- * entry in its backing. Not cleared: every entry is set before it is read.
+ * The page array: a one-page buffer uses the entry in its backing, one
+ * allocation less. Not cleared: every entry is set before it is read.
  */
 static int vshare_alloc_array(struct vshare_backing *b)
 {
