@@ -365,31 +365,32 @@ class Report:
             text += ", %s us for each of its %s faults" % (
                 fmt(extra / faults), fmt(faults))
         alone = self.med("fault_us", size, who)
-        rs = per_boot(self.boots, size, ("write_faulted_bw", who),
-                      ("write_again_bw", who))
         if alone is not None and faults:
             text += ("; taken apart: the faults alone (one byte written per "
                      "2 MiB) take %s us each, %s us in all" % (
                          fmt(alone), fmt(alone * faults)))
-        if rs:
-            r = statistics.median(x for x, _ in rs)
-            text += (", and once they are all taken a write of every byte "
-                     "runs at %s of the next one (per boot: %s)%s" % (
-                         fx(r), ", ".join(fx(x) for x, _ in rs),
-                         ": that part of the gap is the emulator's first pass "
-                         "over the new mapping, not the faults"
-                         if r <= 1 - EFFECT else ""))
-        rs = per_boot(self.boots, size, ("write_faulted_bw", "anon-thp"),
-                      ("write_again_bw", "anon-thp"))
-        if rs:
-            r = statistics.median(x for x, _ in rs)
-            text += ("; anonymous THP memory, its faults taken the same way, "
-                     "then writes every byte at %s of its next write (per "
-                     "boot: %s)%s" % (
-                         fx(r), ", ".join(fx(x) for x, _ in rs),
-                         ": the limit pays that first pass too"
-                         if r <= 1 - EFFECT else ""))
+        text += self.first_pass(
+            size, who, ", and once they are all taken a write of every byte "
+            "runs at %s of the next one (per boot: %s)",
+            ": that part of the gap is the emulator's first pass over the "
+            "new mapping, not the faults")
+        text += self.first_pass(
+            size, "anon-thp", "; anonymous THP memory, its faults taken the "
+            "same way, then writes every byte at %s of its next write (per "
+            "boot: %s)", ": the limit pays that first pass too")
         return text
+
+    def first_pass(self, size, who, what, slower):
+        """@who's write of every byte once its faults are taken, against
+        the next one: @what with the median and per-boot ratios, and
+        @slower if the first is slower by more than the noise."""
+        rs = per_boot(self.boots, size, ("write_faulted_bw", who),
+                      ("write_again_bw", who))
+        if not rs:
+            return ""
+        r = statistics.median(x for x, _ in rs)
+        return what % (fx(r), ", ".join(fx(x) for x, _ in rs)) + (
+            slower if r <= 1 - EFFECT else "")
 
     def targets(self):
         groups = []

@@ -719,6 +719,29 @@ static double read_pass(const char *p, size_t size)
 }
 
 /*
+ * The buffer of @dmabuf mapped at a 2 MiB-aligned address, or for an
+ * exporter that makes none (anonymous memory), a mapping with its advice.
+ */
+static char *map_buffer(struct exporter *e, int dmabuf, size_t size)
+{
+	char *p = map_at(dmabuf, size, 0);
+
+	if (!e->create)
+		madvise(p, size, e->advice);
+	return p;
+}
+
+/* Undoes map_buffer() and the creation of @dmabuf, if there was one. */
+static void unmap_buffer(struct exporter *e, int dmabuf, char *p, size_t size)
+{
+	munmap(p, size);
+	if (e->create) {
+		close(dmabuf);
+		e->destroy(e);
+	}
+}
+
+/*
  * First-touch write of every byte, a read pass, a second write and a
  * second read (the memory is mapped: the limit), then a read through a
  * second mapping of the same buffer with 4 KiB PTEs only; faults and page
@@ -729,10 +752,8 @@ static void measure_mmap(struct exporter *e, size_t size, double *out)
 	int dmabuf = e->create ? xcreate(e, size) : -1;
 	long pte0 = proc_kb("/proc/self/status", "VmPTE"), flt0 = minor_faults();
 	double t0 = now_us();
-	char *p = map_at(dmabuf, size, 0), *q;
+	char *p = map_buffer(e, dmabuf, size), *q;
 
-	if (!e->create)
-		madvise(p, size, e->advice);
 	out[0] = mibps(size, now_us() - t0 + write_pass(p, size, 0xa5));
 	out[5] = (minor_faults() - flt0) / (double)(size / MiB);
 	out[6] = (proc_kb("/proc/self/status", "VmPTE") - pte0) /
@@ -746,11 +767,7 @@ static void measure_mmap(struct exporter *e, size_t size, double *out)
 		out[4] = mibps(size, read_pass(q, size));
 		munmap(q, size);
 	}
-	munmap(p, size);
-	if (e->create) {
-		close(dmabuf);
-		e->destroy(e);
-	}
+	unmap_buffer(e, dmabuf, p, size);
 }
 
 /*
@@ -764,15 +781,11 @@ static void measure_mmap(struct exporter *e, size_t size, double *out)
 static void measure_faults(struct exporter *e, size_t size, double *out)
 {
 	int dmabuf = e->create ? xcreate(e, size) : -1;
-	char *p = map_at(dmabuf, size, 0);
-	long flt0, faults;
-	double t0, t;
+	char *p = map_buffer(e, dmabuf, size);
+	long flt0 = minor_faults(), faults;
+	double t0 = now_us(), t;
 	size_t off;
 
-	if (!e->create)
-		madvise(p, size, e->advice);
-	flt0 = minor_faults();
-	t0 = now_us();
 	for (off = 0; off < size; off += 2 * MiB)
 		p[off] = 1;
 	t = now_us() - t0;
@@ -780,11 +793,7 @@ static void measure_faults(struct exporter *e, size_t size, double *out)
 	out[0] = faults > 0 ? t / faults : NAN;
 	out[1] = mibps(size, write_pass(p, size, 0xa5));
 	out[2] = mibps(size, write_pass(p, size, 0x5a));
-	munmap(p, size);
-	if (e->create) {
-		close(dmabuf);
-		e->destroy(e);
-	}
+	unmap_buffer(e, dmabuf, p, size);
 }
 
 /* An importer's kernel access to the whole buffer; sg entries once. */
