@@ -315,6 +315,10 @@ class Report:
                 out.append("CREATE_DMABUF on the alloc=lazy device, which "
                            "allocates no page (the GEM object and the "
                            "dma-buf alone): %s us" % fmt(v))
+        if metric == "create_export" and size <= MIB:
+            out.append(self.past_dispatch(size, mode, peers))
+        if metric == "roundtrip":
+            out.append(self.roundtrip_steps(size, mode, peers))
         if metric == "write_bw":
             f = self.figures("faults_per_mib", size, ["vshare"] + peers)
             if f:
@@ -333,6 +337,51 @@ class Report:
             if f:
                 out.append("vmap in the curves (us): " + f)
         return "; ".join(x for x in out if x)
+
+    def past_dispatch(self, size, mode, peers):
+        """Creation less the refused ioctl: the work past the dispatch."""
+        parts = []
+        for who in [mode] + peers:
+            c = self.med("create_export", size, who)
+            r = self.med("ioctl_refused", 4096, who)
+            if c is not None and r is not None:
+                parts.append("%s %s" % (who, fmt(c - r)))
+        if len(parts) < 2:
+            return ""
+        return ("the creation less the refused ioctl (the work past the "
+                "dispatch), us: " + ", ".join(parts))
+
+    def roundtrip_steps(self, size, mode, peers):
+        """The roundtrip of @mode and of the fastest of @peers, by step."""
+        times = [(self.med("roundtrip", size, p), p) for p in peers]
+        times = [t for t in times if t[0] is not None]
+        mine = self.med("roundtrip", size, mode)
+        if not times or mine is None:
+            return ""
+        peer = min(times)[1]
+        steps = [("roundtrip_import", "import"),
+                 ("roundtrip_unimport", "the importer's close"),
+                 ("roundtrip_release", "release (the last close, which "
+                  "frees the buffer)")]
+        parts, worst = [], None
+        for metric, what in steps:
+            a, b = self.med(metric, size, mode), self.med(metric, size, peer)
+            if a is None or b is None:
+                return ""
+            parts.append("%s %s, %s" % (what, fmt(a), fmt(b)))
+            if worst is None or a - b > worst[0]:
+                worst = (a - b, what.split(" (")[0])
+        out = "taken apart, us (%s, %s): %s" % (mode, peer, "; ".join(parts))
+        if mine > min(times)[0]:
+            out += ("; of the %s us %s takes more, %s accounts for %s" % (
+                fmt(mine - min(times)[0]), mode, worst[1], fmt(worst[0])))
+        rel = self.figures("release", size,
+                           [mode, "vshare-lazy-1call", peer])
+        if rel:
+            out += ("; created and released without an import (closing "
+                    "the dma-buf, vshare-lazy-1call having no page: the "
+                    "GEM object and the dma-buf alone), us: " + rel)
+        return out
 
     def limit_context(self, metric, limit, size):
         unit = unit_of(self.data, metric, size)
@@ -1008,7 +1057,10 @@ anonymous memory with and without transparent huge pages (``anon-thp``,
 
 * ``create_export``: create a buffer and export it as a dma-buf fd.
 * ``roundtrip``: import the dma-buf into another DRM device (vshare device 1)
-  and close everything.
+  and close everything; its steps are also timed (the import, the
+  importer's close, and the release: the last close, which frees the
+  buffer), and a buffer released without an import (``release``, in the
+  CSV), to show where a roundtrip loses.
 * ``alloc``: create (and export) a 256 MiB buffer.
 * ``ioctl_refused``: the creation ioctl with flags it refuses at its first
   check, which times only the system call and the driver's dispatch (the

@@ -30,7 +30,13 @@
  *
  * Metrics (size_bytes is the buffer's size):
  *   create_export   create a buffer and export it as a dma-buf fd (us)
- *   roundtrip       import into vshare device 1, close all (us)
+ *   release         then close it (the dma-buf and any handle): the
+ *                   buffer is freed (us)
+ *   roundtrip       import into vshare device 1, close all (us), taken
+ *                   apart into roundtrip_import (PRIME_FD_TO_HANDLE),
+ *                   roundtrip_unimport (the importer's GEM_CLOSE) and
+ *                   roundtrip_release (closing the dma-buf and any
+ *                   handle, which frees the buffer)
  *   alloc           create (and export) a 256 MiB buffer (us)
  *   ioctl_refused   the creation ioctl with flags it refuses at its first
  *                   check: the system call and the driver's dispatch (us)
@@ -620,15 +626,20 @@ static void bench(const struct metrics *m, measure_fn fn, unsigned int mask,
 		report("reps", m->name[k], size, reps, "count");
 }
 
-/* Create (and export, the dma-buf being what every exporter hands out). */
+/*
+ * Create (and export, the dma-buf being what every exporter hands out),
+ * then release: close the dma-buf and any handle.
+ */
 static void measure_create(struct exporter *e, size_t size, double *out)
 {
-	double t0 = now_us();
+	double t0 = now_us(), t1;
 	int dmabuf = xcreate(e, size);
 
-	out[0] = now_us() - t0;
+	t1 = now_us();
 	close(dmabuf);
 	e->destroy(e);
+	out[0] = t1 - t0;
+	out[1] = now_us() - t1;
 }
 
 /* The creation ioctl refused at its first check: the dispatch's cost. */
@@ -645,16 +656,25 @@ static void measure_refuse(struct exporter *e, size_t size __attribute__((unused
 	}
 }
 
-/* Import into device 1 and close everything (the export is not timed). */
+/*
+ * Import into device 1 and close everything (the export is not timed),
+ * each step timed too.
+ */
 static void measure_roundtrip(struct exporter *e, size_t size, double *out)
 {
 	int dmabuf = xcreate(e, size);
-	double t0 = now_us();
+	double t0 = now_us(), t1, t2;
+	uint32_t handle = import(importer, dmabuf);
 
-	gem_close(importer, import(importer, dmabuf));
+	t1 = now_us();
+	gem_close(importer, handle);
+	t2 = now_us();
 	close(dmabuf);
 	e->destroy(e);
 	out[0] = now_us() - t0;
+	out[1] = t1 - t0;
+	out[2] = t2 - t1;
+	out[3] = out[0] - out[1] - out[2];
 }
 
 /*
@@ -1105,9 +1125,15 @@ static int cfs_device(unsigned int i, const char *attr, const char *value)
 
 int main(int argc, char **argv)
 {
-	static const struct metrics create = { { "create_export" }, { "us" } };
-	static const struct metrics roundtrip = { { "roundtrip" }, { "us" } };
-	static const struct metrics alloc = { { "alloc" }, { "us" } };
+	static const struct metrics create = { { "create_export", "release" },
+					       { "us", "us" } };
+	static const struct metrics roundtrip = {
+		{ "roundtrip", "roundtrip_import", "roundtrip_unimport",
+		  "roundtrip_release" },
+		{ "us", "us", "us", "us" },
+	};
+	static const struct metrics alloc = { { "alloc", "alloc_release" },
+					      { "us", "us" } };
 	static const struct metrics refuse = { { "ioctl_refused" }, { "us" } };
 	static const struct metrics faults = {
 		{ "fault_us", "write_faulted_bw", "write_again_bw" },
