@@ -363,18 +363,17 @@ class Report:
                  ("roundtrip_unimport", "the importer's close"),
                  ("roundtrip_release", "release (the last close, which "
                   "frees the buffer)")]
-        parts, worst = [], None
+        parts, diffs = [], []
         for metric, what in steps:
             a, b = self.med(metric, size, mode), self.med(metric, size, peer)
             if a is None or b is None:
                 return ""
             parts.append("%s %s, %s" % (what, fmt(a), fmt(b)))
-            if worst is None or a - b > worst[0]:
-                worst = (a - b, what.split(" (")[0])
-        out = "taken apart, us (%s, %s): %s" % (mode, peer, "; ".join(parts))
-        if mine > min(times)[0]:
-            out += ("; of the %s us %s takes more, %s accounts for %s" % (
-                fmt(mine - min(times)[0]), mode, worst[1], fmt(worst[0])))
+            diffs.append("%s %+.2f" % (what.split(" (")[0], a - b))
+        out = "taken apart, us (%s, %s): %s; %s less %s, us: %s (the " \
+            "whole roundtrip %+.2f)" % (mode, peer, "; ".join(parts), mode,
+                                        peer, ", ".join(diffs),
+                                        mine - min(times)[0])
         rel = self.figures("release", size,
                            [mode, "vshare-lazy-1call", peer])
         if rel:
