@@ -89,6 +89,11 @@ def fmt(v):
     return "%.3f" % v
 
 
+def signed(v):
+    """A difference, with its sign either way."""
+    return ("+" if v >= 0 else "") + fmt(v)
+
+
 def fx(r):
     return "%.2fx" % r
 
@@ -369,11 +374,11 @@ class Report:
             if a is None or b is None:
                 return ""
             parts.append("%s %s, %s" % (what, fmt(a), fmt(b)))
-            diffs.append("%s %+.2f" % (what.split(" (")[0], a - b))
+            diffs.append("%s %s" % (what.split(" (")[0], signed(a - b)))
         out = "taken apart, us (%s, %s): %s; %s less %s, us: %s (the " \
-            "whole roundtrip %+.2f)" % (mode, peer, "; ".join(parts), mode,
-                                        peer, ", ".join(diffs),
-                                        mine - min(times)[0])
+            "whole roundtrip %s)" % (mode, peer, "; ".join(parts), mode,
+                                     peer, ", ".join(diffs),
+                                     signed(mine - min(times)[0]))
         rel = self.figures("release", size,
                            [mode, "vshare-lazy-1call", peer])
         if rel:
