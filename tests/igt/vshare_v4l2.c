@@ -610,13 +610,30 @@ static void test_capture_dma_contig(void)
 static void connect_hdmi_loop(int cap_fd)
 {
 	struct v4l2_query_ext_ctrl qc;
-	int item;
+	int item, tries, err;
 
 	igt_assert_f(v4l2_find_ctrl(cap_fd, "HDMI ", " Is Connected To", &qc),
 		     "no \"HDMI ... Is Connected To\" control\n");
 	item = v4l2_menu_index(cap_fd, &qc, "Output HDMI ");
 	igt_assert_f(item >= 0, "\"%s\" has no HDMI output\n", qc.name);
-	igt_assert_eq(__v4l2_set_ctrl(cap_fd, qc.id, item), 0);
+	/*
+	 * Setting it queues vivid's update_hdmi_ctrls_work, which reads the
+	 * control's value before taking its lock: if it runs while the set
+	 * is under way, it takes the new item for another input's, hides it
+	 * and resets the control, and vivid never loops (a race in vivid;
+	 * 2 subtests in 15 in a 7.3 VM). Its reset queues the work again,
+	 * which shows the item once more: set it until it holds.
+	 */
+	for (tries = 1; ; tries++) {
+		err = __v4l2_set_ctrl(cap_fd, qc.id, item);
+		usleep(500 * 1000);
+		if (!err && v4l2_get_ctrl(cap_fd, qc.id) == item)
+			break;
+		igt_assert_f(tries < 10, "\"%s\" does not stay %d\n",
+			     qc.name, item);
+		igt_info("vivid reset \"%s\" (%s): set again\n", qc.name,
+			 err ? strerror(-err) : "its work raced the set");
+	}
 	igt_info("\"%s\" = %d (an HDMI output)\n", qc.name, item);
 }
 
@@ -671,12 +688,12 @@ static void test_output_loopback(void)
 	v4l2_streamon(&t.out);
 	/*
 	 * vivid loops the output only once its output thread holds the
-	 * buffer: right after loading vivid, under TCG with another VM
-	 * beside it, more than 8 captured frames (2.5 s of vivid's time),
-	 * once more than 64 (all of a 14 s subtest, in a 7.3 run of make
-	 * check): up to 256 are let pass.
+	 * buffer: a few of its own frames may come first. The runs that
+	 * once let 8, then 64, then 256 of them pass and still failed were
+	 * vivid's reset of the control (connect_hdmi_loop()); once it
+	 * holds, 16 subtests in a 7.3 VM had none.
 	 */
-	capture_vshare(&t.cap, dst, 2, FRAMES, t.want, true, 256);
+	capture_vshare(&t.cap, dst, 2, FRAMES, t.want, true, 32);
 	v4l2_streamoff(&t.out);
 
 	/* vivid only read the output buffer. */

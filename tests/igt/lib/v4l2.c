@@ -215,7 +215,8 @@ int __v4l2_set_ctrl(int fd, uint32_t id, int32_t value)
 	return igt_ioctl(fd, VIDIOC_S_EXT_CTRLS, &cs) ? -errno : 0;
 }
 
-static int32_t get_ctrl(int fd, uint32_t id)
+/* The current value of control @id. */
+int32_t v4l2_get_ctrl(int fd, uint32_t id)
 {
 	struct v4l2_ext_control c = { .id = id };
 	struct v4l2_ext_controls cs = {
@@ -237,7 +238,7 @@ void v4l2_set_ctrl(int fd, const char *name, int32_t value)
 	err = __v4l2_set_ctrl(fd, qc.id, value);
 	igt_assert_f(err == 0, "setting \"%s\" to %d: %s\n", name, value,
 		     strerror(-err));
-	igt_assert_eq(get_ctrl(fd, qc.id), value);
+	igt_assert_eq(v4l2_get_ctrl(fd, qc.id), value);
 }
 
 /* Sets the menu control named @name to its item named @item. */

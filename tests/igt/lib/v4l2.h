@@ -53,6 +53,7 @@ bool v4l2_find_ctrl(int fd, const char *prefix, const char *suffix,
 int v4l2_menu_index(int fd, const struct v4l2_query_ext_ctrl *qc,
 		    const char *prefix);
 int __v4l2_set_ctrl(int fd, uint32_t id, int32_t value);
+int32_t v4l2_get_ctrl(int fd, uint32_t id);
 void v4l2_set_ctrl(int fd, const char *name, int32_t value);
 void v4l2_set_menu(int fd, const char *name, const char *item);
 int v4l2_find_io(int fd, bool output, const char *prefix);
