@@ -363,22 +363,23 @@ class Report:
         mine = self.med("roundtrip", size, mode)
         if not times or mine is None:
             return ""
-        peer = min(times)[1]
-        steps = [("roundtrip_import", "import"),
-                 ("roundtrip_unimport", "the importer's close"),
-                 ("roundtrip_release", "release (the last close, which "
-                  "frees the buffer)")]
+        best, peer = min(times)
+        # Each step: its metric, its name, what the name leaves unsaid.
+        steps = [("roundtrip_import", "import", ""),
+                 ("roundtrip_unimport", "the importer's close", ""),
+                 ("roundtrip_release", "release",
+                  " (the last close, which frees the buffer)")]
         parts, diffs = [], []
-        for metric, what in steps:
+        for metric, name, note in steps:
             a, b = self.med(metric, size, mode), self.med(metric, size, peer)
             if a is None or b is None:
                 return ""
-            parts.append("%s %s, %s" % (what, fmt(a), fmt(b)))
-            diffs.append("%s %s" % (what.split(" (")[0], signed(a - b)))
+            parts.append("%s%s %s, %s" % (name, note, fmt(a), fmt(b)))
+            diffs.append("%s %s" % (name, signed(a - b)))
         out = "taken apart, us (%s, %s): %s; %s less %s, us: %s (the " \
             "whole roundtrip %s)" % (mode, peer, "; ".join(parts), mode,
                                      peer, ", ".join(diffs),
-                                     signed(mine - min(times)[0]))
+                                     signed(mine - best))
         rel = self.figures("release", size,
                            [mode, "vshare-lazy-1call", peer])
         if rel:
