@@ -119,7 +119,9 @@ def run(cmd, **kw):
     return subprocess.run(cmd, cwd=TOP, **kw)
 
 
-def build(name, edits, kdir, out):
+def build(name, edits, kdir, out, ko="mutant.ko"):
+    """vshare.ko with @edits (stale ones refused), built against the kernel
+    tree @kdir (with the KUnit suite where it has KUnit) as @out/@ko."""
     tree = os.path.join(out, "src")
     shutil.rmtree(tree, ignore_errors=True)
     shutil.copytree(os.path.join(TOP, "drivers"), os.path.join(tree, "drivers"))
@@ -128,16 +130,17 @@ def build(name, edits, kdir, out):
         path = os.path.join(tree, DRV, fname)
         text = open(path).read()
         if text.count(old) != count:
-            raise SystemExit("mutant %s is stale: %r occurs %d times in %s, not %d"
+            raise SystemExit("%s is stale: %r occurs %d times in %s, not %d"
                              % (name, old, text.count(old), fname, count))
         open(path, "w").write(text.replace(old, new))
     mdir = os.path.join(tree, DRV)
-    r = run(["make", "-s", "-C", kdir, "M=" + mdir, "CONFIG_DRM_VSHARE=m",
-             "CONFIG_DRM_VSHARE_KUNIT_TEST=y", "modules"],
+    kunit = "CONFIG_KUNIT=y" in open(os.path.join(kdir, ".config")).read()
+    r = run(["make", "-s", "-C", kdir, "M=" + mdir, "CONFIG_DRM_VSHARE=m"] +
+            (["CONFIG_DRM_VSHARE_KUNIT_TEST=y"] if kunit else []) + ["modules"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if r.returncode:
-        raise SystemExit("mutant %s does not build:\n%s" % (name, r.stdout))
-    shutil.copy(os.path.join(mdir, "vshare.ko"), os.path.join(out, "mutant.ko"))
+        raise SystemExit("%s does not build:\n%s" % (name, r.stdout))
+    shutil.copy(os.path.join(mdir, "vshare.ko"), os.path.join(out, ko))
 
 
 def guest_script(tests):
@@ -166,7 +169,7 @@ def try_mutant(name, edits, tests, kernel, kdir):
     out = os.path.join(TOP, "build", "mutants", name)
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
-    build(name, edits, kdir, out)
+    build("mutant " + name, edits, kdir, out)
     open(os.path.join(out, "mutant.sh"), "w").write(guest_script(tests))
     run(["tools/vm/vshare-vm", "run", "--kernel", kernel, "--quiet",
          "--timeout", "1200", "--out", out, "--", "sh /job/mutant.sh"])
