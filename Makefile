@@ -43,7 +43,8 @@ BENCH_BOOTS ?= 3
 # that, at most 256); the VM's limit per boot, in seconds.
 BENCH_REPS ?= 11
 BENCH_TIMEOUT ?= 1800
-# Empty: every section; or some of small,alloc,mmap,vmap,map_iso,scaling,many.
+# Empty: every section; or some of small,alloc,mmap,vmap,map_iso,scaling,many,
+# lean (the last: it reloads vshare as its lean build, tools/bench/lean.py).
 BENCH_SECTIONS ?=
 FUZZ_KERNEL ?= 7.3
 FUZZ_SEEDS ?= 1 2 3
@@ -158,13 +159,14 @@ check-kernel: tests
 # progress.log as the benchmark writes it.
 bench: tests
 	@rm -rf build/bench
+	python3 tools/bench/lean.py $(BENCH_KERNEL) build/bench/lean
 	@for i in $$(seq $(BENCH_BOOTS)); do \
 		out=build/bench/boot$$i; mkdir -p $$out; : >$$out/progress.log; \
 		echo "bench: boot $$i of $(BENCH_BOOTS)"; \
 		tail -n +1 -F --pid=$$$$ $$out/progress.log 2>/dev/null & tailpid=$$!; \
 		$(VM) run --kernel $(BENCH_KERNEL) --quiet --bench --timeout $(BENCH_TIMEOUT) \
 			--out $$out -- \
-			'echo 1024 >/sys/module/udmabuf/parameters/size_limit_mb && modprobe vgem && insmod /job/vshare.ko num_devices=2 && /vshare/build/tools/vshare_bench $(BENCH_REPS) "boot '$$i' of $(BENCH_BOOTS)" $(BENCH_SECTIONS) >/job/results.csv 2>/job/progress.log'; \
+			'echo 1024 >/sys/module/udmabuf/parameters/size_limit_mb && modprobe vgem && insmod /job/vshare.ko num_devices=2 && VSHARE_KO=/job/vshare.ko VSHARE_LEAN_KO=/vshare/build/bench/lean/vshare-lean.ko /vshare/build/tools/vshare_bench $(BENCH_REPS) "boot '$$i' of $(BENCH_BOOTS)" $(BENCH_SECTIONS) >/job/results.csv 2>/job/progress.log'; \
 		rc=$$?; sleep 1; kill $$tailpid 2>/dev/null; \
 		[ $$rc = 0 ] || { tail -5 $$out/console.log; exit 1; }; \
 	done

@@ -12,7 +12,7 @@
  * labelled with the second argument if there is one (make bench: "boot 2
  * of 3"); the first is the repetitions of large buffers, the third, if
  * given, the sections to run (comma-separated: small, alloc, mmap, vmap,
- * map_iso, scaling, many). Every timed
+ * map_iso, scaling, many, lean). Every timed
  * figure is the median of several repetitions, the exporters taking turns
  * in an order that changes at each repetition: who goes first, and who
  * goes after whom (an exporter's frees can slow the next one down).
@@ -68,6 +68,14 @@
  *   many_*          100,000 live 4 KiB vshare buffers: create and close
  *                   rates, Slab and all kernel memory (Slab + vmalloc)
  *                   per buffer, debugfs listing time
+ *   lean_release    vshare-1call's release (4 KiB, 1 MiB) with vshare
+ *                   reloaded in turns as itself and as its lean build
+ *                   (vshare-lean-1call: tools/bench/lean.py, vshare's own
+ *                   work in a release compiled out), when the environment
+ *                   names both modules (VSHARE_KO, VSHARE_LEAN_KO) (us);
+ *                   lean_release_heap the heap's, in the same turns (us);
+ *                   lean_release_ratio the heap's over vshare's, the
+ *                   median of the turns' ratios (x)
  *   reps            (exporter = a metric) repetitions behind its medians
  *   elapsed         (exporter = a section) seconds the section took
  */
@@ -105,6 +113,7 @@
 #define KiB 1024ul
 #define MiB (1024ul * 1024)
 #define GiB (1024ul * MiB)
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static double start_s;
 static const char *label = "";	/* what make bench calls this run */
@@ -1075,7 +1084,7 @@ static void many_buffers(void)
 
 /* Configfs devices the bench makes, removed at exit. */
 static const char *const cfs_names[] = { "bench-lazy", "bench-seg4k" };
-#define NUM_CFS (sizeof(cfs_names) / sizeof(cfs_names[0]))
+#define NUM_CFS ARRAY_SIZE(cfs_names)
 static int cfs_fds[NUM_CFS] = { -1, -1 };
 
 static void cfs_remove(const char *name)
@@ -1121,6 +1130,133 @@ static int cfs_device(unsigned int i, const char *attr, const char *value)
 		fprintf(stderr, "vshare_bench: no configfs device %s=%s (%s): skipped\n",
 			attr, value, strerror(ret ? -ret : errno));
 	return cfs_fds[i];
+}
+
+/* Who takes part in a turn of the lean comparison, the heap last. */
+static const unsigned int lean_who[] = { X_1CALL, X_LAZY1, X_HEAP };
+#define LEAN_WHO	ARRAY_SIZE(lean_who)
+#define LEAN_ROUNDS	6
+
+/*
+ * One turn of the lean comparison on the module loaded now: vshare-1call,
+ * vshare-lazy-1call (if its device could be made) and the heap created and
+ * released in turns, @n times each. Returns each one's median release in
+ * @v (us; NAN for one that did not take part).
+ */
+static void release_turn(size_t size, int n, double *v)
+{
+	static double t[LEAN_WHO][MAX_REPS];
+	struct exporter *list[LEAN_WHO];
+	unsigned int i, m = 0;
+	double out[2];
+	int r, k;
+
+	for (i = 0; i < LEAN_WHO; i++)
+		if (exporters[lean_who[i]].fd >= 0)
+			list[m++] = &exporters[lean_who[i]];
+	for (r = 0; r < n; r++)
+		for (k = 0; k < (int)m; k++) {
+			i = (r + k) % m;
+			measure_create(list[i], size, out);
+			t[i][r] = out[1];
+		}
+	for (i = 0, k = 0; i < LEAN_WHO; i++)
+		v[i] = exporters[lean_who[i]].fd >= 0 ? median(t[k++], n) : NAN;
+}
+
+/*
+ * Loads @ko in place of the vshare module, with @devices devices and a
+ * configfs device with alloc=lazy, for vshare-1call and vshare-lazy-1call.
+ */
+static void lean_load(const char *ko, int devices)
+{
+	char cmd[512];
+
+	cfs_cleanup();
+	snprintf(cmd, sizeof(cmd), "rmmod vshare && insmod %s num_devices=%d",
+		 ko, devices);
+	if (system(cmd)) {
+		fprintf(stderr, "vshare_bench: %s: failed\n", cmd);
+		exit(1);
+	}
+	exporters[X_1CALL].fd = drm_open_driver_node("vshare", "renderD", 0,
+						     NULL, 0);
+	if (exporters[X_1CALL].fd < 0)
+		die("vshare's render node");
+	exporters[X_LAZY1].fd = cfs_device(0, "alloc", "lazy");
+}
+
+/*
+ * vshare's release with its own work compiled out (tools/bench/lean.py),
+ * against the heap's, in turns with vshare itself, each module loaded in
+ * place of the other so that both run in this boot: how much of the gap
+ * to the heap is vshare's own code. Reports, for each module (metrics
+ * turn_* for vshare, lean_* for its lean build), each one's median
+ * release and the median of the turns' ratios of the heap's to it.
+ */
+static void lean_release(const char *ko, const char *lean, size_t size,
+			 int n)
+{
+	static const char *const metric[2][2] = {
+		{ "turn_release", "turn_release_ratio" },
+		{ "lean_release", "lean_release_ratio" },
+	};
+	static double v[2][LEAN_WHO][LEAN_ROUNDS], q[2][LEAN_WHO][LEAN_ROUNDS];
+	double turn[LEAN_WHO];
+	unsigned int i, j;
+	int r, k;
+
+	progress("release %s: vshare and its lean build in turns; %d rounds of %d",
+		 size_name(size), LEAN_ROUNDS, n);
+	for (r = 0; r < LEAN_ROUNDS; r++)
+		for (k = 0; k < 2; k++) {
+			j = (r + k) % 2;
+			lean_load(j ? lean : ko, 1);
+			release_turn(size, n, turn);
+			close(exporters[X_1CALL].fd);
+			for (i = 0; i < LEAN_WHO; i++) {
+				v[j][i][r] = turn[i];
+				q[j][i][r] = turn[LEAN_WHO - 1] / turn[i];
+			}
+		}
+	for (j = 0; j < 2; j++)
+		for (i = 0; i < LEAN_WHO; i++) {
+			const char *who = exporters[lean_who[i]].name;
+
+			if (isnan(v[j][i][0]))
+				continue;
+			report(metric[j][0], who, size,
+			       median(v[j][i], LEAN_ROUNDS), "us");
+			if (lean_who[i] != X_HEAP)
+				report(metric[j][1], who, size,
+				       median(q[j][i], LEAN_ROUNDS), "x");
+		}
+	report("reps", "lean_release", size, LEAN_ROUNDS * n, "count");
+}
+
+/*
+ * Frees vshare of the bench's own users, devices and configfs devices,
+ * so that the module can be unloaded; then the lean comparison.
+ */
+static void lean_section(int small, int reps)
+{
+	const char *ko = getenv("VSHARE_KO"), *lean = getenv("VSHARE_LEAN_KO");
+
+	if (!ko || !lean || access(lean, R_OK)) {
+		progress("no lean build (VSHARE_KO, VSHARE_LEAN_KO): skipped");
+		return;
+	}
+	close(exporters[X_VSHARE].fd);
+	close(importer);
+	exporters[X_VSHARE].fd = -1;
+	exporters[X_LAZY].fd = -1;
+	importer = -1;
+	lean_release(ko, lean, 4096, small);
+	lean_release(ko, lean, MiB, 4 * reps);
+	/* vshare itself again, as the boot began. */
+	lean_load(ko, 2);
+	close(exporters[X_1CALL].fd);
+	cfs_cleanup();
 }
 
 int main(int argc, char **argv)
@@ -1230,6 +1366,9 @@ int main(int argc, char **argv)
 		scaling(reps);
 	if (section("many"))
 		many_buffers();
+	/* Last: it unloads vshare, and the devices and fds go with it. */
+	if (section("lean"))
+		lean_section(small, reps);
 	section(NULL);
 	total = now_s() - start_s;
 	report("elapsed", "total", 0, total, "s");
