@@ -68,14 +68,14 @@
  *   many_*          100,000 live 4 KiB vshare buffers: create and close
  *                   rates, Slab and all kernel memory (Slab + vmalloc)
  *                   per buffer, debugfs listing time
- *   lean_release    vshare-1call's release (4 KiB, 1 MiB) with vshare
- *                   reloaded in turns as itself and as its lean build
- *                   (vshare-lean-1call: tools/bench/lean.py, vshare's own
- *                   work in a release compiled out), when the environment
- *                   names both modules (VSHARE_KO, VSHARE_LEAN_KO) (us);
- *                   lean_release_heap the heap's, in the same turns (us);
- *                   lean_release_ratio the heap's over vshare's, the
- *                   median of the turns' ratios (x)
+ *   turn_release    the release (4 KiB, 1 MiB) of vshare-1call,
+ *   lean_release    vshare-lazy-1call and the heap, with vshare reloaded
+ *                   in turns as itself (turn_*) and as its lean build
+ *                   (lean_*: tools/bench/lean.py, vshare's own work in a
+ *                   release compiled out), when the environment names
+ *                   both modules (VSHARE_KO, VSHARE_LEAN_KO) (us); *_ratio
+ *                   the heap's release over the exporter's, the median of
+ *                   the turns' ratios (x)
  *   reps            (exporter = a metric) repetitions behind its medians
  *   elapsed         (exporter = a section) seconds the section took
  */
@@ -1257,6 +1257,8 @@ static void lean_section(int small, int reps)
 	lean_load(ko, 2);
 	close(exporters[X_1CALL].fd);
 	cfs_cleanup();
+	exporters[X_1CALL].fd = -1;
+	exporters[X_LAZY1].fd = -1;
 }
 
 int main(int argc, char **argv)
