@@ -142,7 +142,7 @@ def main(argv):
 
 def record(doc, seed, kernel, count, commit, row, clean):
     """Keeps SEED's latest run in DOC's JSON beside it: a seed is run once
-    per session if need be (each takes about an hour of one core), and
+    per session if need be (each takes up to an hour of one core), and
     the table shows them all."""
     path = os.path.splitext(doc)[0] + ".json"
     runs = json.load(open(path)) if os.path.exists(path) else {}
@@ -165,7 +165,8 @@ def write_doc(doc):
                     "on a debug kernel (KASAN, lockdep, kmemleak), one VM "
                     "per seed, each seed's walk checked and its kernel log "
                     "read, boot to power-off. A seed of a million calls "
-                    "takes about an hour of one core under TCG, so seeds "
+                    "takes 20 minutes to an hour of one core under TCG "
+                    "(each row's time), so seeds "
                     "may have run on different days and commits; each row "
                     "says which. Until 2026-12-05 a seed N started its walk "
                     "at N | 1, so an even seed walked the calls of the odd "
