@@ -7,9 +7,9 @@ release skips what vshare adds around the DRM core's GEM object and its
 dma-buf (the reservation lock that forgets the dma-buf, the checks and
 the accounting in the free, the device's buffer tree, and their
 counterparts at creation). What a release of it still costs more than the
-system heap's is then the DRM core's, which any DRM exporter pays. The
-edits are checked as the mutants' are: one that no longer applies fails
-the build.
+system heap's is then in what it keeps: the DRM core's GEM object and its
+dma-buf, and the pages. The edits are checked as the mutants' are: one
+that no longer applies fails the build.
 
 Usage: lean.py KERNEL OUT   (builds OUT/vshare-lean.ko)
 """

@@ -590,11 +590,13 @@ static unsigned int stride(unsigned int r, unsigned int n)
  * round if @warm, so that a slow phase of the (emulated, shared) machine
  * or a cold cache falls on all of them alike; each repetition starts with
  * the next exporter and steps through them by its stride(), so that none
- * always goes first, last or after the same one. Reports each one's
- * median of every value.
+ * always goes first, last or after the same one. Returns in @med, by
+ * exporter, its median of every value (NAN where it gave none), and says
+ * what it measures on the progress output as @what, unless NULL.
  */
-static void bench(const struct metrics *m, measure_fn fn, unsigned int mask,
-		  size_t size, int reps, bool warm)
+static void take_turns(const char *what, measure_fn fn, unsigned int mask,
+		       size_t size, int reps, bool warm,
+		       double med[NUM_ALL][NVAL])
 {
 	static double v[NUM_ALL][NVAL][MAX_REPS];
 	struct exporter *list[NUM_ALL];
@@ -606,13 +608,14 @@ static void bench(const struct metrics *m, measure_fn fn, unsigned int mask,
 	for (i = 0; i < n; i++)
 		snprintf(names + strlen(names), sizeof(names) - strlen(names),
 			 "%s%s", i ? " " : "", list[i]->name);
-	progress("%s %s: %s; %d reps", m->name[0], size_name(size), names, reps);
+	if (what)
+		progress("%s %s: %s; %d reps", what, size_name(size), names, reps);
 	for (i = 0; warm && i < n; i++)
 		fn(list[i], size, out);
 	for (r = 0; r < reps; r++) {
-		if (size >= 256 * MiB)
-			progress("%s %s: rep %d of %d", m->name[0],
-				 size_name(size), r + 1, reps);
+		if (what && size >= 256 * MiB)
+			progress("%s %s: rep %d of %d", what, size_name(size),
+				 r + 1, reps);
 		s = stride(r, n);
 		for (j = 0; j < n; j++) {
 			i = (r + j * s) % n;
@@ -623,14 +626,27 @@ static void bench(const struct metrics *m, measure_fn fn, unsigned int mask,
 				v[i][k][r] = out[k];
 		}
 	}
+	for (i = 0; i < NUM_ALL; i++)
+		for (k = 0; k < NVAL; k++)
+			med[i][k] = NAN;
 	for (i = 0; i < n; i++)
-		for (k = 0; k < NVAL && m->name[k]; k++) {
-			double med = median(v[i][k], reps);
+		for (k = 0; k < NVAL; k++)
+			med[list[i] - exporters][k] = median(v[i][k], reps);
+}
 
-			if (!isnan(med))
-				report(m->name[k], list[i]->name, size, med,
-				       m->unit[k]);
-		}
+/* take_turns(), and each exporter's medians reported under @m's names. */
+static void bench(const struct metrics *m, measure_fn fn, unsigned int mask,
+		  size_t size, int reps, bool warm)
+{
+	static double med[NUM_ALL][NVAL];
+	unsigned int i, k;
+
+	take_turns(m->name[0], fn, mask, size, reps, warm, med);
+	for (i = 0; i < NUM_ALL; i++)
+		for (k = 0; k < NVAL && m->name[k]; k++)
+			if (!isnan(med[i][k]))
+				report(m->name[k], exporters[i].name, size,
+				       med[i][k], m->unit[k]);
 	for (k = 0; k < NVAL && m->name[k]; k++)
 		report("reps", m->name[k], size, reps, "count");
 }
@@ -1145,23 +1161,14 @@ static const unsigned int lean_who[] = { X_1CALL, X_LAZY1, X_HEAP };
  */
 static void release_turn(size_t size, int n, double *v)
 {
-	static double t[LEAN_WHO][MAX_REPS];
-	struct exporter *list[LEAN_WHO];
-	unsigned int i, m = 0;
-	double out[2];
-	int r, k;
+	static double med[NUM_ALL][NVAL];
+	unsigned int i, mask = 0;
 
 	for (i = 0; i < LEAN_WHO; i++)
-		if (exporters[lean_who[i]].fd >= 0)
-			list[m++] = &exporters[lean_who[i]];
-	for (r = 0; r < n; r++)
-		for (k = 0; k < (int)m; k++) {
-			i = (r + k) % m;
-			measure_create(list[i], size, out);
-			t[i][r] = out[1];
-		}
-	for (i = 0, k = 0; i < LEAN_WHO; i++)
-		v[i] = exporters[lean_who[i]].fd >= 0 ? median(t[k++], n) : NAN;
+		mask |= M(lean_who[i]);
+	take_turns(NULL, measure_create, mask, size, n, false, med);
+	for (i = 0; i < LEAN_WHO; i++)
+		v[i] = med[lean_who[i]][1];
 }
 
 /*
