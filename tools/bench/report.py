@@ -30,6 +30,10 @@ LIMITS = ["anon-thp", "anon-4k"]
 COLUMNS = MODES + PEERS + LIMITS
 SHORT = {"vshare": "vshare", "vshare-1call": "1call", "vshare-lazy": "lazy"}
 BEST = "best peer"
+# The heap again, taking its own turns: the A/A control. Its ratio to the
+# heap is how far two turns of the same exporter differ, the finest gap
+# a metric's ratios can show.
+CONTROL = "heap-b"
 
 # Figures where more is better; for all others (times, counts) less is.
 HIGHER = {"write_bw", "read_bw", "write2_bw", "read2_bw", "read_pte_bw",
@@ -240,9 +244,12 @@ class Report:
 
     # -- targets ----------------------------------------------------------
 
-    def verdict(self, text, rs, bound, reason, at_most=False, unit="x"):
+    def verdict(self, text, rs, bound, reason, at_most=False, unit="x",
+                aa=None):
         """A target's line: rs is [(value, whom)] per boot, whom a peer or
-        None; met when the median is >= @bound (<= with @at_most)."""
+        None; met when the median is >= @bound (<= with @at_most). A miss
+        of a ratio of one metric, @aa = (metric, size), is set against the
+        A/A control of that metric."""
         if not rs:
             return bullet("%s: not measured" % text)
         values = [r for r, _ in rs]
@@ -260,8 +267,9 @@ class Report:
         if not met:
             why = reason() if reason else ""
             spread = self.spread(values, bound, at_most)
+            control = self.resolution(aa[0], aa[1], r / bound) if aa else ""
             line += ". Measured reason: %s" % "; ".join(
-                x for x in (why, spread) if x)
+                x for x in (why, spread, control) if x)
         return bullet(line)
 
     @staticmethod
@@ -278,7 +286,49 @@ class Report:
         rs = per_boot(self.boots, size, mine, other)
         if mine[1] == other[1]:
             rs = [(r, None) for r, _ in rs]
-        return self.verdict(text, rs, minimum, reason)
+        aa = (mine[0], size) if mine[0] == other[0] else None
+        return self.verdict(text, rs, minimum, reason, aa=aa)
+
+    # -- the A/A control ----------------------------------------------------
+
+    def control(self, metric, size):
+        """Per boot, the heap's ratio to itself taking other turns."""
+        return [r for r, _ in per_boot(self.boots, size, (metric, "heap"),
+                                       (metric, CONTROL))]
+
+    @staticmethod
+    def deviation(values):
+        return max(abs(1 - v) for v in values)
+
+    def resolution(self, metric, size, r):
+        """A miss by @r (the median ratio over its bound) against what the
+        A/A control of @metric at @size resolves."""
+        aa = self.control(metric, size)
+        if not aa:
+            return ""
+        d, gap = self.deviation(aa), 1 - r
+        return ("the A/A control, the heap against itself taking other "
+                "turns (%s), is at %s (per boot: %s), off 1 by up to %.1f%%: "
+                "this gap, %.1f%%, is %s" % (
+                    CONTROL, fx(statistics.median(aa)),
+                    ", ".join(fx(x) for x in aa), 100 * d, 100 * gap,
+                    "within what the bench resolves" if gap <= d else
+                    "beyond what the bench resolves"))
+
+    def control_table(self):
+        rows = []
+        for metric in MAIN:
+            for size in self.sizes(metric):
+                aa = self.control(metric, size)
+                if aa:
+                    rows.append([metric, size_name(size),
+                                 fx(statistics.median(aa)),
+                                 ", ".join(fx(x) for x in aa),
+                                 "%.1f%%" % (100 * self.deviation(aa))])
+        if not rows:
+            return ""
+        return rst_table(["metric", "size", "heap / heap-b", "per boot",
+                          "off 1 by up to"], rows)
 
     def figures(self, metric, size, whos):
         parts = []
@@ -496,7 +546,7 @@ class Report:
                     "%s %s, %s against the best peer: >= 1.0x" % (
                         metric, size_name(size), mode), rs, 1.0,
                     lambda m=metric, s=size, md=mode:
-                        self.context(m, s, md, PEERS)))
+                        self.context(m, s, md, PEERS), aa=(metric, size)))
         groups.append(("Every figure, vshare (its best mode) against the "
                        "best peer", lines))
 
@@ -1056,6 +1106,9 @@ def main(argv):
     counts = [sum(1 for _, lines in groups for x in lines
                   if what in " ".join(x.split()))
               for what in (": met (", ": MISSED (", ": not measured")]
+    unresolved = sum(1 for _, lines in groups for x in lines
+                     if ": MISSED (" in " ".join(x.split()) and
+                     "within what the bench resolves" in " ".join(x.split()))
 
     intro = textwrap.fill(" ".join("""Measured by ``%s`` in %d boots of a %s kernel
 (no KASAN, lockdep or kmemleak) under qemu TCG, all of the guest's memory
@@ -1094,7 +1147,9 @@ as a dma-buf in one ioctl), ``lazy`` (``vshare-lazy``: a configfs device
 with ``alloc=lazy`` that the benchmark makes and removes), the peers
 ``vgem``, ``udmabuf`` and ``heap`` (the dma-buf system heap), and plain
 anonymous memory with and without transparent huge pages (``anon-thp``,
-``anon-4k``), the limit for CPU access.
+``anon-4k``), the limit for CPU access. ``heap-b`` is the heap again,
+taking its own turns as if it were another exporter: the A/A control (see
+`The bench's resolution`_).
 
 * ``create_export``: create a buffer and export it as a dma-buf fd.
 * ``roundtrip``: import the dma-buf into another DRM device (vshare device 1)
@@ -1129,7 +1184,21 @@ anonymous memory with and without transparent huge pages (``anon-thp``,
 Targets
 =======
 
-%d met, %d missed, %d not measured.
+%d met, %d missed (%d of them by less than the A/A control resolves), %d
+not measured.
+
+%s
+
+The bench's resolution
+======================
+
+The heap against itself: ``heap-b`` creates the same buffers through the
+same heap, but as another exporter in the rotation, so that the ratio of
+the two is what only the turns and the emulator's noise make of two
+identical exporters. A gap that is no larger than this control's largest
+per-boot deviation from 1 is one the bench cannot tell from that noise;
+each missed target against a peer says on which side it lies. Where the
+control is at 1.00x in every boot, a miss of a few percent is real.
 
 %s
 
@@ -1230,8 +1299,8 @@ Reading the figures
 * Allocating a large buffer is mostly clearing it, for vshare and the heap
   alike (the same kernel routine, in blocks of at most 2 MiB for vshare,
   1 MiB for the heap).
-""" % (intro, main_table, counts[0], counts[1], counts[2],
-            verdicts, round(EFFECT * 100), section(rep.read_section()),
+""" % (intro, main_table, counts[0], counts[1], unresolved, counts[2],
+            verdicts, section(rep.control_table()), round(EFFECT * 100), section(rep.read_section()),
             section(rep.det_table()), section(rep.scale_table()),
             section(rep.slope_table()), section(rep.map_table()),
             image(scaling_png) if have_scaling else "",

@@ -26,6 +26,9 @@
  *   vshare-lazy-1call  CREATE_DMABUF on that device: no page is allocated,
  *                   so it times the objects and the dma-buf alone
  *   vgem, udmabuf, heap (the system heap): the peers
+ *   heap-b          the system heap again, taking its turns as if it were
+ *                   another exporter: the A/A control, whose ratio to the
+ *                   heap is how finely the bench resolves a metric
  *   anon-thp, anon-4k: anonymous memory with and without THP, the limit
  *
  * Metrics (size_bytes is the buffer's size):
@@ -376,14 +379,15 @@ static int heap_refuse(struct exporter *e)
 }
 
 enum {
-	X_VSHARE, X_1CALL, X_LAZY, X_LAZY1, X_VGEM, X_UDMABUF, X_HEAP, X_THP,
-	X_4K,
+	X_VSHARE, X_1CALL, X_LAZY, X_LAZY1, X_VGEM, X_UDMABUF, X_HEAP,
+	X_HEAP_B, X_THP, X_4K,
 	NUM_ALL
 };
 
 #define M(x)		(1u << (x))
 #define M_PEERS		(M(X_VGEM) | M(X_UDMABUF) | M(X_HEAP))
 #define M_ANON		(M(X_THP) | M(X_4K))
+#define M_CONTROL	M(X_HEAP_B)
 
 static struct exporter exporters[NUM_ALL] = {
 	[X_VSHARE] = { .name = "vshare", .make = vshare_make,
@@ -403,6 +407,9 @@ static struct exporter exporters[NUM_ALL] = {
 			.destroy = udmabuf_destroy },
 	[X_HEAP] = { .name = "heap", .create = heap_create, .destroy = nothing,
 		     .refuse = heap_refuse },
+	/* The heap again: what two turns of the same exporter differ by. */
+	[X_HEAP_B] = { .name = "heap-b", .create = heap_create,
+		       .destroy = nothing, .refuse = heap_refuse },
 	/* The limit for CPU mappings: plain memory, not an exporter. */
 	[X_THP] = { .name = "anon-thp", .advice = MADV_HUGEPAGE },
 	[X_4K] = { .name = "anon-4k", .advice = MADV_NOHUGEPAGE },
@@ -1293,8 +1300,8 @@ int main(int argc, char **argv)
 					     { "us", "entries" } };
 	int reps = argc > 1 ? atoi(argv[1]) : 5;
 	int small = reps * 20 > MAX_REPS ? MAX_REPS : reps * 20;
-	unsigned int small_set = M(X_VSHARE) | M(X_1CALL) | M_PEERS;
-	unsigned int lazy_set = M(X_VSHARE) | M(X_LAZY) | M_PEERS;
+	unsigned int small_set = M(X_VSHARE) | M(X_1CALL) | M_PEERS | M_CONTROL;
+	unsigned int lazy_set = M(X_VSHARE) | M(X_LAZY) | M_PEERS | M_CONTROL;
 	struct timespec res;
 	double total;
 	unsigned int i;
@@ -1323,6 +1330,7 @@ int main(int argc, char **argv)
 	exporters[X_VGEM].fd = drm_open_driver_node("vgem", "card", 0, NULL, 0);
 	exporters[X_UDMABUF].fd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
 	exporters[X_HEAP].fd = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	exporters[X_HEAP_B].fd = exporters[X_HEAP].fd;
 	for (i = 0; i < NUM_ALL; i++)
 		if (exporters[i].create && i != X_LAZY && i != X_LAZY1 &&
 		    exporters[i].fd < 0) {
@@ -1367,8 +1375,8 @@ int main(int argc, char **argv)
 		      M(X_VSHARE) | M(X_LAZY) | M(X_THP), 256 * MiB, reps, true);
 	}
 	if (section("vmap"))
-		bench(&vmap, measure_vmap, M(X_VSHARE) | M_PEERS, 64 * MiB, reps,
-		      true);
+		bench(&vmap, measure_vmap, M(X_VSHARE) | M_PEERS | M_CONTROL,
+		      64 * MiB, reps, true);
 	if (cfs_fds[1] >= 0 && section("map_iso"))
 		map_isolation(cfs_fds[1], 2 * reps);
 	if (section("scaling"))
