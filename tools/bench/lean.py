@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""make bench: vshare.ko without vshare's own work in a release.
+"""make bench: vshare.ko without vshare's own work in a creation and a release.
 
-A build for measurement only, never loaded outside the benchmark: the
-release skips what vshare adds around the DRM core's GEM object and its
-dma-buf (the reservation lock that forgets the dma-buf, the checks and
-the accounting in the free, the device's buffer tree, and their
-counterparts at creation). What a release of it still costs more than the
-system heap's is then in what it keeps: the DRM core's GEM object and its
-dma-buf, and the pages. The edits are checked as the mutants' are: one
+A build for measurement only, never loaded outside the benchmark: a
+creation and a release skip what vshare adds around the DRM core's GEM
+object and its dma-buf (the budget's charge and uncharge, the device's
+buffer tree, the reservation lock under which the export records its
+dma-buf and the release forgets it, the checks in the free). What they
+still cost more than the system heap's is then in what it keeps: the DRM
+core's GEM object and its dma-buf, and the pages. The edits are checked as the mutants' are: one
 that no longer applies fails the build.
 
 Usage: lean.py KERNEL OUT   (builds OUT/vshare-lean.ko)
@@ -30,6 +30,13 @@ LEAN = [
      "\t\tbo->dmabuf = NULL;\n"
      "\tdma_resv_unlock(dmabuf->resv);\n",
      "\t(void)bo;\n", 1),
+    # Nor is it recorded under that lock at export.
+    ("vshare_dmabuf.c",
+     "\tdma_resv_lock(obj->resv, NULL);\n"
+     "\tif (!bo->dmabuf)\n"
+     "\t\tbo->dmabuf = dmabuf;\n"
+     "\tdma_resv_unlock(obj->resv);\n",
+     "\tbo->dmabuf = dmabuf;\n", 1),
     # No checks, no uncharges in the free; no charge at creation.
     ("vshare_gem.c",
      "\tdrm_WARN_ON(obj->dev, bo->vmap_count);\n"

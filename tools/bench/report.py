@@ -372,6 +372,8 @@ class Report:
                            "dma-buf alone): %s us" % fmt(v))
         if metric == "create_export" and size <= MIB:
             out.append(self.past_dispatch(size, mode, peers))
+            if mode == "vshare-1call" and "heap" in peers:
+                out.append(self.lean_split(size, "create"))
         if metric == "roundtrip":
             out.append(self.roundtrip_steps(size, mode, peers))
         if metric == "write_bw":
@@ -440,24 +442,29 @@ class Report:
         return out + ("; " + lean if lean else "")
 
     def lean_ratios(self, size, metric, who="vshare-1call"):
-        """Per boot, the heap's release over @who's, in the turns of the
+        """Per boot, the heap's time over @who's, in the turns of the
         lean comparison: vshare's (turn_*) or its lean build's (lean_*)."""
         return [v for v in (get(b, metric, size, who) for b in self.boots)
                 if v is not None]
 
-    def lean_split(self, size):
-        """How much of vshare-1call's gap to the heap's release is vshare's
-        own code: its lean build against vshare, loaded in turns."""
-        full = self.lean_ratios(size, "turn_release_ratio")
-        lean = self.lean_ratios(size, "lean_release_ratio")
+    def lean_split(self, size, step="release"):
+        """How much of vshare-1call's gap to the heap's @step (release or
+        create) is vshare's own code: its lean build against vshare,
+        loaded in turns."""
+        full = self.lean_ratios(size, "turn_%s_ratio" % step)
+        lean = self.lean_ratios(size, "lean_%s_ratio" % step)
         if not full or not lean:
             return ""
         t, m = statistics.median(full), statistics.median(lean)
-        out = ("with vshare's own work in a release compiled out (its lean "
-               "build, tools/bench/lean.py: no reservation lock, checks, "
-               "accounting or buffer tree), loaded in turns with vshare "
-               "in the same boot, vshare-1call's release is at %s of the "
+        what = "a release" if step == "release" else "a creation"
+        out = ("with vshare's own work in %s compiled out (its lean "
+               "build, tools/bench/lean.py: %s), loaded in turns with "
+               "vshare in the same boot, vshare-1call's %s is at %s of the "
                "heap's (per boot: %s), vshare's at %s (per boot: %s)" % (
+                   what, "no reservation lock, checks, accounting or buffer "
+                   "tree" if step == "release" else "no accounting, buffer "
+                   "tree or reservation lock at export",
+                   "release" if step == "release" else "creation",
                    fx(m), ", ".join(fx(x) for x in lean), fx(t),
                    ", ".join(fx(x) for x in full)))
         if t < 1:
@@ -465,13 +472,14 @@ class Report:
                     "what the lean build keeps (the DRM core's GEM object "
                     "and its dma-buf, the pages)" % round(
                         100 * max(0.0, min(m, 1.0) - t) / (1 - t)))
-        alone = self.med("lean_release", size, "vshare-lazy-1call")
-        heap = self.med("lean_release", size, "heap")
+        alone = self.med("lean_%s" % step, size, "vshare-lazy-1call")
+        heap = self.med("lean_%s" % step, size, "heap")
         if alone is not None and heap is not None and size <= 4096:
-            out += ("; the lean build's release of a buffer with no page "
+            out += ("; the lean build's %s of a buffer with no page "
                     "(alloc=lazy), the GEM object and the dma-buf alone, "
                     "takes %s us, the heap's of a buffer with its page %s "
-                    "us" % (fmt(alone), fmt(heap)))
+                    "us" % (step if step == "release" else "creation",
+                            fmt(alone), fmt(heap)))
         return out
 
     def limit_context(self, metric, limit, size):
@@ -1157,10 +1165,10 @@ taking its own turns as if it were another exporter: the A/A control (see
   importer's close, and the release: the last close, which frees the
   buffer), and a buffer released without an import (``release``, in the
   CSV), to show where a roundtrip loses; and, at the end of each boot,
-  that release against the heap's with vshare loaded in turns as itself
-  and as its lean build (``tools/bench/lean.py``: vshare's own work in a
-  release compiled out, for measurement only), to tell vshare's own code
-  from the DRM core's.
+  that creation and that release against the heap's with vshare loaded in
+  turns as itself and as its lean build (``tools/bench/lean.py``: vshare's
+  own work in a creation and a release compiled out, for measurement
+  only), to tell vshare's own code from the DRM core's.
 * ``alloc``: create (and export) a 256 MiB buffer.
 * ``ioctl_refused``: the creation ioctl with flags it refuses at its first
   check, which times only the system call and the driver's dispatch (the

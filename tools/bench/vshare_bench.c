@@ -71,14 +71,14 @@
  *   many_*          100,000 live 4 KiB vshare buffers: create and close
  *                   rates, Slab and all kernel memory (Slab + vmalloc)
  *                   per buffer, debugfs listing time
- *   turn_release    the release (4 KiB, 1 MiB) of vshare-1call,
- *   lean_release    vshare-lazy-1call and the heap, with vshare reloaded
- *                   in turns as itself (turn_*) and as its lean build
- *                   (lean_*: tools/bench/lean.py, vshare's own work in a
- *                   release compiled out), when the environment names
- *                   both modules (VSHARE_KO, VSHARE_LEAN_KO) (us); *_ratio
- *                   the heap's release over the exporter's, the median of
- *                   the turns' ratios (x)
+ *   turn_create     the creation and release (4 KiB, 1 MiB) of
+ *   turn_release    vshare-1call, vshare-lazy-1call and the heap, with
+ *   lean_create     vshare reloaded in turns as itself (turn_*) and as its
+ *   lean_release    lean build (lean_*: tools/bench/lean.py, vshare's own
+ *                   work in a creation and a release compiled out), when
+ *                   the environment names both modules (VSHARE_KO,
+ *                   VSHARE_LEAN_KO) (us); *_ratio the heap's time over the
+ *                   exporter's, the median of the turns' ratios (x)
  *   reps            (exporter = a metric) repetitions behind its medians
  *   elapsed         (exporter = a section) seconds the section took
  */
@@ -1160,22 +1160,26 @@ static const unsigned int lean_who[] = { X_1CALL, X_LAZY1, X_HEAP };
 #define LEAN_WHO	ARRAY_SIZE(lean_who)
 #define LEAN_ROUNDS	6
 
+/* The steps measure_create() times: creation (and export), release. */
+#define LEAN_STEPS	2
+
 /*
  * One turn of the lean comparison on the module loaded now: vshare-1call,
  * vshare-lazy-1call (if its device could be made) and the heap created and
- * released in turns, @n times each. Returns each one's median release in
- * @v (us; NAN for one that did not take part).
+ * released in turns, @n times each. Returns each one's median creation
+ * and release in @v (us; NAN for one that did not take part).
  */
-static void release_turn(size_t size, int n, double *v)
+static void lean_turn(size_t size, int n, double v[LEAN_STEPS][LEAN_WHO])
 {
 	static double med[NUM_ALL][NVAL];
-	unsigned int i, mask = 0;
+	unsigned int i, k, mask = 0;
 
 	for (i = 0; i < LEAN_WHO; i++)
 		mask |= M(lean_who[i]);
 	take_turns(NULL, measure_create, mask, size, n, false, med);
-	for (i = 0; i < LEAN_WHO; i++)
-		v[i] = med[lean_who[i]][1];
+	for (k = 0; k < LEAN_STEPS; k++)
+		for (i = 0; i < LEAN_WHO; i++)
+			v[k][i] = med[lean_who[i]][k];
 }
 
 /*
@@ -1201,50 +1205,57 @@ static void lean_load(const char *ko, int devices)
 }
 
 /*
- * vshare's release with its own work compiled out (tools/bench/lean.py),
- * against the heap's, in turns with vshare itself, each module loaded in
- * place of the other so that both run in this boot: how much of the gap
- * to the heap is vshare's own code. Reports, for each module (metrics
- * turn_* for vshare, lean_* for its lean build), each one's median
- * release and the median of the turns' ratios of the heap's to it.
+ * vshare with its own work in a creation and a release compiled out
+ * (tools/bench/lean.py), against the heap, in turns with vshare itself,
+ * each module loaded in place of the other so that both run in this boot:
+ * how much of the gap to the heap is vshare's own code. Reports, for each
+ * module (metrics turn_* for vshare, lean_* for its lean build) and step
+ * (*_create, *_release), each one's median and the median of the turns'
+ * ratios of the heap's to it.
  */
-static void lean_release(const char *ko, const char *lean, size_t size,
+static void lean_compare(const char *ko, const char *lean, size_t size,
 			 int n)
 {
-	static const char *const metric[2][2] = {
-		{ "turn_release", "turn_release_ratio" },
-		{ "lean_release", "lean_release_ratio" },
+	static const char *const metric[2][LEAN_STEPS][2] = {
+		{ { "turn_create", "turn_create_ratio" },
+		  { "turn_release", "turn_release_ratio" } },
+		{ { "lean_create", "lean_create_ratio" },
+		  { "lean_release", "lean_release_ratio" } },
 	};
-	static double v[2][LEAN_WHO][LEAN_ROUNDS], q[2][LEAN_WHO][LEAN_ROUNDS];
-	double turn[LEAN_WHO];
-	unsigned int i, j;
+	static double v[2][LEAN_STEPS][LEAN_WHO][LEAN_ROUNDS];
+	static double q[2][LEAN_STEPS][LEAN_WHO][LEAN_ROUNDS];
+	double turn[LEAN_STEPS][LEAN_WHO];
+	unsigned int i, j, s;
 	int r, k;
 
-	progress("release %s: vshare and its lean build in turns; %d rounds of %d",
+	progress("create and release %s: vshare and its lean build in turns; %d rounds of %d",
 		 size_name(size), LEAN_ROUNDS, n);
 	for (r = 0; r < LEAN_ROUNDS; r++)
 		for (k = 0; k < 2; k++) {
 			j = (r + k) % 2;
 			lean_load(j ? lean : ko, 1);
-			release_turn(size, n, turn);
+			lean_turn(size, n, turn);
 			close(exporters[X_1CALL].fd);
-			for (i = 0; i < LEAN_WHO; i++) {
-				v[j][i][r] = turn[i];
-				q[j][i][r] = turn[LEAN_WHO - 1] / turn[i];
-			}
+			for (s = 0; s < LEAN_STEPS; s++)
+				for (i = 0; i < LEAN_WHO; i++) {
+					v[j][s][i][r] = turn[s][i];
+					q[j][s][i][r] = turn[s][LEAN_WHO - 1] /
+							turn[s][i];
+				}
 		}
 	for (j = 0; j < 2; j++)
-		for (i = 0; i < LEAN_WHO; i++) {
-			const char *who = exporters[lean_who[i]].name;
+		for (s = 0; s < LEAN_STEPS; s++)
+			for (i = 0; i < LEAN_WHO; i++) {
+				const char *who = exporters[lean_who[i]].name;
 
-			if (isnan(v[j][i][0]))
-				continue;
-			report(metric[j][0], who, size,
-			       median(v[j][i], LEAN_ROUNDS), "us");
-			if (lean_who[i] != X_HEAP)
-				report(metric[j][1], who, size,
-				       median(q[j][i], LEAN_ROUNDS), "x");
-		}
+				if (isnan(v[j][s][i][0]))
+					continue;
+				report(metric[j][s][0], who, size,
+				       median(v[j][s][i], LEAN_ROUNDS), "us");
+				if (lean_who[i] != X_HEAP)
+					report(metric[j][s][1], who, size,
+					       median(q[j][s][i], LEAN_ROUNDS), "x");
+			}
 	report("reps", "lean_release", size, LEAN_ROUNDS * n, "count");
 }
 
@@ -1265,8 +1276,8 @@ static void lean_section(int small, int reps)
 	exporters[X_VSHARE].fd = -1;
 	exporters[X_LAZY].fd = -1;
 	importer = -1;
-	lean_release(ko, lean, 4096, small);
-	lean_release(ko, lean, MiB, 4 * reps);
+	lean_compare(ko, lean, 4096, small);
+	lean_compare(ko, lean, MiB, 4 * reps);
 	/* vshare itself again, as the boot began. */
 	lean_load(ko, 2);
 	close(exporters[X_1CALL].fd);
