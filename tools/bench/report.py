@@ -1128,10 +1128,12 @@ def main(argv):
 backed before it boots. Absolute figures only compare within a run; the
 ratios are the point. In one boot, each figure is the median of %s, the
 exporters taking turns after one unmeasured warm-up round (up to 64 MiB),
-each repetition starting with the next exporter and stepping through them
-by a different stride, so that none always goes first or last or always
-after the same one (whose frees would weigh on it alone), and a slow phase
-of the shared host falls on all of them alike. The tables show each figure's median over the boots and, in
+in the orders of a Williams design (a balanced Latin square): over as many
+repetitions as there are exporters (twice as many for an odd number), each
+goes first once and comes right after each other one equally often, so
+that none always goes first or last or follows some more often than others
+(whose frees would weigh on it alone), and a slow phase of the shared host
+falls on all of them alike. The tables show each figure's median over the boots and, in
 parentheses, the ratio of vshare (its default mode) to that exporter, above
 1 meaning vshare does better (less time, more bandwidth, fewer sg entries),
 as the median of the per-boot ratios; the last column is the best mode of

@@ -574,30 +574,30 @@ static unsigned int pick(unsigned int mask, struct exporter **list)
 }
 
 /*
- * The stride between places in repetition @r among @n exporters: each
- * number prime to @n in turn, so that each exporter comes after every
- * other, not always after the same one (whose freed memory, RCU callbacks
- * or deferred work would weigh on it alone).
+ * The exporter at place @j of repetition @r among @n: a Williams design
+ * (a balanced Latin square). Its first row is 0, 1, n-1, 2, n-2, ..., each
+ * next row adds 1, and for odd @n the rows come again reversed; so over
+ * @n repetitions (2n for odd @n) each exporter is first once and comes
+ * right after each other exporter once (twice), not more often after
+ * some than others, whose freed memory, RCU callbacks or deferred work
+ * would weigh on it alone.
  */
-static unsigned int stride(unsigned int r, unsigned int n)
+static unsigned int turn_of(unsigned int r, unsigned int j, unsigned int n)
 {
-	unsigned int steps[NUM_ALL], nsteps = 0, s, a, b, t;
+	unsigned int row = r % n, k;
 
-	for (s = 1; s < n; s++) {
-		for (a = n, b = s; b; t = a % b, a = b, b = t)
-			;
-		if (a == 1)
-			steps[nsteps++] = s;
-	}
-	return nsteps ? steps[r % nsteps] : 1;
+	if (n % 2 && (r / n) % 2)
+		j = n - 1 - j;
+	k = (j + 1) / 2;
+	return ((j % 2 ? k : n - k) + row) % n;
 }
 
 /*
  * Measures the exporters of @mask in turns, after one unmeasured warm-up
  * round if @warm, so that a slow phase of the (emulated, shared) machine
- * or a cold cache falls on all of them alike; each repetition starts with
- * the next exporter and steps through them by its stride(), so that none
- * always goes first, last or after the same one. Returns in @med, by
+ * or a cold cache falls on all of them alike, in the order turn_of()
+ * gives, so that none always goes first, last or after the same one, and
+ * each comes after every other equally often. Returns in @med, by
  * exporter, its median of every value (NAN where it gave none), and says
  * what it measures on the progress output as @what, unless NULL.
  */
@@ -607,7 +607,7 @@ static void take_turns(const char *what, measure_fn fn, unsigned int mask,
 {
 	static double v[NUM_ALL][NVAL][MAX_REPS];
 	struct exporter *list[NUM_ALL];
-	unsigned int i, j, k, s, n = pick(mask, list);
+	unsigned int i, j, k, n = pick(mask, list);
 	double out[NVAL];
 	char names[256] = "";
 	int r;
@@ -623,9 +623,8 @@ static void take_turns(const char *what, measure_fn fn, unsigned int mask,
 		if (what && size >= 256 * MiB)
 			progress("%s %s: rep %d of %d", what, size_name(size),
 				 r + 1, reps);
-		s = stride(r, n);
 		for (j = 0; j < n; j++) {
-			i = (r + j * s) % n;
+			i = turn_of(r, j, n);
 			for (k = 0; k < NVAL; k++)
 				out[k] = NAN;
 			fn(list[i], size, out);
