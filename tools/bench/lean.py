@@ -8,8 +8,8 @@ object and its dma-buf (the budget's charge and uncharge, the device's
 buffer tree, the reservation lock under which the export records its
 dma-buf and the release forgets it, the checks in the free). What they
 still cost more than the system heap's is then in what it keeps: the DRM
-core's GEM object and its dma-buf, and the pages. The edits are checked as the mutants' are: one
-that no longer applies fails the build.
+core's GEM object and its dma-buf, and the pages. The edits are checked as
+the mutants' are: one that no longer applies fails the build.
 
 Usage: lean.py KERNEL OUT   (builds OUT/vshare-lean.ko)
 """

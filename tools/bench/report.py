@@ -35,6 +35,15 @@ BEST = "best peer"
 # a metric's ratios can show.
 CONTROL = "heap-b"
 
+# The lean comparison's steps (CSV names): the noun, what the lean build
+# leaves out of it.
+LEAN_STEPS = {
+    "release": ("release", "no reservation lock, checks, accounting or "
+                "buffer tree"),
+    "create": ("creation", "no accounting, buffer tree or reservation lock "
+               "at export"),
+}
+
 # Figures where more is better; for all others (times, counts) less is.
 HIGHER = {"write_bw", "read_bw", "write2_bw", "read2_bw", "read_pte_bw",
           "write_faulted_bw", "write_again_bw", "many_create_rate",
@@ -456,15 +465,12 @@ class Report:
         if not full or not lean:
             return ""
         t, m = statistics.median(full), statistics.median(lean)
-        what = "a release" if step == "release" else "a creation"
-        out = ("with vshare's own work in %s compiled out (its lean "
+        noun, without = LEAN_STEPS[step]
+        out = ("with vshare's own work in a %s compiled out (its lean "
                "build, tools/bench/lean.py: %s), loaded in turns with "
                "vshare in the same boot, vshare-1call's %s is at %s of the "
                "heap's (per boot: %s), vshare's at %s (per boot: %s)" % (
-                   what, "no reservation lock, checks, accounting or buffer "
-                   "tree" if step == "release" else "no accounting, buffer "
-                   "tree or reservation lock at export",
-                   "release" if step == "release" else "creation",
+                   noun, without, noun,
                    fx(m), ", ".join(fx(x) for x in lean), fx(t),
                    ", ".join(fx(x) for x in full)))
         if t <= 1 - EFFECT:
@@ -483,8 +489,7 @@ class Report:
             out += ("; the lean build's %s of a buffer with no page "
                     "(alloc=lazy), the GEM object and the dma-buf alone, "
                     "takes %s us, the heap's of a buffer with its page %s "
-                    "us" % (step if step == "release" else "creation",
-                            fmt(alone), fmt(heap)))
+                    "us" % (noun, fmt(alone), fmt(heap)))
         return out
 
     def limit_context(self, metric, limit, size):
