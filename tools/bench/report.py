@@ -468,21 +468,22 @@ class Report:
         noun, without = LEAN_STEPS[step]
         out = ("with vshare's own work in a %s compiled out (its lean "
                "build, tools/bench/lean.py: %s), loaded in turns with "
-               "vshare in the same boot, vshare-1call's %s is at %s of the "
-               "heap's (per boot: %s), vshare's at %s (per boot: %s)" % (
+               "vshare in the same boot, and vshare-1call taking turns with "
+               "the heap alone (no third exporter, whose code would be "
+               "shared by one of the two), vshare-1call's %s is at %s of "
+               "the heap's (per boot: %s), vshare's at %s (per boot: %s)" % (
                    noun, without, noun,
                    fx(m), ", ".join(fx(x) for x in lean), fx(t),
                    ", ".join(fx(x) for x in full)))
         if t <= 1 - EFFECT:
-            out += (": vshare's own work is %d%% of the gap, the rest is "
-                    "what the lean build keeps (the DRM core's GEM object "
-                    "and its dma-buf, the pages)" % round(
+            out += (": vshare's own work is %d%% of its gap in these "
+                    "turns, the rest is what the lean build keeps (the DRM "
+                    "core's GEM object and its dma-buf, the pages)" % round(
                         100 * max(0.0, min(m, 1.0) - t) / (1 - t)))
         else:
-            out += (": in these turns, with only these three taking part, "
-                    "vshare is within %d%% of the heap, so the gap above "
-                    "comes with the other exporters' turns, not from "
-                    "vshare's own work alone" % round(EFFECT * 100))
+            out += (": with the heap alone, vshare is within %d%% of "
+                    "it; the gap above comes with the other exporters "
+                    "taking turns between theirs" % round(EFFECT * 100))
         alone = self.med("lean_%s" % step, size, "vshare-lazy-1call")
         heap = self.med("lean_%s" % step, size, "heap")
         if alone is not None and heap is not None and size <= 4096:
@@ -1177,10 +1178,11 @@ taking its own turns as if it were another exporter: the A/A control (see
   importer's close, and the release: the last close, which frees the
   buffer), and a buffer released without an import (``release``, in the
   CSV), to show where a roundtrip loses; and, at the end of each boot,
-  that creation and that release against the heap's with vshare loaded in
-  turns as itself and as its lean build (``tools/bench/lean.py``: vshare's
-  own work in a creation and a release compiled out, for measurement
-  only), to tell vshare's own code from the DRM core's.
+  that creation and that release against the heap's, the two alone
+  taking turns, with vshare loaded in turns as itself and as its lean
+  build (``tools/bench/lean.py``: vshare's own work in a creation and a
+  release compiled out, for measurement only), to tell vshare's own code
+  from the DRM core's.
 * ``alloc``: create (and export) a 256 MiB buffer.
 * ``ioctl_refused``: the creation ioctl with flags it refuses at its first
   check, which times only the system call and the driver's dispatch (the

@@ -72,13 +72,14 @@
  *                   rates, Slab and all kernel memory (Slab + vmalloc)
  *                   per buffer, debugfs listing time
  *   turn_create     the creation and release (4 KiB, 1 MiB) of
- *   turn_release    vshare-1call, vshare-lazy-1call and the heap, with
- *   lean_create     vshare reloaded in turns as itself (turn_*) and as its
- *   lean_release    lean build (lean_*: tools/bench/lean.py, vshare's own
- *                   work in a creation and a release compiled out), when
- *                   the environment names both modules (VSHARE_KO,
- *                   VSHARE_LEAN_KO) (us); *_ratio the heap's time over the
- *                   exporter's, the median of the turns' ratios (x)
+ *   turn_release    vshare-1call and of vshare-lazy-1call, each in turns
+ *   lean_create     with the heap alone, with vshare reloaded in turns as
+ *   lean_release    itself (turn_*) and as its lean build (lean_*:
+ *                   tools/bench/lean.py, vshare's own work in a creation
+ *                   and a release compiled out), when the environment
+ *                   names both modules (VSHARE_KO, VSHARE_LEAN_KO) (us);
+ *                   *_ratio the heap's time over the exporter's, the
+ *                   median of the turns' ratios (x)
  *   reps            (exporter = a metric) repetitions behind its medians
  *   elapsed         (exporter = a section) seconds the section took
  */
@@ -1154,7 +1155,7 @@ static int cfs_device(unsigned int i, const char *attr, const char *value)
 	return cfs_fds[i];
 }
 
-/* Who takes part in a turn of the lean comparison, the heap last. */
+/* The vshare modes of the lean comparison, then the heap they are held to. */
 static const unsigned int lean_who[] = { X_1CALL, X_LAZY1, X_HEAP };
 #define LEAN_WHO	ARRAY_SIZE(lean_who)
 #define LEAN_ROUNDS	6
@@ -1164,21 +1165,34 @@ static const unsigned int lean_who[] = { X_1CALL, X_LAZY1, X_HEAP };
 
 /*
  * One turn of the lean comparison on the module loaded now: vshare-1call,
- * vshare-lazy-1call (if its device could be made) and the heap created and
- * released in turns, @n times each. Returns each one's median creation
- * and release in @v (us; NAN for one that did not take part).
+ * then vshare-lazy-1call (if its device could be made), each created and
+ * released in turns with the heap alone, @n times each. A third exporter
+ * would favour whichever of the two shares its code: under emulation an
+ * operation runs faster when its own code ran shortly before (as
+ * vshare-lazy-1call's does for vshare-1call, heap-b's for the heap).
+ * Returns each
+ * one's median creation and release in @v, and the heap's of its pair in
+ * @h (us; NAN for one that did not take part); the heap's own place in
+ * @v has that of vshare-1call's pair.
  */
-static void lean_turn(size_t size, int n, double v[LEAN_STEPS][LEAN_WHO])
+static void lean_turn(size_t size, int n, double v[LEAN_STEPS][LEAN_WHO],
+		      double h[LEAN_STEPS][LEAN_WHO])
 {
 	static double med[NUM_ALL][NVAL];
-	unsigned int i, k, mask = 0;
+	unsigned int i, k, heap = LEAN_WHO - 1;
 
-	for (i = 0; i < LEAN_WHO; i++)
-		mask |= M(lean_who[i]);
-	take_turns(NULL, measure_create, mask, size, n, false, med);
-	for (k = 0; k < LEAN_STEPS; k++)
-		for (i = 0; i < LEAN_WHO; i++)
+	for (i = 0; i < heap; i++) {
+		take_turns(NULL, measure_create, M(lean_who[i]) | M(X_HEAP),
+			   size, n, false, med);
+		for (k = 0; k < LEAN_STEPS; k++) {
 			v[k][i] = med[lean_who[i]][k];
+			h[k][i] = med[X_HEAP][k];
+		}
+	}
+	for (k = 0; k < LEAN_STEPS; k++) {
+		v[k][heap] = h[k][0];
+		h[k][heap] = h[k][0];
+	}
 }
 
 /*
@@ -1223,7 +1237,7 @@ static void lean_compare(const char *ko, const char *lean, size_t size,
 	};
 	static double v[2][LEAN_STEPS][LEAN_WHO][LEAN_ROUNDS];
 	static double q[2][LEAN_STEPS][LEAN_WHO][LEAN_ROUNDS];
-	double turn[LEAN_STEPS][LEAN_WHO];
+	double turn[LEAN_STEPS][LEAN_WHO], heap[LEAN_STEPS][LEAN_WHO];
 	unsigned int i, j, s;
 	int r, k;
 
@@ -1233,13 +1247,12 @@ static void lean_compare(const char *ko, const char *lean, size_t size,
 		for (k = 0; k < 2; k++) {
 			j = (r + k) % 2;
 			lean_load(j ? lean : ko, 1);
-			lean_turn(size, n, turn);
+			lean_turn(size, n, turn, heap);
 			close(exporters[X_1CALL].fd);
 			for (s = 0; s < LEAN_STEPS; s++)
 				for (i = 0; i < LEAN_WHO; i++) {
 					v[j][s][i][r] = turn[s][i];
-					q[j][s][i][r] = turn[s][LEAN_WHO - 1] /
-							turn[s][i];
+					q[j][s][i][r] = heap[s][i] / turn[s][i];
 				}
 		}
 	for (j = 0; j < 2; j++)
