@@ -1139,7 +1139,13 @@ repetitions as there are exporters (twice as many for an odd number), each
 goes first once and comes right after each other one equally often, so
 that none always goes first or last or follows some more often than others
 (whose frees would weigh on it alone), and a slow phase of the shared host
-falls on all of them alike. The tables show each figure's median over the boots and, in
+falls on all of them alike. At 4 KiB and 1 MiB (``create_export``,
+``roundtrip``, ``ioctl_refused``), whose operations take microseconds and
+run faster when their own code ran shortly before, no exporter takes turns
+with a relative that would warm its code for it: each mode of vshare takes
+turns with one exporter of each other kind (vgem, udmabuf, the heap), a
+peer's figure is the median of its figures in those rotations, and
+``heap-b`` takes its turns in vshare's rotation, in the heap's place. The tables show each figure's median over the boots and, in
 parentheses, the ratio of vshare (its default mode) to that exporter, above
 1 meaning vshare does better (less time, more bandwidth, fewer sg entries),
 as the median of the per-boot ratios; the last column is the best mode of
@@ -1215,9 +1221,10 @@ The bench's resolution
 ======================
 
 The heap against itself: ``heap-b`` creates the same buffers through the
-same heap, but as another exporter in the rotation, so that the ratio of
-the two is what only the turns and the emulator's noise make of two
-identical exporters. A gap that is no larger than this control's largest
+same heap, but as another exporter in the rotation (at 4 KiB and 1 MiB, in
+a rotation of its own, vshare's with ``heap-b`` in the heap's place), so
+that the ratio of the two is what only the turns and the emulator's noise
+make of two identical exporters. A gap that is no larger than this control's largest
 per-boot deviation from 1 is one the bench cannot tell from that noise;
 each missed target against a peer says on which side it lies. Where the
 control is at 1.00x in every boot, a miss of a few percent is real.

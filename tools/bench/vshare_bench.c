@@ -389,6 +389,7 @@ enum {
 #define M_PEERS		(M(X_VGEM) | M(X_UDMABUF) | M(X_HEAP))
 #define M_ANON		(M(X_THP) | M(X_4K))
 #define M_CONTROL	M(X_HEAP_B)
+#define M_MODES		(M(X_VSHARE) | M(X_1CALL) | M(X_LAZY) | M(X_LAZY1))
 
 static struct exporter exporters[NUM_ALL] = {
 	[X_VSHARE] = { .name = "vshare", .make = vshare_make,
@@ -593,6 +594,71 @@ static unsigned int turn_of(unsigned int r, unsigned int j, unsigned int n)
 	return ((j % 2 ? k : n - k) + row) % n;
 }
 
+/* The exporters of one rotation and what each measured, by repetition. */
+struct turns {
+	struct exporter *list[NUM_ALL];
+	unsigned int n;
+	double v[NUM_ALL][NVAL][MAX_REPS];
+};
+
+/*
+ * Sets up @t for the exporters of @mask, says so on the progress output
+ * as @what unless NULL, and gives each one unmeasured turn if @warm.
+ */
+static void turns_init(struct turns *t, const char *what, measure_fn fn,
+		       unsigned int mask, size_t size, int reps, bool warm)
+{
+	double out[NVAL];
+	char names[256] = "";
+	unsigned int i;
+
+	t->n = pick(mask, t->list);
+	for (i = 0; i < t->n; i++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names),
+			 "%s%s", i ? " " : "", t->list[i]->name);
+	if (what)
+		progress("%s %s: %s; %d reps", what, size_name(size), names, reps);
+	for (i = 0; warm && i < t->n; i++)
+		fn(t->list[i], size, out);
+}
+
+/* Repetitions @from to @to - 1 of @t, in the orders turn_of() gives. */
+static void turns_run(struct turns *t, const char *what, measure_fn fn,
+		      size_t size, int from, int to, int reps)
+{
+	unsigned int i, j, k;
+	double out[NVAL];
+	int r;
+
+	for (r = from; r < to; r++) {
+		if (what && size >= 256 * MiB)
+			progress("%s %s: rep %d of %d", what, size_name(size),
+				 r + 1, reps);
+		for (j = 0; j < t->n; j++) {
+			i = turn_of(r, j, t->n);
+			for (k = 0; k < NVAL; k++)
+				out[k] = NAN;
+			fn(t->list[i], size, out);
+			for (k = 0; k < NVAL; k++)
+				t->v[i][k][r] = out[k];
+		}
+	}
+}
+
+/* By exporter, its median of every value of @t (NAN where it gave none). */
+static void turns_median(const struct turns *t, int reps,
+			 double med[NUM_ALL][NVAL])
+{
+	unsigned int i, k;
+
+	for (i = 0; i < NUM_ALL; i++)
+		for (k = 0; k < NVAL; k++)
+			med[i][k] = NAN;
+	for (i = 0; i < t->n; i++)
+		for (k = 0; k < NVAL; k++)
+			med[t->list[i] - exporters][k] = median(t->v[i][k], reps);
+}
+
 /*
  * Measures the exporters of @mask in turns, after one unmeasured warm-up
  * round if @warm, so that a slow phase of the (emulated, shared) machine
@@ -606,39 +672,11 @@ static void take_turns(const char *what, measure_fn fn, unsigned int mask,
 		       size_t size, int reps, bool warm,
 		       double med[NUM_ALL][NVAL])
 {
-	static double v[NUM_ALL][NVAL][MAX_REPS];
-	struct exporter *list[NUM_ALL];
-	unsigned int i, j, k, n = pick(mask, list);
-	double out[NVAL];
-	char names[256] = "";
-	int r;
+	static struct turns t;
 
-	for (i = 0; i < n; i++)
-		snprintf(names + strlen(names), sizeof(names) - strlen(names),
-			 "%s%s", i ? " " : "", list[i]->name);
-	if (what)
-		progress("%s %s: %s; %d reps", what, size_name(size), names, reps);
-	for (i = 0; warm && i < n; i++)
-		fn(list[i], size, out);
-	for (r = 0; r < reps; r++) {
-		if (what && size >= 256 * MiB)
-			progress("%s %s: rep %d of %d", what, size_name(size),
-				 r + 1, reps);
-		for (j = 0; j < n; j++) {
-			i = turn_of(r, j, n);
-			for (k = 0; k < NVAL; k++)
-				out[k] = NAN;
-			fn(list[i], size, out);
-			for (k = 0; k < NVAL; k++)
-				v[i][k][r] = out[k];
-		}
-	}
-	for (i = 0; i < NUM_ALL; i++)
-		for (k = 0; k < NVAL; k++)
-			med[i][k] = NAN;
-	for (i = 0; i < n; i++)
-		for (k = 0; k < NVAL; k++)
-			med[list[i] - exporters][k] = median(v[i][k], reps);
+	turns_init(&t, what, fn, mask, size, reps, warm);
+	turns_run(&t, what, fn, size, 0, reps, reps);
+	turns_median(&t, reps, med);
 }
 
 /* take_turns(), and each exporter's medians reported under @m's names. */
@@ -654,6 +692,73 @@ static void bench(const struct metrics *m, measure_fn fn, unsigned int mask,
 			if (!isnan(med[i][k]))
 				report(m->name[k], exporters[i].name, size,
 				       med[i][k], m->unit[k]);
+	for (k = 0; k < NVAL && m->name[k]; k++)
+		report("reps", m->name[k], size, reps, "count");
+}
+
+/*
+ * An operation of a few microseconds runs faster, under emulation, when
+ * its own code ran shortly before, so an exporter gains on the others
+ * when a relative of it takes turns too: another mode of vshare, or
+ * heap-b for the heap. bench() for such operations: each mode of vshare
+ * in @mask takes turns with the peers in @mask alone, one exporter of each
+ * kind; a peer's figure is the median of its figures in those rotations;
+ * heap-b takes its turns in a rotation of its own, the first mode's with
+ * heap-b in the heap's place. The rotations take turns too, a whole
+ * number of Williams rows at a time, so that a slow phase of the host
+ * falls on all of them alike.
+ */
+static void bench_apart(const struct metrics *m, measure_fn fn,
+			unsigned int mask, size_t size, int reps)
+{
+	static struct turns rot[NUM_ALL];
+	static double med[NUM_ALL][NVAL], all[NUM_ALL][NVAL][NUM_ALL];
+	unsigned int peers = mask & M_PEERS, first = NUM_ALL, nrot = 0;
+	unsigned int set[NUM_ALL], n[NUM_ALL] = { 0 }, i, k, r;
+	int from, block;
+
+	for (r = 0; r < NUM_ALL; r++) {
+		if (r == X_HEAP_B && first < NUM_ALL && (mask & M_CONTROL))
+			set[nrot] = M(first) | (peers & ~M(X_HEAP)) | M_CONTROL;
+		else if ((mask & M_MODES & M(r)) && exporters[r].fd >= 0)
+			set[nrot] = M(r) | peers;
+		else
+			continue;
+		if (first == NUM_ALL)
+			first = r;
+		turns_init(&rot[nrot], m->name[0], fn, set[nrot], size, reps,
+			   true);
+		nrot++;
+	}
+	if (!nrot)
+		return;
+	/* Every rotation has as many exporters: a full design's rows. */
+	block = rot[0].n % 2 ? 2 * rot[0].n : rot[0].n;
+	for (from = 0; from < reps; from += block)
+		for (r = 0; r < nrot; r++)
+			turns_run(&rot[r], NULL, fn, size, from,
+				  from + block < reps ? from + block : reps,
+				  reps);
+	for (r = 0; r < nrot; r++) {
+		turns_median(&rot[r], reps, med);
+		for (i = 0; i < NUM_ALL; i++) {
+			/* The control's rotation gives heap-b's figure alone. */
+			if (!(set[r] & M(i)) ||
+			    ((set[r] & M_CONTROL) && i != X_HEAP_B))
+				continue;
+			for (k = 0; k < NVAL; k++)
+				all[i][k][n[i]] = med[i][k];
+			n[i]++;
+		}
+	}
+	for (i = 0; i < NUM_ALL; i++)
+		for (k = 0; k < NVAL && m->name[k] && n[i]; k++) {
+			double v = median(all[i][k], n[i]);
+
+			if (!isnan(v))
+				report(m->name[k], exporters[i].name, size, v,
+				       m->unit[k]);
+		}
 	for (k = 0; k < NVAL && m->name[k]; k++)
 		report("reps", m->name[k], size, reps, "count");
 }
@@ -1372,16 +1477,17 @@ int main(int argc, char **argv)
 
 	printf("metric,exporter,size_bytes,value,unit\n");
 	if (section("small")) {
-		bench(&create, measure_create,
-		      small_set | M(X_LAZY) | M(X_LAZY1), 4096, small, true);
-		bench(&create, measure_create,
-		      small_set | M(X_LAZY) | M(X_LAZY1), MiB, 4 * reps, true);
-		bench(&roundtrip, measure_roundtrip, small_set, 4096, small, true);
-		bench(&roundtrip, measure_roundtrip, small_set, MiB, 4 * reps,
-		      true);
+		bench_apart(&create, measure_create,
+			    small_set | M(X_LAZY) | M(X_LAZY1), 4096, small);
+		bench_apart(&create, measure_create,
+			    small_set | M(X_LAZY) | M(X_LAZY1), MiB, 4 * reps);
+		bench_apart(&roundtrip, measure_roundtrip, small_set, 4096,
+			    small);
+		bench_apart(&roundtrip, measure_roundtrip, small_set, MiB,
+			    4 * reps);
 		/* udmabuf checks its flags only after allocating. */
-		bench(&refuse, measure_refuse, small_set & ~M(X_UDMABUF), 4096,
-		      small, true);
+		bench_apart(&refuse, measure_refuse, small_set & ~M(X_UDMABUF),
+			    4096, small);
 	}
 	if (section("alloc")) {
 		bench(&create, measure_create, lazy_set, 64 * MiB, reps, true);
