@@ -12,10 +12,11 @@
  * labelled with the second argument if there is one (make bench: "boot 2
  * of 3"); the first is the repetitions of large buffers, the third, if
  * given, the sections to run (comma-separated: small, alloc, mmap, vmap,
- * map_iso, scaling, many, lean). Every timed
- * figure is the median of several repetitions, the exporters taking turns
- * in an order that changes at each repetition: who goes first, and who
- * goes after whom (an exporter's frees can slow the next one down).
+ * map_iso, scaling, many, lean). Every timed figure is the median of
+ * several repetitions, the exporters taking turns in an order that changes
+ * at each repetition: who goes first, and who goes after whom (an
+ * exporter's frees can slow the next one down). In the small section no
+ * exporter takes turns with a relative (bench_apart()).
  *
  * Exporters and modes:
  *   vshare          device 0, the GEM path: CREATE, PRIME_HANDLE_TO_FD,
@@ -1275,10 +1276,9 @@ static const unsigned int lean_who[] = { X_1CALL, X_LAZY1, X_HEAP };
  * would favour whichever of the two shares its code: under emulation an
  * operation runs faster when its own code ran shortly before (as
  * vshare-lazy-1call's does for vshare-1call, heap-b's for the heap).
- * Returns each
- * one's median creation and release in @v, and the heap's of its pair in
- * @h (us; NAN for one that did not take part); the heap's own place in
- * @v has that of vshare-1call's pair.
+ * Returns each one's median creation and release in @v, and the heap's
+ * of its pair in @h (us; NAN for one that did not take part); the heap's
+ * own place in @v has that of vshare-1call's pair.
  */
 static void lean_turn(size_t size, int n, double v[LEAN_STEPS][LEAN_WHO],
 		      double h[LEAN_STEPS][LEAN_WHO])
