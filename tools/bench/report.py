@@ -1145,7 +1145,8 @@ run faster when their own code ran shortly before, no exporter takes turns
 with a relative that would warm its code for it: each mode of vshare takes
 turns with one exporter of each other kind (vgem, udmabuf, the heap), a
 peer's figure is the median of its figures in those rotations, and
-``heap-b`` takes its turns in vshare's rotation, in the heap's place. The tables show each figure's median over the boots and, in
+``heap-b`` takes its turns in vshare's rotation, in the heap's place. The
+tables show each figure's median over the boots and, in
 parentheses, the ratio of vshare (its default mode) to that exporter, above
 1 meaning vshare does better (less time, more bandwidth, fewer sg entries),
 as the median of the per-boot ratios; the last column is the best mode of
