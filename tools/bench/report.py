@@ -1225,10 +1225,11 @@ The heap against itself: ``heap-b`` creates the same buffers through the
 same heap, but as another exporter in the rotation (at 4 KiB and 1 MiB, in
 a rotation of its own, vshare's with ``heap-b`` in the heap's place), so
 that the ratio of the two is what only the turns and the emulator's noise
-make of two identical exporters. A gap that is no larger than this control's largest
-per-boot deviation from 1 is one the bench cannot tell from that noise;
-each missed target against a peer says on which side it lies. Where the
-control is at 1.00x in every boot, a miss of a few percent is real.
+make of two identical exporters. A gap that is no larger than this
+control's largest per-boot deviation from 1 is one the bench cannot tell
+from that noise; each missed target against a peer says on which side it
+lies. Where the control is at 1.00x in every boot, a miss of a few percent
+is real.
 
 %s
 

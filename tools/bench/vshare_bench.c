@@ -680,14 +680,12 @@ static void take_turns(const char *what, measure_fn fn, unsigned int mask,
 	turns_median(&t, reps, med);
 }
 
-/* take_turns(), and each exporter's medians reported under @m's names. */
-static void bench(const struct metrics *m, measure_fn fn, unsigned int mask,
-		  size_t size, int reps, bool warm)
+/* Each exporter's medians @med under @m's names, and the repetitions. */
+static void report_medians(const struct metrics *m, size_t size, int reps,
+			   double med[NUM_ALL][NVAL])
 {
-	static double med[NUM_ALL][NVAL];
 	unsigned int i, k;
 
-	take_turns(m->name[0], fn, mask, size, reps, warm, med);
 	for (i = 0; i < NUM_ALL; i++)
 		for (k = 0; k < NVAL && m->name[k]; k++)
 			if (!isnan(med[i][k]))
@@ -695,6 +693,16 @@ static void bench(const struct metrics *m, measure_fn fn, unsigned int mask,
 				       med[i][k], m->unit[k]);
 	for (k = 0; k < NVAL && m->name[k]; k++)
 		report("reps", m->name[k], size, reps, "count");
+}
+
+/* take_turns(), and each exporter's medians reported under @m's names. */
+static void bench(const struct metrics *m, measure_fn fn, unsigned int mask,
+		  size_t size, int reps, bool warm)
+{
+	static double med[NUM_ALL][NVAL];
+
+	take_turns(m->name[0], fn, mask, size, reps, warm, med);
+	report_medians(m, size, reps, med);
 }
 
 /*
@@ -753,15 +761,9 @@ static void bench_apart(const struct metrics *m, measure_fn fn,
 		}
 	}
 	for (i = 0; i < NUM_ALL; i++)
-		for (k = 0; k < NVAL && m->name[k] && n[i]; k++) {
-			double v = median(all[i][k], n[i]);
-
-			if (!isnan(v))
-				report(m->name[k], exporters[i].name, size, v,
-				       m->unit[k]);
-		}
-	for (k = 0; k < NVAL && m->name[k]; k++)
-		report("reps", m->name[k], size, reps, "count");
+		for (k = 0; k < NVAL; k++)
+			med[i][k] = median(all[i][k], n[i]);
+	report_medians(m, size, reps, med);
 }
 
 /*
