@@ -274,7 +274,7 @@ static int open_listing(int fd)
 	char dir[128], path[160];
 	int lfd;
 
-	igt_assert_eq(vshare_debugfs_dir(fd, dir, sizeof(dir)), 0);
+	igt_assert_eq(drm_debugfs_dir(fd, dir, sizeof(dir)), 0);
 	snprintf(path, sizeof(path), "%s/vshare_buffers", dir);
 	lfd = open(path, O_RDONLY);
 	igt_assert_f(lfd >= 0, "%s: %m\n", path);

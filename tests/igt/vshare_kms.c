@@ -50,6 +50,11 @@
  *	freed when the plane and framebuffer go (checked in debugfs where it
  *	is mounted).
  *
+ * SUBTEST: flip-in-a-row
+ * Description: vkms flips between three vshare buffers, 12 writeback
+ *	captures one right after the other, each into its own buffer:
+ *	every frame is the vshare buffer shown for it.
+ *
  * SUBTEST: engine-write-then-flip
  * Description: A slow vshare engine job fills the buffer with a new
  *	colour just before the commit that shows it: vkms waits for the
@@ -87,13 +92,18 @@ struct vs_fb {
 	uint8_t *ref;		/* what was written, for the model */
 };
 
+/* A vkms dumb buffer that frames are written back into. */
+struct wb_buf {
+	uint32_t handle, pitch, fb;
+	uint64_t size;
+	uint32_t *map;
+};
+
 struct ctx {
 	int vs;			/* vshare render node */
 	struct kms_device kms;
 	const struct kms_plane *primary;
-	uint32_t wb_handle, wb_pitch, wb_fb;
-	uint64_t wb_size;
-	uint32_t *wb_map;
+	struct wb_buf wb;
 	uint32_t *expected;
 };
 
@@ -247,12 +257,28 @@ static void model_frame(struct ctx *c, const struct kms_plane_state *states,
 			  layers, num);
 }
 
-static void poison_writeback(struct ctx *c)
+/* Exactly the mode's size: vkms requires it. */
+static void wb_create(int kfd, struct wb_buf *wb)
+{
+	wb->handle = dumb_create(kfd, WIDTH, HEIGHT, 32, &wb->pitch, &wb->size);
+	wb->map = dumb_mmap(kfd, wb->handle, wb->size, PROT_READ | PROT_WRITE);
+	wb->fb = kms_addfb(kfd, wb->handle, WIDTH, HEIGHT, DRM_FORMAT_XRGB8888,
+			   wb->pitch);
+}
+
+static void wb_destroy(int kfd, struct wb_buf *wb)
+{
+	kms_rmfb(kfd, wb->fb);
+	munmap(wb->map, wb->size);
+	gem_close(kfd, wb->handle);
+}
+
+static void wb_poison(struct wb_buf *wb)
 {
 	size_t i;
 
-	for (i = 0; i < c->wb_size / 4; i++)
-		c->wb_map[i] = POISON;
+	for (i = 0; i < wb->size / 4; i++)
+		wb->map[i] = POISON;
 }
 
 /*
@@ -262,10 +288,10 @@ static void poison_writeback(struct ctx *c)
 static void capture_and_check(struct ctx *c, const struct kms_plane_state *states,
 			      const struct vs_fb * const *fbs, int num)
 {
-	poison_writeback(c);
-	kms_writeback_capture(&c->kms, states, num, c->wb_fb);
+	wb_poison(&c->wb);
+	kms_writeback_capture(&c->kms, states, num, c->wb.fb);
 	model_frame(c, states, fbs, num);
-	kms_assert_frame(c->wb_map, c->wb_pitch, c->expected, WIDTH, HEIGHT);
+	kms_assert_frame(c->wb.map, c->wb.pitch, c->expected, WIDTH, HEIGHT);
 }
 
 static void test_fullscreen(struct ctx *c, uint32_t format, uint32_t seed)
@@ -311,7 +337,7 @@ static unsigned long background_mismatches(struct ctx *c, uint32_t x,
 		for (py = band[i].y; py < band[i].y + band[i].h; py++)
 			for (px = band[i].x; px < band[i].x + band[i].w; px++)
 				igt_assert_eq_u32(c->expected[py * WIDTH + px], bg_px);
-		bad += kms_count_mismatches(c->wb_map, c->wb_pitch, c->expected,
+		bad += kms_count_mismatches(c->wb.map, c->wb.pitch, c->expected,
 					    WIDTH, band[i].x, band[i].y,
 					    band[i].w, band[i].h, "background");
 	}
@@ -368,7 +394,7 @@ static void test_engine_write_then_flip(struct ctx *c)
 	vs_fb_create(c, &fb, WIDTH, HEIGHT, DRM_FORMAT_XRGB8888, 7);
 	state = show_whole(c->primary, &fb);
 	fbs[0] = &fb;
-	poison_writeback(c);
+	wb_poison(&c->wb);
 
 	job = (struct drm_vshare_submit) {
 		.op = VSHARE_JOB_FILL, .flags = VSHARE_SUBMIT_OUT_SYNC_FILE,
@@ -383,7 +409,7 @@ static void test_engine_write_then_flip(struct ctx *c)
 	igt_assert_f(kms_wait_fence(job.out_fence_fd, 0) == -ETIME,
 		     "the job finished before the commit\n");
 
-	ret = __kms_writeback_commit(&c->kms, &state, 1, c->wb_fb, &wb_fence);
+	ret = __kms_writeback_commit(&c->kms, &state, 1, c->wb.fb, &wb_fence);
 	t_commit = now_ms();
 	igt_assert_f(ret == 0, "atomic commit with writeback failed: %s\n",
 		     strerror(-ret));
@@ -392,6 +418,7 @@ static void test_engine_write_then_flip(struct ctx *c)
 	t_frame = now_ms();
 	close(wb_fence);
 	igt_assert_f(ret == 0, "writeback out-fence: %s\n", strerror(-ret));
+	kms_writeback_settle(&c->kms, c->wb.fb);
 	igt_info("after the submit: commit returned at %.0f ms, frame written back at %.0f ms (job delay %u ms)\n",
 		 t_commit - t_submit, t_frame - t_submit, ENGINE_DELAY_MS);
 
@@ -409,7 +436,7 @@ static void test_engine_write_then_flip(struct ctx *c)
 		((uint32_t *)fb.ref)[i] = colour;
 	model_frame(c, &state, fbs, 1);
 	igt_assert_eq_u32(c->expected[0], 0xff000000u | colour);
-	kms_assert_frame(c->wb_map, c->wb_pitch, c->expected, WIDTH, HEIGHT);
+	kms_assert_frame(c->wb.map, c->wb.pitch, c->expected, WIDTH, HEIGHT);
 
 	kms_disable(&c->kms);
 	vs_fb_destroy(c, &fb);
@@ -437,7 +464,7 @@ static void test_plane_offset(struct ctx *c)
 
 	capture_and_check(c, &state, fbs, 1);
 	/* Both regions, for the log: the plane and around it. */
-	bad = kms_count_mismatches(c->wb_map, c->wb_pitch, c->expected,
+	bad = kms_count_mismatches(c->wb.map, c->wb.pitch, c->expected,
 				   WIDTH, x, y, w, h, "plane");
 	bad += background_mismatches(c, x, y, w, h);
 	igt_assert_eq(bad, 0);
@@ -458,7 +485,7 @@ static void test_two_planes_one_buffer(struct ctx *c)
 	fbs[0] = fbs[1] = &fb;
 	capture_and_check(c, states, fbs, 2);
 	/* The overlap is the upper plane's, strictly. */
-	igt_assert_eq_u64(kms_count_mismatches(c->wb_map, c->wb_pitch,
+	igt_assert_eq_u64(kms_count_mismatches(c->wb.map, c->wb.pitch,
 					       c->expected, WIDTH, 500,
 					       400, 400, 300,
 					       "upper plane"), 0);
@@ -466,10 +493,68 @@ static void test_two_planes_one_buffer(struct ctx *c)
 	vs_fb_destroy(c, &fb);
 }
 
+#define ROW_BUFFERS	3
+#define ROW_CAPTURES	6	/* one writeback buffer each */
+#define ROW_ROUNDS	2
+
+/*
+ * vkms flips between vshare buffers one capture after the other, nothing
+ * in between: each commit puts another import on the plane (prepare_fb
+ * vmaps it, cleanup_fb unmaps the one it replaced) right after the last
+ * frame was written back. Each frame goes to a writeback buffer of its
+ * own and must be the vshare buffer shown for it.
+ */
+static void test_flip_in_a_row(struct ctx *c)
+{
+	const size_t frame = (size_t)WIDTH * HEIGHT * sizeof(uint32_t);
+	uint32_t *expected[ROW_BUFFERS];
+	struct wb_buf wbs[ROW_CAPTURES];
+	struct vs_fb fbs[ROW_BUFFERS];
+	struct kms_plane_state state;
+	int i, n, round;
+
+	for (i = 0; i < ROW_BUFFERS; i++) {
+		const struct vs_fb *fb = &fbs[i];
+
+		vs_fb_create(c, &fbs[i], WIDTH, HEIGHT, DRM_FORMAT_XRGB8888,
+			     8 + i);
+		state = show_whole(c->primary, fb);
+		model_frame(c, &state, &fb, 1);
+		expected[i] = malloc(frame);
+		igt_assert(expected[i]);
+		memcpy(expected[i], c->expected, frame);
+	}
+	for (i = 0; i < ROW_CAPTURES; i++)
+		wb_create(c->kms.fd, &wbs[i]);
+
+	for (round = 0, n = 0; round < ROW_ROUNDS; round++) {
+		for (i = 0; i < ROW_CAPTURES; i++)
+			wb_poison(&wbs[i]);
+		for (i = 0; i < ROW_CAPTURES; i++) {
+			state = show_whole(c->primary, &fbs[(n + i) % ROW_BUFFERS]);
+			kms_writeback_capture(&c->kms, &state, 1, wbs[i].fb);
+		}
+		for (i = 0; i < ROW_CAPTURES; i++, n++) {
+			igt_debug("capture %d: vshare buffer %d\n", n,
+				  n % ROW_BUFFERS);
+			kms_assert_frame(wbs[i].map, wbs[i].pitch,
+					 expected[n % ROW_BUFFERS], WIDTH, HEIGHT);
+		}
+	}
+
+	kms_disable(&c->kms);
+	for (i = 0; i < ROW_CAPTURES; i++)
+		wb_destroy(c->kms.fd, &wbs[i]);
+	for (i = 0; i < ROW_BUFFERS; i++) {
+		vs_fb_destroy(c, &fbs[i]);
+		free(expected[i]);
+	}
+}
+
 static void test_free_while_displayed(struct ctx *c)
 {
 	char dir[128];
-	bool debugfs = vshare_debugfs_dir(c->vs, dir, sizeof(dir)) == 0;
+	bool debugfs = drm_debugfs_dir(c->vs, dir, sizeof(dir)) == 0;
 	struct kms_plane_state state;
 	const struct vs_fb *fbs[1];
 	struct vshare_bo_state st;
@@ -535,13 +620,7 @@ int igt_main()
 		igt_require_f(c.primary, "no primary plane on the CRTC\n");
 		igt_require(kms_plane_has_format(c.primary, DRM_FORMAT_XRGB8888));
 
-		/* The writeback buffer: exactly the mode size (vkms requires it). */
-		c.wb_handle = dumb_create(kfd, WIDTH, HEIGHT, 32, &c.wb_pitch,
-					  &c.wb_size);
-		c.wb_map = dumb_mmap(kfd, c.wb_handle, c.wb_size,
-				     PROT_READ | PROT_WRITE);
-		c.wb_fb = kms_addfb(kfd, c.wb_handle, WIDTH, HEIGHT,
-				    DRM_FORMAT_XRGB8888, c.wb_pitch);
+		wb_create(kfd, &c.wb);
 		c.expected = calloc((size_t)WIDTH * HEIGHT, sizeof(uint32_t));
 		igt_assert(c.expected);
 	}
@@ -575,6 +654,11 @@ int igt_main()
 	igt_subtest("free-while-displayed")
 		test_free_while_displayed(&c);
 
+	igt_describe("vkms flips between vshare buffers capture after "
+		     "capture, each frame the buffer shown.");
+	igt_subtest("flip-in-a-row")
+		test_flip_in_a_row(&c);
+
 	igt_describe("vkms waits for the vshare job writing the buffer it is "
 		     "to show.");
 	igt_subtest("engine-write-then-flip")
@@ -583,9 +667,7 @@ int igt_main()
 	igt_fixture() {
 		kms_disable(&c.kms);
 		free(c.expected);
-		kms_rmfb(kfd, c.wb_fb);
-		munmap(c.wb_map, c.wb_size);
-		gem_close(kfd, c.wb_handle);
+		wb_destroy(kfd, &c.wb);
 		kms_close(&c.kms);
 		drm_close(kfd);
 		drm_close(c.vs);

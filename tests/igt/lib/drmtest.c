@@ -4,7 +4,9 @@
  */
 
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
@@ -332,4 +335,40 @@ bool kernel_warned(void)
 	igt_assert_eq(fscanf(f, "%lu", &taint), 1);
 	fclose(f);
 	return taint & (1ul << 9);
+}
+
+/* The debugfs directory of the DRM device a file descriptor belongs to. */
+int drm_debugfs_dir(int fd, char *path, size_t len)
+{
+	char link[256], target[256], want[128], line[256];
+	struct stat st;
+	ssize_t n;
+	int i;
+
+	if (fstat(fd, &st))
+		return -errno;
+	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device",
+		 major(st.st_rdev), minor(st.st_rdev));
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	snprintf(want, sizeof(want), "dev=%s ", basename(target));
+
+	for (i = 0; i < 64; i++) {
+		FILE *f;
+		bool hit;
+
+		snprintf(path, len, "/sys/kernel/debug/dri/%d/name", i);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		hit = fgets(line, sizeof(line), f) && strstr(line, want);
+		fclose(f);
+		if (hit) {
+			snprintf(path, len, "/sys/kernel/debug/dri/%d", i);
+			return 0;
+		}
+	}
+	return -ENOENT;
 }

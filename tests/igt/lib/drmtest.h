@@ -58,5 +58,6 @@ uint64_t fdinfo_memory(int fd, const char *stat);
 int vgem_import_mapping(int vgem, uint32_t handle, int dmabuf,
 			uint64_t *offset);
 bool kernel_warned(void);
+int drm_debugfs_dir(int fd, char *path, size_t len);
 
 #endif /* VSHARE_DRMTEST_H */

@@ -4,13 +4,16 @@
  */
 
 #define _GNU_SOURCE
+#include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <linux/sync_file.h>
 
+#include "drmtest.h"
 #include "igt.h"
 #include "kms.h"
 
@@ -554,11 +557,66 @@ int kms_wait_fence(int fence, int timeout_ms)
 	return info.status == 1 ? 0 : info.status < 0 ? info.status : -EBUSY;
 }
 
+/* The DRM core's reference count of framebuffer @fb_id, or -errno. */
+static int fb_refcount(const char *dir, uint32_t fb_id)
+{
+	char path[192], line[128];
+	unsigned int id, ref;
+	bool mine = false;
+	int ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/framebuffer", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "framebuffer[%u]:", &id) == 1) {
+			mine = id == fb_id;
+		} else if (mine && sscanf(line, " refcount=%u", &ref) == 1) {
+			ret = ref;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/**
+ * kms_writeback_settle() - wait until the written-back job is gone
+ *
+ * Call once the out-fence of the last writeback job into @wb_fb signalled.
+ * vkms ends a job after signalling its fence, in a work item that clears
+ * the composer flag (a bool, not a count) and then drops the job's
+ * reference to @wb_fb. A writeback commit made before that work ran has
+ * its flag cleared: its frame is never written back, and each later
+ * job's fence then signals one job late. So wait until the framebuffer's
+ * only reference is its file's, which the DRM core shows in debugfs;
+ * without debugfs, say so once and do not wait.
+ */
+void kms_writeback_settle(struct kms_device *kms, uint32_t wb_fb)
+{
+	static bool told;
+	char dir[128];
+	int ref = -ENOENT;
+
+	if (drm_debugfs_dir(kms->fd, dir, sizeof(dir))) {
+		if (!told)
+			igt_info("no DRM debugfs: writeback jobs may overlap\n");
+		told = true;
+		return;
+	}
+	igt_assert_f(igt_wait((ref = fb_refcount(dir, wb_fb)) == 1, 10000, 1),
+		     "writeback framebuffer %u: refcount %d 10 s after its job\n",
+		     wb_fb, ref);
+}
+
 /**
  * kms_writeback_capture() - commit @planes and wait for the written-back frame
  *
  * Fails unless the commit succeeds and the writeback out-fence signals,
- * without error, within 30 s (a debug kernel under emulation is slow).
+ * without error, within 30 s (a debug kernel under emulation is slow);
+ * returns once the job is gone (kms_writeback_settle()).
  */
 void kms_writeback_capture(struct kms_device *kms,
 			   const struct kms_plane_state *planes, int num,
@@ -575,6 +633,7 @@ void kms_writeback_capture(struct kms_device *kms,
 	ret = kms_wait_fence(fence, 30000);
 	close(fence);
 	igt_assert_f(ret == 0, "writeback out-fence: %s\n", strerror(-ret));
+	kms_writeback_settle(kms, wb_fb);
 }
 
 /* Every plane of the CRTC off, no connector, the CRTC off. */

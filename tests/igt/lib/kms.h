@@ -142,6 +142,7 @@ int __kms_writeback_commit(struct kms_device *kms,
 void kms_writeback_capture(struct kms_device *kms,
 			   const struct kms_plane_state *planes, int num,
 			   uint32_t wb_fb);
+void kms_writeback_settle(struct kms_device *kms, uint32_t wb_fb);
 void kms_disable(struct kms_device *kms);
 int kms_wait_fence(int fence, int timeout_ms);
 

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
@@ -57,48 +56,12 @@ uint32_t vshare_crc32(int fd, uint32_t handle, uint64_t offset, uint64_t size)
 	return result;
 }
 
-/* The debugfs directory of the DRM device a file descriptor belongs to. */
-int vshare_debugfs_dir(int fd, char *path, size_t len)
-{
-	char link[256], target[256], want[128], line[256];
-	struct stat st;
-	ssize_t n;
-	int i;
-
-	if (fstat(fd, &st))
-		return -errno;
-	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device",
-		 major(st.st_rdev), minor(st.st_rdev));
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n < 0)
-		return -errno;
-	target[n] = '\0';
-	snprintf(want, sizeof(want), "dev=%s ", basename(target));
-
-	for (i = 0; i < 64; i++) {
-		FILE *f;
-		bool hit;
-
-		snprintf(path, len, "/sys/kernel/debug/dri/%d/name", i);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		hit = fgets(line, sizeof(line), f) && strstr(line, want);
-		fclose(f);
-		if (hit) {
-			snprintf(path, len, "/sys/kernel/debug/dri/%d", i);
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
 static FILE *open_buffers(int fd)
 {
 	char dir[128], path[160];
 	FILE *f;
 
-	igt_assert_eq(vshare_debugfs_dir(fd, dir, sizeof(dir)), 0);
+	igt_assert_eq(drm_debugfs_dir(fd, dir, sizeof(dir)), 0);
 	snprintf(path, sizeof(path), "%s/vshare_buffers", dir);
 	f = fopen(path, "r");
 	igt_assert_f(f, "cannot open %s\n", path);
@@ -628,7 +591,7 @@ int vshare_bo_knob(int fd, const char *knob, unsigned int id)
 	char dir[128], path[192], val[16];
 	int kfd, len, ret = 0;
 
-	igt_assert_eq(vshare_debugfs_dir(fd, dir, sizeof(dir)), 0);
+	igt_assert_eq(drm_debugfs_dir(fd, dir, sizeof(dir)), 0);
 	snprintf(path, sizeof(path), "%s/%s", dir, knob);
 	kfd = open(path, O_WRONLY);
 	igt_require_f(kfd >= 0, "no %s in vshare's debugfs\n", knob);

@@ -45,7 +45,6 @@ struct vshare_totals {
 	uint64_t mem;
 };
 
-int vshare_debugfs_dir(int fd, char *path, size_t len);
 bool vshare_bo_state(int fd, uint64_t size, struct vshare_bo_state *st);
 int vshare_bo_count(int fd, uint64_t size);
 uint64_t vshare_mem_used(int fd);
