@@ -1431,8 +1431,9 @@ int main(int argc, char **argv)
 	int reps = argc > 1 ? atoi(argv[1]) : 5;
 	int small = reps * 20 > MAX_REPS ? MAX_REPS : reps * 20;
 	/*
-	 * 1 MiB: three times as many as when every exporter took turns in
-	 * one rotation, for heap-b now has its own, not the heap's.
+	 * 1 MiB: heap-b takes its turns in a rotation of its own, not the
+	 * heap's, and needs this many for the A/A control to resolve a few
+	 * percent (44 left it off by up to 18%).
 	 */
 	int mid = reps * 12 > MAX_REPS ? MAX_REPS : reps * 12;
 	unsigned int small_set = M(X_VSHARE) | M(X_1CALL) | M_PEERS | M_CONTROL;

@@ -226,6 +226,11 @@ void kms_open_writeback(struct kms_device *kms, int fd)
 	free(planes);
 	free(crtcs);
 	free(conns);
+	/* For kms_writeback_settle(). */
+	if (drm_debugfs_dir(fd, kms->debugfs, sizeof(kms->debugfs))) {
+		kms->debugfs[0] = '\0';
+		igt_info("no DRM debugfs: writeback jobs may overlap\n");
+	}
 	igt_debug("CRTC %u, %d planes, writeback connector %u\n",
 		  kms->crtc_id, kms->num_planes, kms->writeback->id);
 }
@@ -591,22 +596,17 @@ static int fb_refcount(const char *dir, uint32_t fb_id)
  * reference to @wb_fb. A writeback commit made before that work ran has
  * its flag cleared: its frame is never written back, and each later
  * job's fence then signals one job late. So wait until the framebuffer's
- * only reference is its file's, which the DRM core shows in debugfs;
- * without debugfs, say so once and do not wait.
+ * only reference is its file's, which the DRM core shows in debugfs
+ * (kms_open_writeback() said so if there is none: then it does not wait).
  */
 void kms_writeback_settle(struct kms_device *kms, uint32_t wb_fb)
 {
-	static bool told;
-	char dir[128];
 	int ref = -ENOENT;
 
-	if (drm_debugfs_dir(kms->fd, dir, sizeof(dir))) {
-		if (!told)
-			igt_info("no DRM debugfs: writeback jobs may overlap\n");
-		told = true;
+	if (!kms->debugfs[0])
 		return;
-	}
-	igt_assert_f(igt_wait((ref = fb_refcount(dir, wb_fb)) == 1, 10000, 1),
+	igt_assert_f(igt_wait((ref = fb_refcount(kms->debugfs, wb_fb)) == 1,
+			      10000, 1),
 		     "writeback framebuffer %u: refcount %d 10 s after its job\n",
 		     wb_fb, ref);
 }

@@ -96,6 +96,8 @@ struct kms_device {
 	uint32_t mode_blob;
 	/* ARGB16161616 (DRM_ARGB64) colour below all planes. */
 	uint64_t background;
+	/* The device's DRM debugfs directory; empty without debugfs. */
+	char debugfs[128];
 };
 
 /** struct kms_plane_state - a plane showing @fb_id, no scaling */
