@@ -448,7 +448,31 @@ class Report:
                     "the dma-buf, vshare-lazy-1call having no page: the "
                     "GEM object and the dma-buf alone), us: " + rel)
         lean = self.lean_split(size)
-        return out + ("; " + lean if lean else "")
+        partners = self.partners(size)
+        return out + "".join("; " + x for x in (lean, partners) if x)
+
+    def partners(self, size):
+        """vshare-1call's roundtrip against the heap's, per boot, the two
+        taking turns alone and with one other exporter as a third."""
+        out = []
+        for third, label in (("none", "alone"), ("vgem", "with vgem"),
+                             ("udmabuf", "with udmabuf")):
+            rs = []
+            for b in self.boots:
+                a = get(b, "partners_roundtrip", size, "vshare-1call+" + third)
+                h = get(b, "partners_roundtrip", size, "heap+" + third)
+                if a and h:
+                    rs.append(h / a)
+            if rs:
+                out.append("%s %s (per boot: %s)" % (
+                    label, fx(statistics.median(rs)),
+                    ", ".join(fx(r) for r in rs)))
+        if not out:
+            return ""
+        return ("vshare-1call's roundtrip against the heap's (the heap's "
+                "time over its own), the two taking turns " +
+                ", ".join(out) + " (in the table, vgem and udmabuf both "
+                "take turns between theirs)")
 
     def lean_ratios(self, size, metric, who="vshare-1call"):
         """Per boot, the heap's time over @who's, in the turns of the
@@ -1189,7 +1213,10 @@ taking its own turns as if it were another exporter: the A/A control (see
   taking turns, with vshare loaded in turns as itself and as its lean
   build (``tools/bench/lean.py``: vshare's own work in a creation and a
   release compiled out, for measurement only), to tell vshare's own code
-  from the DRM core's.
+  from the DRM core's; at 1 MiB, the roundtrip of ``vshare-1call`` and the
+  heap taking turns alone, then with vgem or udmabuf as a third
+  (``partners_roundtrip``), to tell the exporters' code from what the
+  others' turns between theirs do to it.
 * ``alloc``: create (and export) a 256 MiB buffer.
 * ``ioctl_refused``: the creation ioctl with flags it refuses at its first
   check, which times only the system call and the driver's dispatch (the

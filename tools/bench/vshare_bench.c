@@ -72,6 +72,10 @@
  *   many_*          100,000 live 4 KiB vshare buffers: create and close
  *                   rates, Slab and all kernel memory (Slab + vmalloc)
  *                   per buffer, debugfs listing time
+ *   partners_roundtrip  the 1 MiB roundtrip of vshare-1call and of the
+ *                   heap (exporter "vshare-1call+X", "heap+X") taking
+ *                   turns alone (X = none) or with X (vgem, udmabuf) as a
+ *                   third exporter (us)
  *   turn_create     the creation and release (4 KiB, 1 MiB) of
  *   turn_release    vshare-1call and of vshare-lazy-1call, each in turns
  *   lean_create     with the heap alone, with vshare reloaded in turns as
@@ -818,6 +822,35 @@ static void measure_roundtrip(struct exporter *e, size_t size, double *out)
 }
 
 /*
+ * The 1 MiB roundtrip of vshare-1call and the heap taking turns alone,
+ * then with vgem or udmabuf as a third: what another exporter's turns
+ * between theirs do to each of the two.
+ */
+static void roundtrip_partners(int reps)
+{
+	static const struct {
+		const char *name;
+		unsigned int mask;
+	} third[] = {
+		{ "none", 0 }, { "vgem", M(X_VGEM) }, { "udmabuf", M(X_UDMABUF) },
+	};
+	double med[NUM_ALL][NVAL];
+	char who[64];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(third); i++) {
+		take_turns("roundtrip partners", measure_roundtrip,
+			   M(X_1CALL) | M(X_HEAP) | third[i].mask, MiB, reps,
+			   true, med);
+		snprintf(who, sizeof(who), "vshare-1call+%s", third[i].name);
+		report("partners_roundtrip", who, MiB, med[X_1CALL][0], "us");
+		snprintf(who, sizeof(who), "heap+%s", third[i].name);
+		report("partners_roundtrip", who, MiB, med[X_HEAP][0], "us");
+	}
+	report("reps", "partners_roundtrip", MiB, reps, "count");
+}
+
+/*
  * A mapping at a 2 MiB-aligned address, as any application can make, or
  * 4 KiB past one (@off): then no 2 MiB page of the buffer lines up with a
  * 2 MiB page of the address space, and everything is mapped with PTEs.
@@ -1493,6 +1526,7 @@ int main(int argc, char **argv)
 			    small);
 		bench_apart(&roundtrip, measure_roundtrip, small_set, MiB,
 			    mid);
+		roundtrip_partners(mid);
 		/* udmabuf checks its flags only after allocating. */
 		bench_apart(&refuse, measure_refuse, small_set & ~M(X_UDMABUF),
 			    4096, small);
