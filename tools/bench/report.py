@@ -457,12 +457,10 @@ class Report:
         out = []
         for third, label in (("none", "alone"), ("vgem", "with vgem"),
                              ("udmabuf", "with udmabuf")):
-            rs = []
-            for b in self.boots:
-                a = get(b, "partners_roundtrip", size, "vshare-1call+" + third)
-                h = get(b, "partners_roundtrip", size, "heap+" + third)
-                if a and h:
-                    rs.append(h / a)
+            rs = [r for r, _ in per_boot(
+                self.boots, size,
+                ("partners_roundtrip", "vshare-1call+" + third),
+                ("partners_roundtrip", "heap+" + third))]
             if rs:
                 out.append("%s %s (per boot: %s)" % (
                     label, fx(statistics.median(rs)),
