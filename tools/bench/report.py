@@ -383,6 +383,7 @@ class Report:
             out.append(self.past_dispatch(size, mode, peers))
             if mode == "vshare-1call" and "heap" in peers:
                 out.append(self.lean_split(size, "create"))
+                out.append(self.carryover(metric, size))
         if metric == "roundtrip":
             out.append(self.roundtrip_steps(size, mode, peers))
         if metric == "write_bw":
@@ -449,7 +450,8 @@ class Report:
                     "GEM object and the dma-buf alone), us: " + rel)
         lean = self.lean_split(size)
         partners = self.partners(size)
-        return out + "".join("; " + x for x in (lean, partners) if x)
+        carry = self.carryover("roundtrip", size)
+        return out + "".join("; " + x for x in (lean, partners, carry) if x)
 
     def partners(self, size):
         """vshare-1call's roundtrip against the heap's, per boot, the two
@@ -471,6 +473,36 @@ class Report:
                 "time over its own), the two taking turns " +
                 ", ".join(out) + " (in the table, vgem and udmabuf both "
                 "take turns between theirs)")
+
+    def carryover(self, metric, size):
+        """vshare-1call's @metric against the heap's in the table's
+        rotation, split by whose turn came just before; vshare itself,
+        then its lean build."""
+        noun = "creation" if metric == "create_export" else metric
+        mods = []
+        for prefix, module in (("carryover_", "vshare-1call's %s" % noun),
+                               ("lean_carryover_", "with vshare's lean "
+                                "build loaded instead")):
+            out = []
+            for cls, label in (("pair", "after each other's turn"),
+                               ("peer", "after vgem's or udmabuf's turn")):
+                mine = (prefix + metric, "vshare-1call+" + cls)
+                heap = (prefix + metric, "heap+" + cls)
+                rs = [r for r, _ in per_boot(self.boots, size, mine, heap)]
+                a = self.med(mine[0], size, mine[1])
+                b = self.med(heap[0], size, heap[1])
+                if rs and a is not None and b is not None:
+                    out.append("%s %s (per boot: %s; us: %s, %s)" % (
+                        label, fx(statistics.median(rs)),
+                        ", ".join(fx(r) for r in rs), fmt(a), fmt(b)))
+            if out:
+                mods.append("%s: %s" % (module, "; ".join(out)))
+        if not mods:
+            return ""
+        return ("by the turn before, in a rotation of vshare-1call, vgem, "
+                "udmabuf and the heap (the table's), against the heap's "
+                "(the heap's time over vshare-1call's), %s" %
+                "; ".join(mods))
 
     def lean_ratios(self, size, metric, who="vshare-1call"):
         """Per boot, the heap's time over @who's, in the turns of the
@@ -1214,7 +1246,11 @@ taking its own turns as if it were another exporter: the A/A control (see
   from the DRM core's; at 1 MiB, the roundtrip of ``vshare-1call`` and the
   heap taking turns alone, then with vgem or udmabuf as a third
   (``partners_roundtrip``), to tell the exporters' code from what the
-  others' turns between theirs do to it.
+  others' turns between theirs do to it; and ``vshare-1call`` and the heap
+  in the table's rotation with vgem and udmabuf, each figure split by the
+  turn just before it (``carryover_*``: the other one of the two, ``pair``,
+  or vgem or udmabuf, ``peer``), and again at the end of each boot with the
+  lean build loaded (``lean_carryover_*``).
 * ``alloc``: create (and export) a 256 MiB buffer.
 * ``ioctl_refused``: the creation ioctl with flags it refuses at its first
   check, which times only the system call and the driver's dispatch (the

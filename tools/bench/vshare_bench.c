@@ -76,6 +76,12 @@
  *                   heap (exporter "vshare-1call+X", "heap+X") taking
  *                   turns alone (X = none) or with X (vgem, udmabuf) as a
  *                   third exporter (us)
+ *   carryover_create_export, carryover_roundtrip  vshare-1call and the
+ *                   heap in a rotation with vgem and udmabuf, as in the
+ *                   table, each figure by the turn before it: the other
+ *                   of the two (exporter "vshare-1call+pair", "heap+pair")
+ *                   or vgem or udmabuf ("+peer") (us); lean_carryover_*
+ *                   the same with vshare's lean build loaded (lean)
  *   turn_create     the creation and release (4 KiB, 1 MiB) of
  *   turn_release    vshare-1call and of vshare-lazy-1call, each in turns
  *   lean_create     with the heap alone, with vshare reloaded in turns as
@@ -599,11 +605,15 @@ static unsigned int turn_of(unsigned int r, unsigned int j, unsigned int n)
 	return ((j % 2 ? k : n - k) + row) % n;
 }
 
-/* The exporters of one rotation and what each measured, by repetition. */
+/*
+ * The exporters of one rotation and what each measured, by repetition,
+ * and whose turn came just before each (a position in @list, or NUM_ALL).
+ */
 struct turns {
 	struct exporter *list[NUM_ALL];
-	unsigned int n;
+	unsigned int n, last;
 	double v[NUM_ALL][NVAL][MAX_REPS];
+	unsigned int before[NUM_ALL][MAX_REPS];
 };
 
 /*
@@ -623,8 +633,11 @@ static void turns_init(struct turns *t, const char *what, measure_fn fn,
 			 "%s%s", i ? " " : "", t->list[i]->name);
 	if (what)
 		progress("%s %s: %s; %d reps", what, size_name(size), names, reps);
-	for (i = 0; warm && i < t->n; i++)
+	t->last = NUM_ALL;
+	for (i = 0; warm && i < t->n; i++) {
 		fn(t->list[i], size, out);
+		t->last = i;
+	}
 }
 
 /* Repetitions @from to @to - 1 of @t, in the orders turn_of() gives. */
@@ -646,6 +659,8 @@ static void turns_run(struct turns *t, const char *what, measure_fn fn,
 			fn(t->list[i], size, out);
 			for (k = 0; k < NVAL; k++)
 				t->v[i][k][r] = out[k];
+			t->before[i][r] = t->last;
+			t->last = i;
 		}
 	}
 }
@@ -819,6 +834,48 @@ static void measure_roundtrip(struct exporter *e, size_t size, double *out)
 	out[1] = t1 - t0;
 	out[2] = t2 - t1;
 	out[3] = out[0] - out[1] - out[2];
+}
+
+/*
+ * vshare-1call and the heap in the table's rotation, with vgem and udmabuf,
+ * each figure split by whose turn came just before it: the other one of the
+ * two, or vgem or udmabuf, whose far longer turns leave whoever comes
+ * next with colder caches (under emulation, its TLB and code cache too):
+ * what each pays for it. Value @k of @fn; reported
+ * as @metric, exporter "<name>+pair" and "<name>+peer".
+ */
+static void carryover(const char *metric, measure_fn fn, unsigned int k,
+		      size_t size, int reps)
+{
+	static const unsigned int two[] = { X_1CALL, X_HEAP };
+	static const char * const cls[] = { "pair", "peer" };
+	static double v[2][MAX_REPS];
+	static struct turns t;
+	unsigned int i, w, b;
+	char who[64];
+	int n[2], r;
+
+	turns_init(&t, metric, fn, M(X_1CALL) | M(X_HEAP) | M(X_VGEM) |
+		   M(X_UDMABUF), size, reps, true);
+	turns_run(&t, NULL, fn, size, 0, reps, reps);
+	for (w = 0; w < ARRAY_SIZE(two); w++) {
+		for (i = 0; t.list[i] != &exporters[two[w]]; i++)
+			;
+		memset(n, 0, sizeof(n));
+		for (r = 0; r < reps; r++) {
+			b = t.before[i][r];
+			if (b == NUM_ALL || b == i)
+				continue;
+			b = t.list[b] != &exporters[two[!w]];
+			v[b][n[b]++] = t.v[i][k][r];
+		}
+		for (b = 0; b < 2; b++) {
+			snprintf(who, sizeof(who), "%s+%s", exporters[two[w]].name,
+				 cls[b]);
+			report(metric, who, size, median(v[b], n[b]), "us");
+		}
+	}
+	report("reps", metric, size, reps, "count");
 }
 
 /*
@@ -1430,6 +1487,18 @@ static void lean_section(int small, int reps)
 	importer = -1;
 	lean_compare(ko, lean, 4096, small);
 	lean_compare(ko, lean, MiB, 4 * reps);
+	/* The lean build in the table's rotation too, by the turn before. */
+	lean_load(lean, 2);
+	importer = drm_open_driver_node("vshare", "renderD", 1, NULL, 0);
+	if (importer < 0)
+		die("the lean build's render node #1");
+	carryover("lean_carryover_create_export", measure_create, 0, 4096,
+		  small);
+	carryover("lean_carryover_roundtrip", measure_roundtrip, 0, MiB,
+		  12 * reps > MAX_REPS ? MAX_REPS : 12 * reps);
+	close(importer);
+	importer = -1;
+	close(exporters[X_1CALL].fd);
 	/* vshare itself again, as the boot began. */
 	lean_load(ko, 2);
 	close(exporters[X_1CALL].fd);
@@ -1527,6 +1596,12 @@ int main(int argc, char **argv)
 		bench_apart(&roundtrip, measure_roundtrip, small_set, MiB,
 			    mid);
 		roundtrip_partners(mid);
+		carryover("carryover_create_export", measure_create, 0, 4096,
+			  small);
+		carryover("carryover_roundtrip", measure_roundtrip, 0, 4096,
+			  small);
+		carryover("carryover_roundtrip", measure_roundtrip, 0, MiB,
+			  mid);
 		/* udmabuf checks its flags only after allocating. */
 		bench_apart(&refuse, measure_refuse, small_set & ~M(X_UDMABUF),
 			    4096, small);
