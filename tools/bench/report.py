@@ -383,7 +383,7 @@ class Report:
             out.append(self.past_dispatch(size, mode, peers))
             if mode == "vshare-1call" and "heap" in peers:
                 out.append(self.lean_split(size, "create"))
-                out.append(self.carryover(metric, size))
+                out.append(self.carryover(size, metric, "ioctl_refused"))
         if metric == "roundtrip":
             out.append(self.roundtrip_steps(size, mode, peers))
         if metric == "write_bw":
@@ -450,7 +450,7 @@ class Report:
                     "GEM object and the dma-buf alone), us: " + rel)
         lean = self.lean_split(size)
         partners = self.partners(size)
-        carry = self.carryover("roundtrip", size)
+        carry = self.carryover(size, "roundtrip")
         return out + "".join("; " + x for x in (lean, partners, carry) if x)
 
     def partners(self, size):
@@ -474,35 +474,40 @@ class Report:
                 ", ".join(out) + " (in the table, vgem and udmabuf both "
                 "take turns between theirs)")
 
-    def carryover(self, metric, size):
-        """vshare-1call's @metric against the heap's in the table's
+    def carryover(self, size, *metrics):
+        """vshare-1call's @metrics against the heap's in the table's
         rotation, split by whose turn came just before; vshare itself,
         then its lean build."""
-        noun = "creation" if metric == "create_export" else metric
-        mods = []
-        for prefix, module in (("carryover_", "vshare-1call's %s" % noun),
+        nouns = {"create_export": "creation",
+                 "ioctl_refused": "refused creation ioctl (the dispatch)"}
+        parts = []
+        for prefix, module in (("carryover_", "vshare-1call's"),
                                ("lean_carryover_", "with vshare's lean "
-                                "build loaded instead")):
-            out = []
-            for cls, label in (("pair", "after each other's turn"),
-                               ("peer", "after vgem's or udmabuf's turn")):
-                mine = (prefix + metric, "vshare-1call+" + cls)
-                heap = (prefix + metric, "heap+" + cls)
-                rs = [r for r, _ in per_boot(self.boots, size, mine, heap)]
-                a = self.med(mine[0], size, mine[1])
-                b = self.med(heap[0], size, heap[1])
-                if rs and a is not None and b is not None:
-                    out.append("%s %s (per boot: %s; us: %s, %s)" % (
-                        label, fx(statistics.median(rs)),
-                        ", ".join(fx(r) for r in rs), fmt(a), fmt(b)))
-            if out:
-                mods.append("%s: %s" % (module, "; ".join(out)))
-        if not mods:
+                                "build loaded instead, its")):
+            for metric in metrics:
+                out = []
+                for cls, label in (("pair", "after each other's turn"),
+                                   ("peer", "after vgem's or udmabuf's "
+                                    "turn")):
+                    mine = (prefix + metric, "vshare-1call+" + cls)
+                    heap = (prefix + metric, "heap+" + cls)
+                    rs = [r for r, _ in per_boot(self.boots, size, mine,
+                                                 heap)]
+                    a = self.med(mine[0], size, mine[1])
+                    b = self.med(heap[0], size, heap[1])
+                    if rs and a is not None and b is not None:
+                        out.append("%s %s (per boot: %s; us: %s, %s)" % (
+                            label, fx(statistics.median(rs)),
+                            ", ".join(fx(r) for r in rs), fmt(a), fmt(b)))
+                if out:
+                    parts.append("%s %s: %s" % (
+                        module, nouns.get(metric, metric), "; ".join(out)))
+        if not parts:
             return ""
         return ("by the turn before, in a rotation of vshare-1call, vgem, "
                 "udmabuf and the heap (the table's), against the heap's "
-                "(the heap's time over vshare-1call's), %s" %
-                "; ".join(mods))
+                "(the heap's time over vshare-1call's): %s" %
+                "; ".join(parts))
 
     def lean_ratios(self, size, metric, who="vshare-1call"):
         """Per boot, the heap's time over @who's, in the turns of the

@@ -80,7 +80,9 @@
  *                   heap in a rotation with vgem and udmabuf, as in the
  *                   table, each figure by the turn before it: the other
  *                   of the two (exporter "vshare-1call+pair", "heap+pair")
- *                   or vgem or udmabuf ("+peer") (us); lean_carryover_*
+ *                   or vgem or udmabuf ("+peer") (us);
+ *                   carryover_ioctl_refused the refused creation in the
+ *                   creation's rotation, so split (us); lean_carryover_*
  *                   the same with vshare's lean build loaded (lean)
  *   turn_create     the creation and release (4 KiB, 1 MiB) of
  *   turn_release    vshare-1call and of vshare-lazy-1call, each in turns
@@ -879,6 +881,19 @@ static void carryover(const char *metric, measure_fn fn, unsigned int k,
 }
 
 /*
+ * For carryover(): vshare-1call and the heap refuse a creation at its
+ * first check, vgem and udmabuf create as in the creation's rotation.
+ */
+static void measure_refuse_among(struct exporter *e, size_t size,
+				 double *out)
+{
+	if (e == &exporters[X_1CALL] || e == &exporters[X_HEAP])
+		measure_refuse(e, size, out);
+	else
+		measure_create(e, size, out);
+}
+
+/*
  * The 1 MiB roundtrip of vshare-1call and the heap taking turns alone,
  * then with vgem or udmabuf as a third: what another exporter's turns
  * between theirs do to each of the two.
@@ -1598,6 +1613,8 @@ int main(int argc, char **argv)
 		roundtrip_partners(mid);
 		carryover("carryover_create_export", measure_create, 0, 4096,
 			  small);
+		carryover("carryover_ioctl_refused", measure_refuse_among, 0,
+			  4096, small);
 		carryover("carryover_roundtrip", measure_roundtrip, 0, 4096,
 			  small);
 		carryover("carryover_roundtrip", measure_roundtrip, 0, MiB,
