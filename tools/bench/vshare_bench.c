@@ -841,9 +841,8 @@ static void measure_roundtrip(struct exporter *e, size_t size, double *out)
 /*
  * vshare-1call and the heap in the table's rotation, with vgem and udmabuf,
  * each figure split by whose turn came just before it: the other one of the
- * two, or vgem or udmabuf, whose far longer turns leave whoever comes
- * next with colder caches (under emulation, its TLB and code cache too):
- * what each pays for it. Value @k of @fn; reported
+ * two, or vgem or udmabuf, whose far longer turns change what the next
+ * one finds warm: what each pays for that. Value @k of @fn; reported
  * as @metric, exporter "<name>+pair" and "<name>+peer".
  */
 static void carryover(const char *metric, measure_fn fn, unsigned int k,
