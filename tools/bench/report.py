@@ -502,12 +502,37 @@ class Report:
                 if out:
                     parts.append("%s %s: %s" % (
                         module, nouns.get(metric, metric), "; ".join(out)))
+        if "create_export" in metrics:
+            parts.append(self.peer_cost(size))
+        parts = [p for p in parts if p]
         if not parts:
             return ""
         return ("by the turn before, in a rotation of vshare-1call, vgem, "
                 "udmabuf and the heap (the table's), against the heap's "
                 "(the heap's time over vshare-1call's): %s" %
                 "; ".join(parts))
+
+    def peer_cost(self, size):
+        """What a peer's turn just before adds to a creation: after vgem's
+        or udmabuf's turn less after vshare-1call's or the heap's."""
+        parts = []
+        for metric, who, label in (
+                ("create_export", "vshare-1call", "vshare-1call"),
+                ("create_warmed", "vshare-1call", "vshare-1call right "
+                 "after an untimed creation with no page (its code run, "
+                 "not its page)"),
+                ("create_export", "vgem", "vgem (a DRM driver without "
+                 "vshare's code)"),
+                ("create_export", "heap", "the heap")):
+            a = self.med("carryover_" + metric, size, who + "+peer")
+            b = self.med("carryover_" + metric, size, who + "+pair")
+            if a is not None and b is not None:
+                parts.append("%s %s" % (label, signed(a - b)))
+        if len(parts) < 2:
+            return ""
+        return ("what a peer's turn just before adds to a creation (after "
+                "vgem's or udmabuf's turn less after vshare-1call's or the "
+                "heap's), us: " + ", ".join(parts))
 
     def lean_ratios(self, size, metric, who="vshare-1call"):
         """Per boot, the heap's time over @who's, in the turns of the
@@ -1254,8 +1279,11 @@ taking its own turns as if it were another exporter: the A/A control (see
   others' turns between theirs do to it; and ``vshare-1call`` and the heap
   in the table's rotation with vgem and udmabuf, each figure split by the
   turn just before it (``carryover_*``: the other one of the two, ``pair``,
-  or vgem or udmabuf, ``peer``), and again at the end of each boot with the
-  lean build loaded (``lean_carryover_*``).
+  or vgem or udmabuf, ``peer``; vgem's creation is split the same way, and
+  vshare-1call's creation once more right after an untimed creation with
+  no page, ``carryover_create_warmed``, to tell what its code pays from
+  what its page does), and again at the end of each boot with the lean
+  build loaded (``lean_carryover_*``).
 * ``alloc``: create (and export) a 256 MiB buffer.
 * ``ioctl_refused``: the creation ioctl with flags it refuses at its first
   check, which times only the system call and the driver's dispatch (the

@@ -77,13 +77,16 @@
  *                   turns alone (X = none) or with X (vgem, udmabuf) as a
  *                   third exporter (us)
  *   carryover_create_export, carryover_roundtrip  vshare-1call and the
- *                   heap in a rotation with vgem and udmabuf, as in the
- *                   table, each figure by the turn before it: the other
- *                   of the two (exporter "vshare-1call+pair", "heap+pair")
- *                   or vgem or udmabuf ("+peer") (us);
+ *                   heap (and vgem's creation) in a rotation with vgem and
+ *                   udmabuf, as in the table, each figure by the turn
+ *                   before it: vshare-1call's or the heap's (exporter
+ *                   "<name>+pair") or vgem's or udmabuf's ("+peer") (us);
  *                   carryover_ioctl_refused the refused creation in the
- *                   creation's rotation, so split (us); lean_carryover_*
- *                   the same with vshare's lean build loaded (lean)
+ *                   creation's rotation, so split (us);
+ *                   carryover_create_warmed vshare-1call's creation right
+ *                   after an untimed one with no page, so split (us);
+ *                   lean_carryover_* the same with vshare's lean build
+ *                   loaded (lean)
  *   turn_create     the creation and release (4 KiB, 1 MiB) of
  *   turn_release    vshare-1call and of vshare-lazy-1call, each in turns
  *   lean_create     with the heap alone, with vshare reloaded in turns as
@@ -840,43 +843,59 @@ static void measure_roundtrip(struct exporter *e, size_t size, double *out)
 
 /*
  * vshare-1call and the heap in the table's rotation, with vgem and udmabuf,
- * each figure split by whose turn came just before it: the other one of the
- * two, or vgem or udmabuf, whose far longer turns change what the next
- * one finds warm: what each pays for that. Value @k of @fn; reported
- * as @metric, exporter "<name>+pair" and "<name>+peer".
+ * each figure split by whose turn came just before it: vshare-1call's or
+ * the heap's ("pair"), or vgem's or udmabuf's ("peer"), whose far longer
+ * turns change what the next one finds warm: what each pays for that.
+ * Value @k of @fn, for the exporters of @mask; reported as @metric,
+ * exporter "<name>+pair" and "<name>+peer".
  */
 static void carryover(const char *metric, measure_fn fn, unsigned int k,
-		      size_t size, int reps)
+		      size_t size, int reps, unsigned int mask)
 {
-	static const unsigned int two[] = { X_1CALL, X_HEAP };
 	static const char * const cls[] = { "pair", "peer" };
 	static double v[2][MAX_REPS];
 	static struct turns t;
-	unsigned int i, w, b;
+	unsigned int i, b;
 	char who[64];
 	int n[2], r;
 
 	turns_init(&t, metric, fn, M(X_1CALL) | M(X_HEAP) | M(X_VGEM) |
 		   M(X_UDMABUF), size, reps, true);
 	turns_run(&t, NULL, fn, size, 0, reps, reps);
-	for (w = 0; w < ARRAY_SIZE(two); w++) {
-		for (i = 0; t.list[i] != &exporters[two[w]]; i++)
-			;
+	for (i = 0; i < t.n; i++) {
+		if (!(mask & M(t.list[i] - exporters)))
+			continue;
 		memset(n, 0, sizeof(n));
 		for (r = 0; r < reps; r++) {
 			b = t.before[i][r];
 			if (b == NUM_ALL || b == i)
 				continue;
-			b = t.list[b] != &exporters[two[!w]];
+			b = !(M(t.list[b] - exporters) & (M(X_1CALL) | M(X_HEAP)));
 			v[b][n[b]++] = t.v[i][k][r];
 		}
 		for (b = 0; b < 2; b++) {
-			snprintf(who, sizeof(who), "%s+%s", exporters[two[w]].name,
+			snprintf(who, sizeof(who), "%s+%s", t.list[i]->name,
 				 cls[b]);
 			report(metric, who, size, median(v[b], n[b]), "us");
 		}
 	}
 	report("reps", metric, size, reps, "count");
+}
+
+/*
+ * For carryover(): vshare-1call's creation after an untimed one on the
+ * alloc=lazy device (no page), which runs the same code but for the
+ * page: what is left of its cost after another exporter's turn once its
+ * code ran just before.
+ */
+static void measure_create_warmed(struct exporter *e, size_t size,
+				  double *out)
+{
+	double unused[NVAL];
+
+	if (e == &exporters[X_1CALL] && exporters[X_LAZY1].fd >= 0)
+		measure_create(&exporters[X_LAZY1], size, unused);
+	measure_create(e, size, out);
 }
 
 /*
@@ -1507,9 +1526,10 @@ static void lean_section(int small, int reps)
 	if (importer < 0)
 		die("the lean build's render node #1");
 	carryover("lean_carryover_create_export", measure_create, 0, 4096,
-		  small);
+		  small, M(X_1CALL) | M(X_HEAP));
 	carryover("lean_carryover_roundtrip", measure_roundtrip, 0, MiB,
-		  12 * reps > MAX_REPS ? MAX_REPS : 12 * reps);
+		  12 * reps > MAX_REPS ? MAX_REPS : 12 * reps,
+		  M(X_1CALL) | M(X_HEAP));
 	close(importer);
 	importer = -1;
 	close(exporters[X_1CALL].fd);
@@ -1611,13 +1631,15 @@ int main(int argc, char **argv)
 			    mid);
 		roundtrip_partners(mid);
 		carryover("carryover_create_export", measure_create, 0, 4096,
-			  small);
+			  small, M(X_1CALL) | M(X_HEAP) | M(X_VGEM));
+		carryover("carryover_create_warmed", measure_create_warmed, 0,
+			  4096, small, M(X_1CALL));
 		carryover("carryover_ioctl_refused", measure_refuse_among, 0,
-			  4096, small);
+			  4096, small, M(X_1CALL) | M(X_HEAP));
 		carryover("carryover_roundtrip", measure_roundtrip, 0, 4096,
-			  small);
+			  small, M(X_1CALL) | M(X_HEAP));
 		carryover("carryover_roundtrip", measure_roundtrip, 0, MiB,
-			  mid);
+			  mid, M(X_1CALL) | M(X_HEAP));
 		/* udmabuf checks its flags only after allocating. */
 		bench_apart(&refuse, measure_refuse, small_set & ~M(X_UDMABUF),
 			    4096, small);
