@@ -111,6 +111,12 @@ def fx(r):
     return "%.2fx" % r
 
 
+def fx_boots(rs, more=""):
+    """Ratios of the boots: their median, then each (and @more)."""
+    return "%s (per boot: %s%s)" % (fx(statistics.median(rs)),
+                                    ", ".join(fx(r) for r in rs), more)
+
+
 def load(path):
     data = {}
     with open(path) as f:
@@ -317,10 +323,9 @@ class Report:
             return ""
         d, gap = self.deviation(aa), 1 - r
         return ("the A/A control, the heap against itself taking other "
-                "turns (%s), is at %s (per boot: %s), off 1 by up to %.1f%%: "
+                "turns (%s), is at %s, off 1 by up to %.1f%%: "
                 "this gap, %.1f%%, is %s" % (
-                    CONTROL, fx(statistics.median(aa)),
-                    ", ".join(fx(x) for x in aa), 100 * d, 100 * gap,
+                    CONTROL, fx_boots(aa), 100 * d, 100 * gap,
                     "within what the bench resolves" if gap <= d else
                     "beyond what the bench resolves"))
 
@@ -464,9 +469,7 @@ class Report:
                 ("partners_roundtrip", "vshare-1call+" + third),
                 ("partners_roundtrip", "heap+" + third))]
             if rs:
-                out.append("%s %s (per boot: %s)" % (
-                    label, fx(statistics.median(rs)),
-                    ", ".join(fx(r) for r in rs)))
+                out.append("%s %s" % (label, fx_boots(rs)))
         if not out:
             return ""
         return ("vshare-1call's roundtrip against the heap's (the heap's "
@@ -485,23 +488,10 @@ class Report:
                                ("lean_carryover_", "with vshare's lean "
                                 "build loaded instead, its")):
             for metric in metrics:
-                out = []
-                for cls, label in (("pair", "after each other's turn"),
-                                   ("peer", "after vgem's or udmabuf's "
-                                    "turn")):
-                    mine = (prefix + metric, "vshare-1call+" + cls)
-                    heap = (prefix + metric, "heap+" + cls)
-                    rs = [r for r, _ in per_boot(self.boots, size, mine,
-                                                 heap)]
-                    a = self.med(mine[0], size, mine[1])
-                    b = self.med(heap[0], size, heap[1])
-                    if rs and a is not None and b is not None:
-                        out.append("%s %s (per boot: %s; us: %s, %s)" % (
-                            label, fx(statistics.median(rs)),
-                            ", ".join(fx(r) for r in rs), fmt(a), fmt(b)))
-                if out:
+                split = self.carryover_split(size, prefix + metric)
+                if split:
                     parts.append("%s %s: %s" % (
-                        module, nouns.get(metric, metric), "; ".join(out)))
+                        module, nouns.get(metric, metric), split))
         if "create_export" in metrics:
             parts.append(self.peer_cost(size))
         parts = [p for p in parts if p]
@@ -511,6 +501,21 @@ class Report:
                 "udmabuf and the heap (the table's), against the heap's "
                 "(the heap's time over vshare-1call's): %s" %
                 "; ".join(parts))
+
+    def carryover_split(self, size, metric):
+        """vshare-1call against the heap in @metric, after each other's
+        turn and after a peer's: per-boot ratios and medians."""
+        out = []
+        for cls, label in (("pair", "after each other's turn"),
+                           ("peer", "after vgem's or udmabuf's turn")):
+            mine, heap = "vshare-1call+" + cls, "heap+" + cls
+            rs = [r for r, _ in per_boot(self.boots, size, (metric, mine),
+                                         (metric, heap))]
+            a, b = self.med(metric, size, mine), self.med(metric, size, heap)
+            if rs and a is not None and b is not None:
+                out.append("%s %s" % (label, fx_boots(
+                    rs, "; us: %s, %s" % (fmt(a), fmt(b)))))
+        return "; ".join(out)
 
     def peer_cost(self, size):
         """What a peer's turn just before adds to a creation: after vgem's
@@ -555,10 +560,9 @@ class Report:
                "vshare in the same boot, and vshare-1call taking turns with "
                "the heap alone (no third exporter, whose code would be "
                "shared by one of the two), vshare-1call's %s is at %s of "
-               "the heap's (per boot: %s), vshare's at %s (per boot: %s)" % (
+               "the heap's (per boot: %s), vshare's at %s" % (
                    noun, without, noun,
-                   fx(m), ", ".join(fx(x) for x in lean), fx(t),
-                   ", ".join(fx(x) for x in full)))
+                   fx(m), ", ".join(fx(x) for x in lean), fx_boots(full)))
         if t <= 1 - EFFECT:
             out += (": vshare's own work is %d%% of its gap in these "
                     "turns, the rest is what the lean build keeps (the DRM "
